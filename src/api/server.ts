@@ -1,0 +1,127 @@
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod'
+import type { Database } from '../db/database.ts'
+import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
+import type { EventStore } from '../store/port.ts'
+import { registerAuth, requestIdOf } from './auth.ts'
+import { ProblemError, sendProblem } from './problem.ts'
+import { healthRoutes } from './routes/health.ts'
+import { streamRoutes } from './routes/streams.ts'
+import { whoamiRoutes } from './routes/whoami.ts'
+
+export interface ServerDependencies {
+  db: Database
+  store: EventStore
+  logger?: FastifyServerOptions['logger']
+  /** Extra plugins registered after the ledger's own routes (tests use it for probe routes). */
+  plugins?: ((app: FastifyInstance) => Promise<void> | void)[]
+}
+
+const version = '0.1.0'
+
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    genReqId: (req) => requestIdOf(req.headers),
+    requestIdHeader: false,
+    bodyLimit: 10 * 1024 * 1024,
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-correlation-id', request.id)
+  })
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ProblemError) {
+      return sendProblem(request, reply, {
+        status: error.status,
+        code: error.code,
+        title: error.title,
+        detail: error.message,
+        ...error.extensions,
+      })
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const location = error.validationContext ?? 'body'
+      return sendProblem(request, reply, {
+        status: 400,
+        code: 'validation_failed',
+        title: 'Request does not match the schema',
+        detail: `the ${location} of the request is invalid`,
+        errors: error.validation.map((v) => ({
+          location,
+          path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+          message: v.message ?? 'invalid',
+        })),
+      })
+    }
+    if (error instanceof StreamNotFoundError) {
+      return sendProblem(request, reply, { status: 404, code: error.code, title: 'Not found', detail: error.message })
+    }
+    if (error instanceof WrongExpectedVersionError) {
+      return sendProblem(request, reply, { status: 409, code: error.code, title: 'Conflict', detail: error.message })
+    }
+    if (error instanceof EventStoreError) {
+      return sendProblem(request, reply, { status: 409, code: error.code, title: 'Conflict', detail: error.message })
+    }
+    const status = (error as { statusCode?: number }).statusCode
+    const message = error instanceof Error ? error.message : String(error)
+    if (status && status >= 400 && status < 500) {
+      const code = (error as { code?: string }).code
+      return sendProblem(request, reply, {
+        status,
+        code: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'malformed_json' : 'bad_request',
+        title: status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request',
+        detail: message,
+      })
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return sendProblem(request, reply, {
+      status: 500,
+      code: 'internal_error',
+      title: 'Internal server error',
+      detail: 'the ledger could not complete the request; nothing was recorded unless the response said so',
+    })
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, {
+      status: 404,
+      code: 'not_found',
+      title: 'Not found',
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  )
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'PFDO financing ledger',
+        description:
+          'Event-sourced ledger of personalised financing of supplementary education. Errors are ' +
+          'application/problem+json (RFC 9457). Every /v1 route needs a bearer token.',
+        version,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+
+  registerAuth(app, deps.db.sql)
+  await app.register(healthRoutes, { db: deps.db })
+  await app.register(whoamiRoutes)
+  await app.register(streamRoutes, { store: deps.store })
+  for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

@@ -1,0 +1,36 @@
+import { ConfigError } from '../config/config.ts'
+import { migrateCommand } from './commands/migrate.ts'
+import { serveCommand } from './commands/serve.ts'
+import { tokensCommand } from './commands/tokens.ts'
+import { USAGE, UsageError } from './usage.ts'
+
+type Command = (args: string[]) => Promise<number | void>
+
+const commands: Record<string, Command> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  tokens: tokensCommand,
+  help: async () => {
+    process.stdout.write(`${USAGE}\n`)
+  },
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`)
+    return name ? 0 : 2
+  }
+  const command = commands[name]
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`ledger help\``)
+  return (await command(args)) ?? 0
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2))
+} catch (error) {
+  // One line, no stack: the caller is a person at a terminal or a script checking the exit code.
+  const message = error instanceof Error ? error.message : String(error)
+  process.stderr.write(`ledger: ${message.split('\n')[0]}\n`)
+  process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1
+}

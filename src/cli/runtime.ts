@@ -1,0 +1,29 @@
+import { type Config, loadConfig } from '../config/config.ts'
+import { type Database, openDatabase } from '../db/database.ts'
+import { migrate } from '../db/migrate.ts'
+import type { EventStore } from '../store/port.ts'
+import { PostgresEventStore } from '../store/postgres/postgres-event-store.ts'
+
+/** What every command that touches the ledger needs: its configuration, its database and its log. */
+export interface Runtime {
+  config: Config
+  db: Database
+  store: EventStore
+  close(): Promise<void>
+}
+
+export async function openRuntime(options: { migrate?: boolean } = {}): Promise<Runtime> {
+  const config = loadConfig()
+  const db = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.LEDGER_DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  })
+  try {
+    if (options.migrate !== false) await migrate(db.sql)
+  } catch (error) {
+    await db.close()
+    throw error
+  }
+  return { config, db, store: new PostgresEventStore(db.sql), close: () => db.close() }
+}

@@ -1,0 +1,19 @@
+/** Thrown for a command line that cannot be understood: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export const USAGE = `usage: ledger <command> [options]
+
+commands:
+  serve                      run the HTTP API (applies migrations first)
+  migrate                    apply the database migrations
+  tokens create --role ROLE [--provider ID] [--payer ID] [--label TEXT]
+                             create an API token and print it alone on stdout
+                             (ROLE: operator, payer, provider, auditor, reporting)
+  help                       print this text
+
+configuration comes from the environment: see README.md`

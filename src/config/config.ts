@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+/** Every setting the ledger reads from its environment; README's configuration table documents each. */
+const ConfigSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  LEDGER_DATA_DIR: z.string().min(1).default('.ledger-data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce
+    .number({ message: 'must be an integer between 0 and 65535' })
+    .int('must be an integer between 0 and 65535')
+    .min(0, 'must be an integer between 0 and 65535')
+    .max(65535, 'must be an integer between 0 and 65535')
+    .default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_POOL_SIZE: z.coerce
+    .number({ message: 'must be an integer between 1 and 100' })
+    .int('must be an integer between 1 and 100')
+    .min(1, 'must be an integer between 1 and 100')
+    .max(100, 'must be an integer between 1 and 100')
+    .default(10),
+  EVENTSTORE_CONNECTION_STRING: z
+    .string()
+    .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// connection string')
+    .optional(),
+})
+
+export type Config = z.infer<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`invalid configuration: ${variable} ${detail}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads the configuration; empty strings count as unset so `FOO= ledger serve` falls back to the default. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string> = {}
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') relevant[key] = value
+  }
+  const parsed = ConfigSchema.safeParse(relevant)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const variable = String(issue.path[0] ?? 'environment')
+    const got = relevant[variable]
+    throw new ConfigError(variable, `${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`)
+  }
+  return parsed.data
+}

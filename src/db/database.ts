@@ -1,0 +1,127 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import postgres from 'postgres'
+
+export type Sql = postgres.Sql
+export type TransactionSql = postgres.TransactionSql
+
+/** A connection to the ledger's PostgreSQL: a real server, or PGlite embedded in this process. */
+export interface Database {
+  readonly sql: Sql
+  readonly kind: 'server' | 'embedded'
+  /** How many statements may run at once: 1 for PGlite, the pool size for a server. */
+  readonly concurrency: number
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined
+  dataDir?: string
+  poolSize?: number
+}
+
+const quiet = { onnotice: () => {} }
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openServer(options.databaseUrl, options.poolSize ?? 10)
+  return openEmbedded(options.dataDir ?? '.ledger-data')
+}
+
+function openServer(url: string, poolSize: number): Database {
+  const sql = postgres(url, { max: poolSize, ...quiet, connection: { application_name: 'ledger' } })
+  return {
+    sql,
+    kind: 'server',
+    concurrency: poolSize,
+    close: () => sql.end({ timeout: 5 }),
+  }
+}
+
+/**
+ * PGlite runs one query at a time and accepts one wire connection, so postgres.js talks to it through
+ * pglite-socket with a pool of one: the same driver, the same SQL and the same code as against a server.
+ */
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ])
+  const inMemory = dataDir.startsWith('memory://')
+  let releaseLock = () => {}
+  if (!inMemory) {
+    fs.mkdirSync(dataDir, { recursive: true })
+    releaseLock = acquireDirectoryLock(dataDir)
+  }
+  try {
+    const pglite = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir, 'pgdata'))
+    const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 })
+    await server.start()
+    const [host, port] = server.getServerConn().split(':')
+    const sql = postgres({
+      host,
+      port: Number(port),
+      user: 'postgres',
+      database: 'postgres',
+      max: 1,
+      fetch_types: false,
+      ...quiet,
+    })
+    return {
+      sql,
+      kind: 'embedded',
+      concurrency: 1,
+      async close() {
+        await sql.end({ timeout: 5 })
+        await server.stop()
+        await pglite.close()
+        releaseLock()
+      },
+    }
+  } catch (error) {
+    releaseLock()
+    throw error
+  }
+}
+
+export class DatabaseInUseError extends Error {
+  constructor(readonly dataDir: string, readonly pid: number) {
+    super(
+      `the embedded database in ${dataDir} is in use by process ${pid}; stop that process, ` +
+        'or point DATABASE_URL at a PostgreSQL server to share one database between processes',
+    )
+    this.name = 'DatabaseInUseError'
+  }
+}
+
+/** PGlite files must never be opened by two processes at once: that corrupts them. */
+function acquireDirectoryLock(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, 'ledger.lock')
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' })
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        fs.rmSync(lockFile, { force: true })
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const holder = Number(fs.readFileSync(lockFile, 'utf8').trim())
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new DatabaseInUseError(dataDir, holder)
+      }
+      fs.rmSync(lockFile, { force: true }) // left behind by a process that died
+    }
+  }
+  throw new Error(`could not lock ${lockFile}`)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
