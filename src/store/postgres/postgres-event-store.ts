@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from '../../db/database.ts'
+import type { Sql } from '../../db/database.ts'
 import { eventHash, GENESIS_HASH, sameEventContent } from '../hash.ts'
 import {
   DuplicateEventIdError,
@@ -78,7 +78,7 @@ function validateBatch(streamId: string, events: NewEvent[]): void {
  * a transaction open and commit it late.
  */
 export async function appendWithin(
-  tx: TransactionSql,
+  tx: Sql,
   streamId: string,
   events: NewEvent[],
   expectedVersion: ExpectedVersion,
@@ -86,9 +86,14 @@ export async function appendWithin(
 ): Promise<AppendResult> {
   validateBatch(streamId, events)
   const ids = events.map((e) => e.eventId)
-  const existing = await tx<EventRow[]>`
-    SELECT ${tx.unsafe(COLUMNS)} FROM ledger.events WHERE event_id = ANY(${ids}::uuid[])`
-  if (existing.length > 0) return alreadyAppended(streamId, events, existing.map(toRecordedEvent))
+  const findExisting = async () =>
+    (
+      await tx<EventRow[]>`
+        SELECT ${tx.unsafe(COLUMNS)} FROM ledger.events
+        WHERE event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::text::jsonb)::uuid)`
+    ).map(toRecordedEvent)
+  const existing = await findExisting()
+  if (existing.length > 0) return alreadyAppended(streamId, events, existing)
 
   const [head] = await tx<{ stream_position: string; hash: string }[]>`
     SELECT stream_position, hash FROM ledger.events
@@ -98,6 +103,10 @@ export async function appendWithin(
     (expectedVersion === 'no_stream' && actual !== null) ||
     (typeof expectedVersion === 'number' && actual !== expectedVersion)
   ) {
+    // The same events may have committed between the two reads (a retry racing its original): that is
+    // an idempotent re-append, not a conflict.
+    const late = await findExisting()
+    if (late.length > 0) return alreadyAppended(streamId, events, late)
     throw new WrongExpectedVersionError(streamId, expectedVersion, actual)
   }
 
@@ -136,7 +145,7 @@ export async function appendWithin(
       (stream_id, stream_position, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
     SELECT ${streamId}, r.stream_position, r.event_id, r.type, r.schema_version, r.data, r.metadata,
            r.recorded_at, r.prev_hash, r.hash
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) AS r(
       stream_position bigint, event_id uuid, type text, schema_version integer, data jsonb, metadata jsonb,
       recorded_at timestamptz, prev_hash text, hash text)
     ORDER BY r.stream_position
