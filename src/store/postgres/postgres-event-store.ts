@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/database.ts'
+import type { Sql, TransactionSql } from '../../db/database.ts'
 import { eventHash, GENESIS_HASH, sameEventContent } from '../hash.ts'
 import {
   DuplicateEventIdError,
@@ -78,7 +78,7 @@ function validateBatch(streamId: string, events: NewEvent[]): void {
  * a transaction open and commit it late.
  */
 export async function appendWithin(
-  tx: Sql,
+  tx: Sql | TransactionSql,
   streamId: string,
   events: NewEvent[],
   expectedVersion: ExpectedVersion,
