@@ -1,20 +1,29 @@
 import { parseArgs } from 'node:util'
 import { buildServer } from '../../api/server.ts'
-import { openRuntime } from '../runtime.ts'
+import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
-/** Runs the API until SIGTERM or SIGINT, then stops taking requests, finishes the running ones and exits 0. */
 export async function serveCommand(args: string[]): Promise<void> {
   try {
     parseArgs({ args, options: {}, strict: true })
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const runtime = await openRuntime()
+  await serveUntilSignal(await openRuntime())
+}
+
+/**
+ * Runs the API until SIGTERM or SIGINT, then stops taking requests, lets the running ones finish, closes the
+ * database and returns. Closes the runtime in every case.
+ */
+export async function serveUntilSignal(runtime: Runtime, onListening?: (url: string) => void): Promise<void> {
   const app = await buildServer({
     db: runtime.db,
     store: runtime.store,
     logger: { level: runtime.config.LOG_LEVEL },
+  }).catch(async (error) => {
+    await runtime.close()
+    throw error
   })
   let stopping: Promise<void> | null = null
   const stop = (signal: string) => {
@@ -26,15 +35,18 @@ export async function serveCommand(args: string[]): Promise<void> {
     })()
     return stopping
   }
-  try {
-    await app.listen({ host: runtime.config.HOST, port: runtime.config.PORT })
-  } catch (error) {
-    await runtime.close()
-    throw error
-  }
-  await new Promise<void>((resolve, reject) => {
+  const stopped = new Promise<void>((resolve, reject) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.once(signal, () => stop(signal).then(resolve, reject))
     }
   })
+  let url: string
+  try {
+    url = await app.listen({ host: runtime.config.HOST, port: runtime.config.PORT })
+  } catch (error) {
+    await runtime.close()
+    throw error
+  }
+  onListening?.(url)
+  await stopped
 }

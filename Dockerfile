@@ -1,0 +1,13 @@
+# The ledger's API in a container; used by docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY bin ./bin
+COPY src ./src
+COPY events ./events
+COPY projections ./projections
+ENV HOST=0.0.0.0 PORT=3000 NODE_ENV=production
+EXPOSE 3000
+USER node
+CMD ["node", "bin/ledger.js", "serve"]
