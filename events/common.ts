@@ -1,0 +1,56 @@
+// Field types shared by the event schemas. This folder imports nothing of the ledger's own code: it is the
+// contract auditors read, and it must stay valid on its own.
+import { z } from 'zod'
+
+/** An amount of money: a whole, non-negative number of kopecks (776000 = 7 760.00 roubles). */
+export const kopecks = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
+
+const realDate = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+}
+/** A calendar date, YYYY-MM-DD; business dates come from commands, never from a clock. */
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine(realDate, 'not a calendar date')
+/** A calendar month, YYYY-MM. */
+export const isoMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+
+/** A certificate number: a unique 10-character string. */
+export const certificateNumber = z.string().regex(/^[0-9A-Za-z]{10}$/)
+/** Ids of municipalities, periods, providers, payers, programmes and groups: chosen by the registry. */
+export const entityId = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/)
+export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+
+export const CERTIFICATE_TYPES = ['accounting', 'financing'] as const
+export const certificateType = z.enum(CERTIFICATE_TYPES)
+
+/** The six directions (направленности) of supplementary education programmes. */
+export const DIRECTIONS = [
+  'technical',
+  'natural-science',
+  'physical-culture-and-sports',
+  'artistic',
+  'tourism-and-local-history',
+  'social-humanitarian',
+] as const
+export const direction = z.enum(DIRECTIONS)
+
+/** financing: paid from certificates (needs the quality assessment); budget: municipal assignment; paid: by parents. */
+export const PROGRAMME_KINDS = ['financing', 'budget', 'paid'] as const
+export const programmeKind = z.enum(PROGRAMME_KINDS)
+
+export interface EventDefinition<Type extends string = string, Schema extends z.ZodType = z.ZodType> {
+  type: Type
+  schemaVersion: number
+  /** The stream the event is appended to, as a pattern, for the catalogue. */
+  stream: string
+  schema: Schema
+}
+
+export function defineEvent<Type extends string, Schema extends z.ZodType>(
+  type: Type,
+  schemaVersion: number,
+  stream: string,
+  schema: Schema,
+): EventDefinition<Type, Schema> {
+  return { type, schemaVersion, stream, schema }
+}

@@ -1,0 +1,86 @@
+// The catalogue: every event type and schema version the ledger writes. `events/README.md` describes each.
+import type { z } from 'zod'
+import { CertificateActivated } from './certificate-activated.ts'
+import { CertificateFrozen } from './certificate-frozen.ts'
+import { CertificateFundsReserved } from './certificate-funds-reserved.ts'
+import { CertificateIssued } from './certificate-issued.ts'
+import { CertificatePromotedFromQueue } from './certificate-promoted-from-queue.ts'
+import { CertificateQueuedForFinancing } from './certificate-queued-for-financing.ts'
+import { CertificateReservationReleased } from './certificate-reservation-released.ts'
+import { CertificateTypeChanged } from './certificate-type-changed.ts'
+import { CertificateUnfrozen } from './certificate-unfrozen.ts'
+import { CommandAccepted } from './command-accepted.ts'
+import type { EventDefinition } from './common.ts'
+import { ContractAccepted } from './contract-accepted.ts'
+import { ContractClosed } from './contract-closed.ts'
+import { ContractRefused } from './contract-refused.ts'
+import { ContractRequested } from './contract-requested.ts'
+import { ContractTerminated } from './contract-terminated.ts'
+import { FinancingPeriodOpened } from './financing-period-opened.ts'
+import { FinancingPlaceReleased } from './financing-place-released.ts'
+import { FinancingPlaceTaken } from './financing-place-taken.ts'
+import { GroupOpened } from './group-opened.ts'
+import { GroupPlaceReleased } from './group-place-released.ts'
+import { GroupPlaceTaken } from './group-place-taken.ts'
+import { NominalCredited } from './nominal-credited.ts'
+import { PopulationRecorded } from './population-recorded.ts'
+import { ProgrammeQualityAssessed } from './programme-quality-assessed.ts'
+import { ProgrammeRegistered } from './programme-registered.ts'
+import { ProviderAgreementConcluded } from './provider-agreement-concluded.ts'
+import { ProviderRegistered } from './provider-registered.ts'
+
+export * from './common.ts'
+
+export const catalogue = {
+  FinancingPeriodOpened,
+  PopulationRecorded,
+  FinancingPlaceTaken,
+  FinancingPlaceReleased,
+  CertificateQueuedForFinancing,
+  CertificatePromotedFromQueue,
+  CertificateIssued,
+  CertificateActivated,
+  CertificateTypeChanged,
+  CertificateFrozen,
+  CertificateUnfrozen,
+  NominalCredited,
+  CertificateFundsReserved,
+  CertificateReservationReleased,
+  ProviderRegistered,
+  ProviderAgreementConcluded,
+  ProgrammeRegistered,
+  ProgrammeQualityAssessed,
+  GroupOpened,
+  GroupPlaceTaken,
+  GroupPlaceReleased,
+  ContractRequested,
+  ContractAccepted,
+  ContractRefused,
+  ContractTerminated,
+  ContractClosed,
+  CommandAccepted,
+} as const
+
+export type Catalogue = typeof catalogue
+export type EventType = keyof Catalogue
+/** The data of an event type at its current schema version. */
+export type EventData<T extends EventType> = z.infer<Catalogue[T]['schema']>
+/** Any ledger event as the domain sees it: a type and its data. */
+export type LedgerEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType]
+
+const byTypeAndVersion = new Map<string, EventDefinition>(
+  Object.values(catalogue).map((d) => [`${d.type}@${d.schemaVersion}`, d as EventDefinition]),
+)
+
+/** The definition of a stored event's type and version, or undefined for one the catalogue does not know. */
+export function definitionOf(type: string, schemaVersion: number): EventDefinition | undefined {
+  return byTypeAndVersion.get(`${type}@${schemaVersion}`)
+}
+
+/** Checks stored data against its schema version; returns the issues, empty when valid. */
+export function validateEventData(type: string, schemaVersion: number, data: unknown): string[] {
+  const definition = definitionOf(type, schemaVersion)
+  if (!definition) return [`unknown event type ${type} version ${schemaVersion}`]
+  const result = definition.schema.safeParse(data)
+  return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`)
+}

@@ -1,0 +1,259 @@
+import type { EventData } from '../../events/index.ts'
+import { certificateDecider, type CertificateState } from '../domain/certificate.ts'
+import { contractDecider } from '../domain/contract.ts'
+import type { IsoDate } from '../domain/dates.ts'
+import { DomainError, refuse } from '../domain/errors.ts'
+import { municipalityDecider, periodContaining, periodOf } from '../domain/municipality.ts'
+import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
+import { refuseContract } from './contracts.ts'
+import { streams } from './streams.ts'
+
+// Commands of the registry operator on certificates. A certificate's money is decided on its own stream, the cap
+// on financing places on its municipality's stream; commands that need both run as processes whose steps are
+// named after the process, so running one again after a crash finishes it without doing anything twice.
+
+export interface CertificateOutcome extends CommandOutcome {
+  certificateNumber: string
+  type: 'accounting' | 'financing'
+  /** Set when the certificate waits for a financing place: its place in the queue, 1 for the head. */
+  queuePosition: number | null
+}
+
+async function loadCertificate(app: Application, number: string) {
+  const loaded = await app.aggregates.load(certificateDecider, streams.certificate(number))
+  if (loaded.state.number === null) refuse('certificate_not_found', `no certificate ${number}`)
+  return loaded
+}
+
+async function outcome(app: Application, number: string, periodId: string | null): Promise<CertificateOutcome> {
+  const { state, version } = await loadCertificate(app, number)
+  let queuePosition: number | null = null
+  if (periodId !== null) {
+    const m = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+    const index = m.state.periods.get(periodId)?.queue.indexOf(number) ?? -1
+    queuePosition = index >= 0 ? index + 1 : null
+  }
+  return { streamId: streams.certificate(number), version, certificateNumber: number, type: state.type, queuePosition }
+}
+
+/** Gives a place of the period to a certificate: changes it to financing and credits the period's nominal. */
+async function makeFinancing(
+  app: Application,
+  ctx: CommandContext,
+  processId: string,
+  number: string,
+  periodId: string,
+  on: IsoDate,
+  nominal: number,
+  reason: 'request' | 'promoted_from_queue' | 'issued_as_financing',
+) {
+  await app.aggregates.runStep(certificateDecider, streams.certificate(number), `${processId}:financing:${number}`, {
+    type: 'MakeFinancing', periodId, on, nominal, reason,
+  }, ctx.metadata)
+}
+
+/** Releases a financing place and completes the promotion of whoever the queue's head was. */
+async function releasePlace(
+  app: Application,
+  ctx: CommandContext,
+  processId: string,
+  state: CertificateState,
+  periodId: string,
+  on: IsoDate,
+  reason: 'type_changed' | 'frozen',
+) {
+  const released = await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:release-place`, {
+    type: 'ReleaseFinancingPlace', periodId, certificateNumber: state.number!, on, reason,
+  }, ctx.metadata)
+  app.faults('certificate:place-released')
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const nominal = periodOf(municipality.state, periodId).nominal
+  for (const e of released.events) {
+    if (e.type !== 'CertificatePromotedFromQueue') continue
+    try {
+      await makeFinancing(app, ctx, processId, e.data.certificateNumber, periodId, on, nominal, 'promoted_from_queue')
+    } catch (error) {
+      // Promoted while already financing (it cannot be, unless changed by hand): nothing more to credit.
+      if (!(error instanceof DomainError && error.code === 'certificate_type_unchanged')) throw error
+    }
+  }
+}
+
+export interface IssueCertificateInput {
+  certificateNumber: string
+  municipality: string
+  birthDate: IsoDate
+  issuedOn: IsoDate
+  type: 'accounting' | 'financing'
+  /** The period whose financing place a financing certificate takes; default the period containing issuedOn. */
+  periodId?: string
+}
+
+/**
+ * Issues a certificate. One for financing then takes a place under the period's cap and gets the nominal, or,
+ * with the cap reached, waits in the queue as an accounting certificate. The process is named after the
+ * certificate number, so issuing the same certificate again with the same data changes nothing.
+ */
+export async function issueCertificate(app: Application, ctx: CommandContext, input: IssueCertificateInput): Promise<CertificateOutcome> {
+  const number = input.certificateNumber
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(input.municipality))
+  if (municipality.state.municipality === null) refuse('municipality_not_found', `municipality ${input.municipality} has no financing period yet`)
+  let periodId: string | null = null
+  if (input.type === 'financing') {
+    const period = input.periodId ? periodOf(municipality.state, input.periodId) : periodContaining(municipality.state, input.issuedOn)
+    if (!period) refuse('period_not_found', `no financing period of ${input.municipality} contains ${input.issuedOn}`)
+    periodId = period!.periodId
+  }
+  const processId = `issue:${number}`
+  return idempotent(app, ctx, 'IssueCertificate', input, () => processId, async () => {
+    const issued = await app.aggregates.runStep(certificateDecider, streams.certificate(number), `${processId}:issue`, {
+      type: 'IssueCertificate',
+      certificateNumber: number,
+      municipality: input.municipality,
+      birthDate: input.birthDate,
+      issuedOn: input.issuedOn,
+      requestedType: input.type,
+    }, ctx.metadata)
+    const recorded = issued.events[0]!.data as EventData<'CertificateIssued'>
+    if (issued.alreadyDone && (recorded.birthDate !== input.birthDate || recorded.municipality !== input.municipality || recorded.requestedType !== input.type || recorded.issuedOn !== input.issuedOn)) {
+      refuse('certificate_already_issued', `certificate ${number} is already issued with other data`)
+    }
+    app.faults('issue:issued')
+    if (periodId === null) return outcome(app, number, null)
+    const place = await app.aggregates.runStep(municipalityDecider, streams.municipality(input.municipality), `${processId}:place`, {
+      type: 'TakeFinancingPlace', periodId, certificateNumber: number, on: input.issuedOn, queueIfFull: true,
+    }, ctx.metadata)
+    app.faults('issue:place-taken')
+    if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
+      const nominal = periodOf((await app.aggregates.load(municipalityDecider, streams.municipality(input.municipality))).state, periodId).nominal
+      await makeFinancing(app, ctx, processId, number, periodId, input.issuedOn, nominal, 'issued_as_financing')
+    }
+    return outcome(app, number, periodId)
+  })
+}
+
+export async function activateCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; activatedOn: IsoDate }): Promise<CertificateOutcome> {
+  await loadCertificate(app, input.certificateNumber)
+  return idempotent(app, ctx, 'ActivateCertificate', input, processIdFrom('ActivateCertificate'), async (processId) => {
+    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:activate`, {
+      type: 'ActivateCertificate', activatedOn: input.activatedOn,
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    return outcome(app, input.certificateNumber, null)
+  })
+}
+
+export interface ChangeTypeInput {
+  certificateNumber: string
+  to: 'accounting' | 'financing'
+  periodId: string
+  on: IsoDate
+}
+
+/**
+ * Financing → accounting: allowed with nothing reserved or spent; the nominal leaves the certificate and its
+ * place goes to the head of the queue. Accounting → financing: takes a free place (or joins the queue).
+ */
+export async function changeCertificateType(app: Application, ctx: CommandContext, input: ChangeTypeInput): Promise<CertificateOutcome> {
+  const { state } = await loadCertificate(app, input.certificateNumber)
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const period = periodOf(municipality.state, input.periodId)
+  return idempotent(app, ctx, 'ChangeCertificateType', input, processIdFrom('ChangeCertificateType'), async (processId, isRetry) => {
+    if (!isRetry && state.type === input.to) {
+      refuse('certificate_type_unchanged', `certificate ${input.certificateNumber} already is a ${input.to} certificate`)
+    }
+    if (!isRetry && state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
+    if (input.to === 'accounting') {
+      await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:accounting`, {
+        type: 'MakeAccounting', periodId: input.periodId, on: input.on,
+      }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+      app.faults('change-type:accounting')
+      await releasePlace(app, ctx, processId, state, input.periodId, input.on, 'type_changed')
+      return outcome(app, input.certificateNumber, null)
+    }
+    const place = await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`, {
+      type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: true,
+    }, ctx.metadata)
+    if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
+      await makeFinancing(app, ctx, processId, input.certificateNumber, input.periodId, input.on, period.nominal, 'request')
+    }
+    return outcome(app, input.certificateNumber, input.periodId)
+  })
+}
+
+/**
+ * Freezes a certificate: refused while a contract runs; pending requests are refused first, then the balance
+ * goes to zero (remembered in the event) and a financing certificate's place is released.
+ */
+export async function freezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
+  const { state } = await loadCertificate(app, input.certificateNumber)
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  periodOf(municipality.state, input.periodId)
+  return idempotent(app, ctx, 'FreezeCertificate', input, processIdFrom('FreezeCertificate'), async (processId, isRetry) => {
+    if (!isRetry && state.frozenIn !== null) refuse('certificate_already_frozen', `certificate ${input.certificateNumber} is already frozen`)
+    const pending: string[] = []
+    for (const [contractId, c] of state.contracts) {
+      if (c.reserved === 0) continue
+      const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
+      if (contract.state.status === 'requested' || contract.state.status === 'none') pending.push(contractId)
+      else if (contract.state.status === 'accepted' || contract.state.status === 'terminated') {
+        refuse('certificate_has_running_contracts', `certificate ${input.certificateNumber} has a running contract ${contractId}`)
+      }
+    }
+    for (const contractId of pending) {
+      await refuseContract(app, { metadata: ctx.metadata }, { contractId, refusedOn: input.on, by: 'system', reason: 'the certificate was frozen' })
+    }
+    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:freeze`, {
+      type: 'FreezeCertificate', periodId: input.periodId, on: input.on,
+    }, ctx.metadata)
+    if (state.type === 'financing') await releasePlace(app, ctx, processId, state, input.periodId, input.on, 'frozen')
+    return outcome(app, input.certificateNumber, null)
+  })
+}
+
+/** Unfreezes in a later period: a financing certificate needs a free place there and gets that period's nominal. */
+export async function unfreezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
+  const { state } = await loadCertificate(app, input.certificateNumber)
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const period = periodOf(municipality.state, input.periodId)
+  return idempotent(app, ctx, 'UnfreezeCertificate', input, processIdFrom('UnfreezeCertificate'), async (processId, isRetry) => {
+    if (!isRetry && state.frozenIn === null) refuse('certificate_not_frozen', `certificate ${input.certificateNumber} is not frozen`)
+    if (!isRetry && state.frozenIn === input.periodId) {
+      refuse('unfreeze_in_same_period', `certificate ${input.certificateNumber} was frozen in ${input.periodId}; it can be unfrozen only in a later period`)
+    }
+    if (state.type === 'financing') {
+      await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`, {
+        type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
+      }, ctx.metadata)
+    }
+    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:unfreeze`, {
+      type: 'UnfreezeCertificate', periodId: input.periodId, on: input.on, nominal: period.nominal,
+    }, ctx.metadata)
+    return outcome(app, input.certificateNumber, null)
+  })
+}
+
+/** Credits a financing certificate with a new period's nominal (period rollover): it takes a place there first. */
+export async function creditNominal(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
+  const { state } = await loadCertificate(app, input.certificateNumber)
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const period = periodOf(municipality.state, input.periodId)
+  const processId = `credit:${input.certificateNumber}:${input.periodId}`
+  return idempotent(app, ctx, 'CreditNominal', input, () => processId, async (_, isRetry) => {
+    const placeTaken = (await app.aggregates.recordedStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`)).length > 0
+    // Checked only on a first run: a run finishing a crashed one must not trip over its own first step.
+    if (!isRetry && !placeTaken) {
+      if (state.type !== 'financing') refuse('certificate_not_financing', `certificate ${input.certificateNumber} is not a financing certificate`)
+      if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
+      if (state.periods.get(input.periodId)?.credited) {
+        refuse('certificate_already_credited', `certificate ${input.certificateNumber} already got the nominal of ${input.periodId}`)
+      }
+    }
+    await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`, {
+      type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
+    }, ctx.metadata)
+    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:credit`, {
+      type: 'CreditNominal', periodId: input.periodId, on: input.on, nominal: period.nominal,
+    }, ctx.metadata)
+    return outcome(app, input.certificateNumber, null)
+  })
+}

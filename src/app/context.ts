@@ -1,0 +1,84 @@
+import type { EventData } from '../../events/index.ts'
+import { event, type Decider } from '../domain/decider.ts'
+import { DomainError } from '../domain/errors.ts'
+import { canonicalJson } from '../store/hash.ts'
+import type { EventMetadata, EventStore } from '../store/port.ts'
+import { Aggregates } from './aggregates.ts'
+import { sha256, uuidFromName } from './ids.ts'
+import { streams } from './streams.ts'
+
+/** Who and what a command runs for: the metadata its events carry, and an optional If-Match version. */
+export interface CommandContext {
+  metadata: EventMetadata
+  /** The version the caller last saw of the command's main stream (HTTP If-Match); a mismatch is a conflict. */
+  expectedVersion?: number | 'no_stream'
+}
+
+/** The outcome of a command: the main stream it changed and that stream's version after it (the ETag). */
+export interface CommandOutcome {
+  streamId: string
+  version: number | null
+}
+
+/**
+ * The application's services: the aggregates (load, decide, append) and, for tests, a hook called between the
+ * steps of a process so a crash can be simulated at each of them.
+ */
+export class Application {
+  readonly aggregates: Aggregates
+  constructor(readonly store: EventStore, readonly faults: (point: string) => void = () => {}) {
+    this.aggregates = new Aggregates(store)
+  }
+}
+
+/** Metadata of an internal actor (the month close, an import) when no HTTP caller is behind a command. */
+export function systemMetadata(actor: string, correlationId: string, idempotencyKey: string | null = null): EventMetadata {
+  return { actor: `system:${actor}`, correlationId, causationId: null, idempotencyKey }
+}
+
+interface IdempotencyState {
+  accepted: EventData<'CommandAccepted'> | null
+}
+
+const idempotencyDecider: Decider<EventData<'CommandAccepted'>, IdempotencyState> = {
+  initialState: () => ({ accepted: null }),
+  evolve: (state, e) => (e.type === 'CommandAccepted' && !state.accepted ? { accepted: e.data } : state),
+  decide: (command) => [event('CommandAccepted', command)],
+}
+
+/**
+ * Makes a command idempotent by the client's key: the first use records the command, a hash of its body and the
+ * process id its work is done under; a retry with the same key and body runs the same process again, which
+ * finds every step already done and returns the first result; the same key with another body is refused.
+ * Without a key the command runs once under a fresh process id. `run` learns whether this is a retry.
+ */
+export async function idempotent<T>(
+  app: Application,
+  ctx: CommandContext,
+  command: string,
+  body: unknown,
+  processIdFor: (key: string | null) => string,
+  run: (processId: string, isRetry: boolean) => Promise<T>,
+): Promise<T> {
+  const key = ctx.metadata.idempotencyKey
+  if (!key) return run(processIdFor(null), false)
+  const keyHash = sha256(key)
+  const commandHash = sha256(canonicalJson({ command, body }))
+  const step = await app.aggregates.runStep(
+    idempotencyDecider,
+    streams.idempotency(keyHash),
+    `idempotency:${keyHash}`,
+    { command, commandHash, processId: processIdFor(key) },
+    ctx.metadata,
+  )
+  const accepted = step.events[0]!.data as EventData<'CommandAccepted'>
+  if (accepted.command !== command || accepted.commandHash !== commandHash) {
+    throw new DomainError('idempotency_key_reused', `the idempotency key was already used for another ${accepted.command === command ? 'body' : 'command'}`)
+  }
+  // On a retry the checks made before the first run may fail now that the command took effect; the steps,
+  // already done, return what they recorded.
+  return run(accepted.processId, step.alreadyDone)
+}
+
+/** A process id derived from the key when there is one, random otherwise. */
+export const processIdFrom = (prefix: string) => (key: string | null) => (key ? uuidFromName(`${prefix}:${key}`) : crypto.randomUUID())

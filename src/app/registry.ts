@@ -1,0 +1,135 @@
+import type { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
+import type { IsoDate } from '../domain/dates.ts'
+import type { Decider } from '../domain/decider.ts'
+import { refuse } from '../domain/errors.ts'
+import { groupDecider } from '../domain/group.ts'
+import type { Kopecks } from '../domain/money.ts'
+import { municipalityDecider } from '../domain/municipality.ts'
+import { programmeDecider } from '../domain/programme.ts'
+import { providerDecider } from '../domain/provider.ts'
+import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
+import { streams } from './streams.ts'
+
+// Commands of the authorized body and the registry: periods, population, providers, programmes, groups.
+// Each touches one stream; the idempotency key, when given, makes a retry return the first outcome.
+
+async function single<C, S>(
+  app: Application,
+  ctx: CommandContext,
+  name: string,
+  body: unknown,
+  decider: Decider<C, S>,
+  streamId: string,
+  command: C,
+): Promise<CommandOutcome> {
+  return idempotent(app, ctx, name, body, processIdFrom(name), async (processId) => {
+    const step = await app.aggregates.runStep(decider, streamId, `${processId}:${name}`, command, ctx.metadata, {
+      expectedVersion: ctx.expectedVersion,
+    })
+    return { streamId, version: step.version }
+  })
+}
+
+export interface OpenPeriodInput {
+  municipality: string
+  periodId: string
+  startDate: IsoDate
+  endDate: IsoDate
+  nominal: Kopecks
+  financingCap: number
+  nominalLimit: Kopecks | null
+  payerId: string
+}
+
+export const openFinancingPeriod = (app: Application, ctx: CommandContext, input: OpenPeriodInput) =>
+  single(app, ctx, 'OpenFinancingPeriod', input, municipalityDecider, streams.municipality(input.municipality), {
+    type: 'OpenFinancingPeriod' as const,
+    ...input,
+  })
+
+export const recordPopulation = (app: Application, ctx: CommandContext, input: { municipality: string; year: number; children5to18: number }) =>
+  single(app, ctx, 'RecordPopulation', input, municipalityDecider, streams.municipality(input.municipality), {
+    type: 'RecordPopulation' as const,
+    ...input,
+  })
+
+export interface RegisterProviderInput {
+  providerId: string
+  municipality: string
+  name: string
+  kind: 'municipal' | 'private' | 'individual-entrepreneur'
+}
+
+export const registerProvider = (app: Application, ctx: CommandContext, input: RegisterProviderInput) =>
+  single(app, ctx, 'RegisterProvider', input, providerDecider, streams.provider(input.providerId), {
+    type: 'RegisterProvider' as const,
+    ...input,
+  })
+
+export async function concludeAgreement(
+  app: Application,
+  ctx: CommandContext,
+  input: { providerId: string; payerId: string; periodId: string; concludedOn: IsoDate },
+): Promise<CommandOutcome> {
+  const provider = await app.aggregates.load(providerDecider, streams.provider(input.providerId))
+  if (provider.state.providerId === null) refuse('provider_not_found', `no provider ${input.providerId}`)
+  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(provider.state.municipality))
+  const period = municipality.state.periods.get(input.periodId)
+  if (!period) refuse('period_not_found', `municipality ${provider.state.municipality} has no financing period ${input.periodId}`)
+  if (period!.payerId !== input.payerId) {
+    refuse('no_agreement', `the payer of period ${input.periodId} is ${period!.payerId}, not ${input.payerId}`)
+  }
+  return single(app, ctx, 'ConcludeAgreement', input, providerDecider, streams.provider(input.providerId), {
+    type: 'ConcludeAgreement' as const,
+    payerId: input.payerId,
+    periodId: input.periodId,
+    municipality: provider.state.municipality,
+    concludedOn: input.concludedOn,
+  })
+}
+
+export interface RegisterProgrammeInput {
+  programmeId: string
+  providerId: string
+  title: string
+  direction: (typeof DIRECTIONS)[number]
+  kind: (typeof PROGRAMME_KINDS)[number]
+}
+
+export async function registerProgramme(app: Application, ctx: CommandContext, input: RegisterProgrammeInput): Promise<CommandOutcome> {
+  const provider = await app.aggregates.load(providerDecider, streams.provider(input.providerId))
+  if (provider.state.providerId === null) refuse('provider_not_found', `no provider ${input.providerId}`)
+  return single(app, ctx, 'RegisterProgramme', input, programmeDecider, streams.programme(input.programmeId), {
+    type: 'RegisterProgramme' as const,
+    ...input,
+    municipality: provider.state.municipality,
+  })
+}
+
+export const recordQualityAssessment = (app: Application, ctx: CommandContext, input: { programmeId: string; score: number; assessedOn: IsoDate }) =>
+  single(app, ctx, 'RecordQualityAssessment', input, programmeDecider, streams.programme(input.programmeId), {
+    type: 'RecordQualityAssessment' as const,
+    score: input.score,
+    assessedOn: input.assessedOn,
+  })
+
+export interface OpenGroupInput {
+  groupId: string
+  programmeId: string
+  startDate: IsoDate
+  endDate: IsoDate
+  price: Kopecks
+  normativeCost: Kopecks
+  capacity: number
+}
+
+export async function openGroup(app: Application, ctx: CommandContext, input: OpenGroupInput): Promise<CommandOutcome> {
+  const programme = await app.aggregates.load(programmeDecider, streams.programme(input.programmeId))
+  if (programme.state.programmeId === null) refuse('programme_not_found', `no programme ${input.programmeId}`)
+  return single(app, ctx, 'OpenGroup', input, groupDecider, streams.group(input.groupId), {
+    type: 'OpenGroup' as const,
+    ...input,
+    providerId: programme.state.providerId,
+    municipality: programme.state.municipality,
+  })
+}

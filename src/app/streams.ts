@@ -1,0 +1,10 @@
+/** Stream names: one place, so every module spells them the same way. */
+export const streams = {
+  municipality: (municipality: string) => `municipality-${municipality}`,
+  certificate: (number: string) => `certificate-${number}`,
+  provider: (providerId: string) => `provider-${providerId}`,
+  programme: (programmeId: string) => `programme-${programmeId}`,
+  group: (groupId: string) => `group-${groupId}`,
+  contract: (contractId: string) => `contract-${contractId}`,
+  idempotency: (keyHash: string) => `idempotency-${keyHash}`,
+}

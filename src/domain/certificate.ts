@@ -1,0 +1,252 @@
+import { ageOn, type IsoDate } from './dates.ts'
+import { event, type Decider } from './decider.ts'
+import { refuse } from './errors.ts'
+import type { Kopecks } from './money.ts'
+import { quoteContract, type QuoteInput } from './pricing.ts'
+
+/**
+ * Stream `certificate-{number}`: the certificate's lifecycle and, per financing period, its money. The balance
+ * invariant `balance = nominal − reserved − spent ≥ 0` is decided here, in one stream, so concurrent
+ * contract requests can never overdraw a certificate.
+ */
+export interface PeriodMoney {
+  nominal: Kopecks
+  reserved: Kopecks
+  spent: Kopecks
+  /** The nominal was credited for this period (once per period). */
+  credited: boolean
+}
+
+export interface CertificateContract {
+  periodId: string
+  /** Still reserved for the contract: reserved − released − written off. */
+  reserved: Kopecks
+}
+
+export interface CertificateState {
+  number: string | null
+  municipality: string
+  birthDate: IsoDate
+  issuedOn: IsoDate
+  requestedType: 'accounting' | 'financing'
+  type: 'accounting' | 'financing'
+  active: boolean
+  /** The period in which the certificate was frozen, while it is. */
+  frozenIn: string | null
+  periods: Map<string, PeriodMoney>
+  contracts: Map<string, CertificateContract>
+}
+
+export const balanceOf = (m: PeriodMoney) => m.nominal - m.reserved - m.spent
+
+export type CertificateCommand =
+  | { type: 'IssueCertificate'; certificateNumber: string; municipality: string; birthDate: IsoDate; issuedOn: IsoDate; requestedType: 'accounting' | 'financing' }
+  | { type: 'ActivateCertificate'; activatedOn: IsoDate }
+  | { type: 'MakeFinancing'; periodId: string; on: IsoDate; nominal: Kopecks; reason: 'request' | 'promoted_from_queue' | 'issued_as_financing' }
+  | { type: 'MakeAccounting'; periodId: string; on: IsoDate }
+  | { type: 'CreditNominal'; periodId: string; on: IsoDate; nominal: Kopecks }
+  | { type: 'FreezeCertificate'; periodId: string; on: IsoDate }
+  | { type: 'UnfreezeCertificate'; periodId: string; on: IsoDate; nominal: Kopecks }
+  | {
+      type: 'ReserveFunds'
+      contractId: string
+      periodId: string
+      on: IsoDate
+      quote: Omit<QuoteInput, 'balance'>
+      /** The parent pays whatever the certificate does not, even all of it. */
+      parentPaysAll: boolean
+    }
+  | { type: 'ReleaseReservation'; contractId: string; on: IsoDate; amount: Kopecks | 'all'; reason: 'refused' | 'terminated' | 'request_abandoned' }
+
+const emptyMoney = (): PeriodMoney => ({ nominal: 0, reserved: 0, spent: 0, credited: false })
+
+function money(state: CertificateState, periodId: string): PeriodMoney {
+  let m = state.periods.get(periodId)
+  if (!m) {
+    m = emptyMoney()
+    state.periods.set(periodId, m)
+  }
+  return m
+}
+
+export const moneyIn = (state: CertificateState, periodId: string): PeriodMoney => state.periods.get(periodId) ?? emptyMoney()
+
+function existing(state: CertificateState): string {
+  return state.number ?? refuse('certificate_not_found', 'no such certificate')
+}
+
+export function assertUsable(state: CertificateState): void {
+  const n = existing(state)
+  if (!state.active) refuse('certificate_not_active', `certificate ${n} is not activated yet`)
+  if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${n} is frozen`)
+}
+
+export const certificateDecider: Decider<CertificateCommand, CertificateState> = {
+  initialState: () => ({
+    number: null,
+    municipality: '',
+    birthDate: '',
+    issuedOn: '',
+    requestedType: 'accounting',
+    type: 'accounting',
+    active: false,
+    frozenIn: null,
+    periods: new Map(),
+    contracts: new Map(),
+  }),
+
+  evolve(state, e) {
+    switch (e.type) {
+      case 'CertificateIssued':
+        state.number = e.data.certificateNumber
+        state.municipality = e.data.municipality
+        state.birthDate = e.data.birthDate
+        state.issuedOn = e.data.issuedOn
+        state.requestedType = e.data.requestedType
+        return state
+      case 'CertificateActivated':
+        state.active = true
+        return state
+      case 'CertificateTypeChanged': {
+        state.type = e.data.to
+        money(state, e.data.periodId).nominal -= e.data.nominalWithdrawn
+        return state
+      }
+      case 'NominalCredited': {
+        const m = money(state, e.data.periodId)
+        m.nominal += e.data.amount
+        m.credited = true
+        return state
+      }
+      case 'CertificateFrozen':
+        state.frozenIn = e.data.periodId
+        money(state, e.data.periodId).nominal -= e.data.balanceWithdrawn
+        return state
+      case 'CertificateUnfrozen':
+        state.frozenIn = null
+        return state
+      case 'CertificateFundsReserved': {
+        money(state, e.data.periodId).reserved += e.data.amount
+        const c = state.contracts.get(e.data.contractId)
+        if (c) c.reserved += e.data.amount
+        else state.contracts.set(e.data.contractId, { periodId: e.data.periodId, reserved: e.data.amount })
+        return state
+      }
+      case 'CertificateReservationReleased': {
+        money(state, e.data.periodId).reserved -= e.data.amount
+        const c = state.contracts.get(e.data.contractId)
+        if (c) c.reserved -= e.data.amount
+        return state
+      }
+      default:
+        return state
+    }
+  },
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'IssueCertificate': {
+        if (state.number !== null) {
+          return refuse('certificate_already_issued', `certificate ${command.certificateNumber} is already issued`)
+        }
+        const age = ageOn(command.birthDate, command.issuedOn)
+        if (age < 5 || age > 17) {
+          return refuse('child_age_outside_5_to_18', `a certificate is issued to children from 5 until 18; this child is ${age} on ${command.issuedOn}`)
+        }
+        const { type: _, ...data } = command
+        return [event('CertificateIssued', data)]
+      }
+      case 'ActivateCertificate': {
+        const n = existing(state)
+        if (state.active) return refuse('certificate_already_active', `certificate ${n} is already active`)
+        return [event('CertificateActivated', { certificateNumber: n, activatedOn: command.activatedOn })]
+      }
+      case 'MakeFinancing': {
+        const n = existing(state)
+        if (state.type === 'financing') return refuse('certificate_type_unchanged', `certificate ${n} is already a financing certificate`)
+        if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
+        const credited = moneyIn(state, command.periodId).credited
+        return [
+          event('CertificateTypeChanged', {
+            certificateNumber: n, periodId: command.periodId, from: 'accounting', to: 'financing', changedOn: command.on, reason: command.reason, nominalWithdrawn: 0,
+          }),
+          // A certificate that was financing earlier in the period got its nominal then; it is not paid twice.
+          ...(credited ? [] : [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]),
+        ]
+      }
+      case 'MakeAccounting': {
+        const n = existing(state)
+        if (state.type === 'accounting') return refuse('certificate_type_unchanged', `certificate ${n} is already an accounting certificate`)
+        const m = moneyIn(state, command.periodId)
+        if (m.reserved > 0 || m.spent > 0) {
+          return refuse('certificate_has_money_in_use', `certificate ${n} has money reserved or spent in period ${command.periodId}; it stays a financing certificate`)
+        }
+        return [
+          event('CertificateTypeChanged', {
+            certificateNumber: n, periodId: command.periodId, from: 'financing', to: 'accounting', changedOn: command.on, reason: 'request', nominalWithdrawn: m.nominal,
+          }),
+        ]
+      }
+      case 'CreditNominal': {
+        const n = existing(state)
+        if (state.type !== 'financing') return refuse('certificate_not_financing', `certificate ${n} is not a financing certificate`)
+        if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
+        if (moneyIn(state, command.periodId).credited) {
+          return refuse('certificate_already_credited', `certificate ${n} already got the nominal of period ${command.periodId}`)
+        }
+        return [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]
+      }
+      case 'FreezeCertificate': {
+        const n = existing(state)
+        if (state.frozenIn !== null) return refuse('certificate_already_frozen', `certificate ${n} is already frozen`)
+        const m = moneyIn(state, command.periodId)
+        if (m.reserved > 0) {
+          return refuse('certificate_has_running_contracts', `certificate ${n} has running contracts; terminate them before freezing`)
+        }
+        return [event('CertificateFrozen', { certificateNumber: n, periodId: command.periodId, frozenOn: command.on, balanceWithdrawn: balanceOf(m) })]
+      }
+      case 'UnfreezeCertificate': {
+        const n = existing(state)
+        if (state.frozenIn === null) return refuse('certificate_not_frozen', `certificate ${n} is not frozen`)
+        if (state.frozenIn === command.periodId) {
+          return refuse('unfreeze_in_same_period', `certificate ${n} was frozen in period ${command.periodId}; it can be unfrozen only in a later one`)
+        }
+        const credit = state.type === 'financing' && !moneyIn(state, command.periodId).credited
+        return [
+          event('CertificateUnfrozen', { certificateNumber: n, periodId: command.periodId, unfrozenOn: command.on }),
+          ...(credit ? [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })] : []),
+        ]
+      }
+      case 'ReserveFunds': {
+        const n = existing(state)
+        assertUsable(state)
+        if (state.contracts.has(command.contractId)) return []
+        const balance = state.type === 'financing' ? balanceOf(moneyIn(state, command.periodId)) : 0
+        const quote = quoteContract({ ...command.quote, balance })
+        if (quote.certificate === 0 && !command.parentPaysAll) {
+          return refuse('no_certificate_funds', `certificate ${n} has no money left for this contract in period ${command.periodId}`, {
+            balance,
+          })
+        }
+        if (quote.certificate === 0) return []
+        return [
+          event('CertificateFundsReserved', {
+            certificateNumber: n, periodId: command.periodId, contractId: command.contractId, amount: quote.certificate, reservedOn: command.on,
+          }),
+        ]
+      }
+      case 'ReleaseReservation': {
+        const n = existing(state)
+        const c = state.contracts.get(command.contractId)
+        if (!c || c.reserved === 0) return []
+        const amount = command.amount === 'all' ? c.reserved : Math.min(command.amount, c.reserved)
+        if (amount === 0) return []
+        return [
+          event('CertificateReservationReleased', {
+            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: command.reason,
+          }),
+        ]
+      }
+    }
+  },
+}

@@ -1,0 +1,189 @@
+import type { EventData } from '../../events/index.ts'
+import { firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, minDate, monthOf } from './dates.ts'
+import { event, type Decider } from './decider.ts'
+import { refuse } from './errors.ts'
+import type { Kopecks } from './money.ts'
+import { assertUsable, type CertificateState } from './certificate.ts'
+import type { GroupState } from './group.ts'
+import { periodContaining, type MunicipalityState } from './municipality.ts'
+import type { ProgrammeState } from './programme.ts'
+import { agreementKey, type ProviderState } from './provider.ts'
+import { quoteContract, QuoteInputError, type Quote } from './pricing.ts'
+
+/**
+ * Stream `contract-{id}`: one enrolment from request to close. States: requested → accepted → (termination
+ * pending) → closed, or refused. "Active" is an accepted contract from its start date; month close decides it.
+ */
+export type ContractStatus = 'none' | 'requested' | 'accepted' | 'terminated' | 'closed' | 'refused'
+
+export interface ContractState {
+  status: ContractStatus
+  request: EventData<'ContractRequested'> | null
+  terminatedOn: IsoDate | null
+  lastMonth: IsoMonth | null
+  closesOn: IsoDate | null
+}
+
+export type ContractCommand =
+  | { type: 'RecordContractRequest'; request: EventData<'ContractRequested'> }
+  | { type: 'AcceptContract'; acceptedOn: IsoDate }
+  | { type: 'RefuseContract'; refusedOn: IsoDate; by: 'provider' | 'system'; reason: string }
+  | { type: 'TerminateContract'; terminatedOn: IsoDate; by: 'parent' | 'provider'; reason: string }
+  | { type: 'CloseContract'; closedOn: IsoDate }
+
+function requested(state: ContractState): EventData<'ContractRequested'> {
+  return state.request ?? refuse('contract_not_found', 'no such contract')
+}
+
+/** What the certificate pays for the months after `month`: released at once on termination. */
+export function certificateAmountAfter(request: EventData<'ContractRequested'>, month: IsoMonth): Kopecks {
+  return request.schedule.filter((s) => s.month > month).reduce((sum, s) => sum + s.certificate, 0)
+}
+
+export const contractDecider: Decider<ContractCommand, ContractState> = {
+  initialState: () => ({ status: 'none', request: null, terminatedOn: null, lastMonth: null, closesOn: null }),
+  evolve(state, e) {
+    switch (e.type) {
+      case 'ContractRequested':
+        return { ...state, status: 'requested', request: e.data }
+      case 'ContractAccepted':
+        return { ...state, status: 'accepted' }
+      case 'ContractRefused':
+        return { ...state, status: 'refused' }
+      case 'ContractTerminated':
+        return { ...state, status: 'terminated', terminatedOn: e.data.terminatedOn, lastMonth: e.data.lastMonth, closesOn: e.data.closesOn }
+      case 'ContractClosed':
+        return { ...state, status: 'closed' }
+      default:
+        return state
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'RecordContractRequest':
+        if (state.status !== 'none') return refuse('contract_already_requested', `contract ${command.request.contractId} already exists`)
+        return [event('ContractRequested', command.request)]
+      case 'AcceptContract': {
+        const r = requested(state)
+        if (state.status === 'refused') return refuse('contract_refused', `contract ${r.contractId} was refused`)
+        if (state.status !== 'requested') return refuse('contract_already_accepted', `contract ${r.contractId} is already ${state.status}`)
+        if (command.acceptedOn < r.requestedOn) return refuse('acceptance_date_invalid', `acceptance ${command.acceptedOn} precedes the request ${r.requestedOn}`)
+        return [event('ContractAccepted', { contractId: r.contractId, acceptedOn: command.acceptedOn })]
+      }
+      case 'RefuseContract': {
+        const r = requested(state)
+        if (state.status !== 'requested') return refuse('contract_not_requested', `only a requested contract can be refused; ${r.contractId} is ${state.status}`)
+        return [
+          event('ContractRefused', {
+            contractId: r.contractId, refusedOn: command.refusedOn, by: command.by, reason: command.reason, released: r.quote.certificate,
+          }),
+        ]
+      }
+      case 'TerminateContract': {
+        const r = requested(state)
+        if (state.status !== 'accepted') return refuse('contract_not_running', `only an accepted contract can be terminated; ${r.contractId} is ${state.status}`)
+        if (command.terminatedOn > r.endDate) {
+          return refuse('termination_date_invalid', `the contract ends on ${r.endDate}; it cannot be terminated on ${command.terminatedOn}`)
+        }
+        if (command.terminatedOn < r.requestedOn) {
+          return refuse('termination_date_invalid', `the termination date ${command.terminatedOn} precedes the request ${r.requestedOn}`)
+        }
+        // Before the start nothing is payable: everything returns and the contract closes that day.
+        const beforeStart = command.terminatedOn < r.startDate
+        const lastMonth = monthOf(command.terminatedOn)
+        const closesOn = beforeStart ? command.terminatedOn : minDate(lastDayOfMonth(lastMonth), r.endDate)
+        return [
+          event('ContractTerminated', {
+            contractId: r.contractId,
+            terminatedOn: command.terminatedOn,
+            by: command.by,
+            reason: command.reason,
+            lastMonth,
+            closesOn,
+            released: certificateAmountAfter(r, lastMonth),
+          }),
+        ]
+      }
+      case 'CloseContract': {
+        const r = requested(state)
+        if (state.status === 'terminated') {
+          if (command.closedOn < state.closesOn!) {
+            return refuse('contract_not_running', `contract ${r.contractId} closes on ${state.closesOn}, not before`)
+          }
+          return [event('ContractClosed', { contractId: r.contractId, closedOn: command.closedOn, reason: 'terminated' })]
+        }
+        if (state.status === 'accepted') {
+          if (command.closedOn < r.endDate) return refuse('contract_not_running', `contract ${r.contractId} runs until ${r.endDate}`)
+          return [event('ContractClosed', { contractId: r.contractId, closedOn: command.closedOn, reason: 'ended' })]
+        }
+        if (state.status === 'closed') return []
+        return refuse('contract_not_running', `contract ${r.contractId} is ${state.status} and cannot be closed`)
+      }
+    }
+  },
+}
+
+export interface ContractRequestInput {
+  contractId: string
+  certificateNumber: string
+  groupId: string
+  requestedOn: IsoDate
+  startDate: IsoDate
+  /** Optional earlier end; default min(group end, period end). */
+  endDate?: IsoDate
+}
+
+export interface ContractRequestPlan {
+  periodId: string
+  payerId: string | null
+  endDate: IsoDate
+  /** The quote with the certificate's current balance; the certificate decides the final figure. */
+  preliminary: Quote
+}
+
+/**
+ * Every rule of an enrolment that can be checked before anything is written, from the states of the streams
+ * involved (domain.md, "Enrolment rules"). The group and the certificate decide capacity and money again,
+ * authoritatively, when the place is taken and the money reserved.
+ */
+export function planContractRequest(
+  input: ContractRequestInput,
+  ctx: { certificate: CertificateState; group: GroupState; programme: ProgrammeState; provider: ProviderState; municipality: MunicipalityState },
+): ContractRequestPlan {
+  const { certificate, group, programme, provider, municipality } = ctx
+  assertUsable(certificate)
+  if (certificate.municipality !== group.municipality) {
+    refuse('wrong_municipality', `certificate ${certificate.number} belongs to ${certificate.municipality}, the group to ${group.municipality}`)
+  }
+  if (programme.kind === 'financing' && !programme.certified) {
+    refuse('programme_not_certified', `programme ${programme.programmeId} has not passed the quality assessment (${CERTIFIED_TEXT})`)
+  }
+  if (input.startDate < group.startDate || input.startDate > group.endDate) {
+    refuse('start_outside_group', `the start ${input.startDate} is outside the group period ${group.startDate}..${group.endDate}`)
+  }
+  if (input.startDate < firstDayOfMonth(monthOf(input.requestedOn))) {
+    refuse('backdated_request', `a request made on ${input.requestedOn} cannot start in an earlier month (${input.startDate})`)
+  }
+  const period = periodContaining(municipality, input.startDate)
+  if (!period) refuse('start_outside_period', `no financing period of ${group.municipality} contains the start ${input.startDate}`)
+  const p = period!
+  if (programme.kind === 'financing' && !provider.agreements.has(agreementKey(p.payerId, p.periodId))) {
+    refuse('no_agreement', `provider ${provider.providerId} has no agreement with payer ${p.payerId} for period ${p.periodId}`)
+  }
+  const latestEnd = minDate(group.endDate, p.endDate)
+  const endDate = input.endDate ?? latestEnd
+  if (endDate > latestEnd) refuse('end_outside_group', `the contract cannot end after ${latestEnd} (group end or period end)`)
+  if (endDate < input.startDate) refuse('end_outside_group', `the end ${endDate} precedes the start ${input.startDate}`)
+  let preliminary: Quote
+  try {
+    preliminary = quoteContract({
+      groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: endDate, price: group.price, normative: group.normativeCost, balance: 0,
+    })
+  } catch (error) {
+    if (error instanceof QuoteInputError) refuse('start_outside_group', error.message)
+    throw error
+  }
+  return { periodId: p.periodId, payerId: programme.kind === 'financing' ? p.payerId : null, endDate, preliminary: preliminary! }
+}
+
+const CERTIFIED_TEXT = 'at least 30 points'

@@ -1,0 +1,95 @@
+import type { IsoDate } from './dates.ts'
+import { event, type Decider } from './decider.ts'
+import { refuse } from './errors.ts'
+import type { Kopecks } from './money.ts'
+
+/**
+ * Stream `group-{id}`: the group and the contracts holding its places. Capacity and "one contract per child
+ * per group" are decided here, in one stream, so concurrent requests never overbook it.
+ */
+export interface GroupState {
+  groupId: string | null
+  programmeId: string
+  providerId: string
+  municipality: string
+  startDate: IsoDate
+  endDate: IsoDate
+  price: Kopecks
+  normativeCost: Kopecks
+  capacity: number
+  /** contractId → certificate number, for every contract holding a place. */
+  places: Map<string, string>
+}
+
+export type GroupCommand =
+  | {
+      type: 'OpenGroup'
+      groupId: string
+      programmeId: string
+      providerId: string
+      municipality: string
+      startDate: IsoDate
+      endDate: IsoDate
+      price: Kopecks
+      normativeCost: Kopecks
+      capacity: number
+    }
+  | { type: 'TakePlace'; contractId: string; certificateNumber: string }
+  | { type: 'ReleasePlace'; contractId: string; on: IsoDate; reason: 'refused' | 'closed' | 'request_abandoned' }
+
+/** price ≤ 150 % × normative, in integers: 2 × price ≤ 3 × normative. */
+export const priceWithinLimit = (price: Kopecks, normative: Kopecks) => 2 * price <= 3 * normative
+
+export const groupDecider: Decider<GroupCommand, GroupState> = {
+  initialState: () => ({
+    groupId: null, programmeId: '', providerId: '', municipality: '', startDate: '', endDate: '', price: 0, normativeCost: 0, capacity: 0, places: new Map(),
+  }),
+  evolve(state, e) {
+    switch (e.type) {
+      case 'GroupOpened':
+        Object.assign(state, { ...e.data, places: state.places })
+        return state
+      case 'GroupPlaceTaken':
+        state.places.set(e.data.contractId, e.data.certificateNumber)
+        return state
+      case 'GroupPlaceReleased':
+        state.places.delete(e.data.contractId)
+        return state
+      default:
+        return state
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'OpenGroup': {
+        if (state.groupId !== null) return refuse('group_already_opened', `group ${command.groupId} is already open`)
+        if (command.endDate < command.startDate) {
+          return refuse('group_dates_invalid', `the group ends (${command.endDate}) before it starts (${command.startDate})`)
+        }
+        if (!priceWithinLimit(command.price, command.normativeCost)) {
+          return refuse('price_above_limit', `the price may not exceed 150 % of the normative cost`, {
+            price: command.price, normativeCost: command.normativeCost,
+          })
+        }
+        const { type: _, ...data } = command
+        return [event('GroupOpened', data)]
+      }
+      case 'TakePlace': {
+        const groupId = state.groupId ?? refuse('group_not_found', 'no such group')
+        if (state.places.has(command.contractId)) return []
+        for (const holder of state.places.values()) {
+          if (holder === command.certificateNumber) {
+            return refuse('duplicate_contract', `certificate ${command.certificateNumber} already has a contract in group ${groupId}`)
+          }
+        }
+        if (state.places.size >= state.capacity) return refuse('group_full', `all ${state.capacity} places of group ${groupId} are taken`)
+        return [event('GroupPlaceTaken', { groupId, contractId: command.contractId, certificateNumber: command.certificateNumber })]
+      }
+      case 'ReleasePlace': {
+        const groupId = state.groupId ?? refuse('group_not_found', 'no such group')
+        if (!state.places.has(command.contractId)) return []
+        return [event('GroupPlaceReleased', { groupId, contractId: command.contractId, releasedOn: command.on, reason: command.reason })]
+      }
+    }
+  },
+}
