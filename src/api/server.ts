@@ -7,18 +7,30 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod'
+import { Application } from '../app/context.ts'
 import type { Database } from '../db/database.ts'
+import { DomainError } from '../domain/errors.ts'
+import { QuoteInputError } from '../domain/pricing.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import type { EventStore } from '../store/port.ts'
 import { registerAuth, requestIdOf } from './auth.ts'
 import { ProblemError, sendProblem } from './problem.ts'
+import { certificateRoutes } from './routes/certificates.ts'
+import { contractRoutes } from './routes/contracts.ts'
+import { groupRoutes } from './routes/groups.ts'
 import { healthRoutes } from './routes/health.ts'
+import { municipalityRoutes } from './routes/municipalities.ts'
+import { programmeRoutes } from './routes/programmes.ts'
+import { providerRoutes } from './routes/providers.ts'
+import { quoteRoutes } from './routes/quotes.ts'
 import { streamRoutes } from './routes/streams.ts'
 import { whoamiRoutes } from './routes/whoami.ts'
 
 export interface ServerDependencies {
   db: Database
   store: EventStore
+  /** The application layer; by default one over `store`. */
+  ledger?: Application
   logger?: FastifyServerOptions['logger']
   /** Extra plugins registered after the ledger's own routes (tests use it for probe routes). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[]
@@ -63,11 +75,30 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         })),
       })
     }
+    if (error instanceof DomainError) {
+      return sendProblem(request, reply, {
+        status: error.status,
+        code: error.code,
+        title: error.status === 404 ? 'Not found' : error.status === 409 ? 'Conflict' : error.status === 403 ? 'Forbidden' : 'Refused by a rule',
+        detail: error.message,
+        ...error.details,
+      })
+    }
+    if (error instanceof QuoteInputError) {
+      return sendProblem(request, reply, { status: 422, code: error.code, title: 'Refused by a rule', detail: error.message })
+    }
     if (error instanceof StreamNotFoundError) {
       return sendProblem(request, reply, { status: 404, code: error.code, title: 'Not found', detail: error.message })
     }
     if (error instanceof WrongExpectedVersionError) {
-      return sendProblem(request, reply, { status: 409, code: error.code, title: 'Conflict', detail: error.message })
+      // With If-Match the caller named the version it saw: 412. Without, retries ran out: 409.
+      const conditional = request.headers['if-match'] !== undefined
+      return sendProblem(request, reply, {
+        status: conditional ? 412 : 409,
+        code: conditional ? 'precondition_failed' : error.code,
+        title: conditional ? 'Precondition failed' : 'Conflict',
+        detail: error.message,
+      })
     }
     if (error instanceof EventStoreError) {
       return sendProblem(request, reply, { status: 409, code: error.code, title: 'Conflict', detail: error.message })
@@ -116,10 +147,18 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   })
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 
+  const ledger = deps.ledger ?? new Application(deps.store)
   registerAuth(app, deps.db.sql)
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
   await app.register(streamRoutes, { store: deps.store })
+  await app.register(municipalityRoutes, { ledger })
+  await app.register(providerRoutes, { ledger })
+  await app.register(programmeRoutes, { ledger })
+  await app.register(groupRoutes, { ledger })
+  await app.register(certificateRoutes, { ledger })
+  await app.register(contractRoutes, { ledger })
+  await app.register(quoteRoutes)
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

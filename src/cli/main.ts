@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/config.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { quoteCommand } from './commands/quote.ts'
 import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { USAGE, UsageError } from './usage.ts'
@@ -10,6 +11,7 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
   tokens: tokensCommand,
+  quote: quoteCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },

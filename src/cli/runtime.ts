@@ -1,3 +1,4 @@
+import { Application } from '../app/context.ts'
 import { type Config, loadConfig } from '../config/config.ts'
 import { type Database, openDatabase } from '../db/database.ts'
 import { migrate } from '../db/migrate.ts'
@@ -9,6 +10,7 @@ export interface Runtime {
   config: Config
   db: Database
   store: EventStore
+  ledger: Application
   close(): Promise<void>
 }
 
@@ -25,5 +27,6 @@ export async function openRuntime(options: { migrate?: boolean } = {}): Promise<
     await db.close()
     throw error
   }
-  return { config, db, store: new PostgresEventStore(db.sql), close: () => db.close() }
+  const store = new PostgresEventStore(db.sql)
+  return { config, db, store, ledger: new Application(store), close: () => db.close() }
 }

@@ -14,6 +14,9 @@ commands:
   tokens create --role ROLE [--provider ID] [--payer ID] [--label TEXT]
                              create an API token and print it alone on stdout
                              (ROLE: operator, payer, provider, auditor, reporting)
+  quote --group-start D --group-end D --start D [--end D] --price A --normative A --balance A
+                             the exact contract quote (amounts like 9000.00); no database needed
+  quote --stdin              one JSON request per line in, one JSON result per line out
   help                       print this text
 
 configuration comes from the environment: see README.md`

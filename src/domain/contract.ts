@@ -1,5 +1,5 @@
 import type { EventData } from '../../events/index.ts'
-import { firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, minDate, monthOf } from './dates.ts'
+import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, minDate, monthOf } from './dates.ts'
 import { event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
@@ -90,7 +90,7 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         }
         // Before the start nothing is payable: everything returns and the contract closes that day.
         const beforeStart = command.terminatedOn < r.startDate
-        const lastMonth = monthOf(command.terminatedOn)
+        const lastMonth = beforeStart ? addMonths(monthOf(r.startDate), -1) : monthOf(command.terminatedOn)
         const closesOn = beforeStart ? command.terminatedOn : minDate(lastDayOfMonth(lastMonth), r.endDate)
         return [
           event('ContractTerminated', {

@@ -20,6 +20,7 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
   const app = await buildServer({
     db: runtime.db,
     store: runtime.store,
+    ledger: runtime.ledger,
     logger: { level: runtime.config.LOG_LEVEL },
   }).catch(async (error) => {
     await runtime.close()

@@ -1,0 +1,172 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Application } from '../../app/context.ts'
+import {
+  acceptContract,
+  closeContract,
+  type ContractOutcome,
+  refuseContract,
+  requestContract,
+  terminateContract,
+} from '../../app/contracts.ts'
+import { streams } from '../../app/streams.ts'
+import { groupDecider } from '../../domain/group.ts'
+import { callerOf, requireProviderScope } from '../auth.ts'
+import { commandContext, sendOutcome } from '../commands.ts'
+import { amountOut, certificateNumber, commandHeaders, date, id, money, uuid } from '../schemas.ts'
+
+const contractOutcome = z.object({
+  streamId: z.string(),
+  version: z.number().int().nullable(),
+  contractId: z.string(),
+  status: z.enum(['none', 'requested', 'accepted', 'terminated', 'closed', 'refused']),
+  quote: z
+    .object({
+      days: z.number().int(),
+      months: z.number().int(),
+      all: amountOut,
+      normative: amountOut,
+      certificate: amountOut.describe('reserved on the certificate'),
+      parent: amountOut,
+      certificateFirstMonth: amountOut,
+      certificateOtherMonth: amountOut,
+      parentFirstMonth: amountOut,
+      parentOtherMonth: amountOut,
+      start: z.string(),
+      end: z.string(),
+      schedule: z.array(z.object({ month: z.string(), certificate: amountOut, parent: amountOut })),
+    })
+    .nullable(),
+})
+
+function body(o: ContractOutcome): z.infer<typeof contractOutcome> {
+  const q = o.quote
+  return {
+    streamId: o.streamId,
+    version: o.version,
+    contractId: o.contractId,
+    status: o.status,
+    quote: q && {
+      days: q.days,
+      months: q.months,
+      all: money(q.all),
+      normative: money(q.normative),
+      certificate: money(q.certificate),
+      parent: money(q.parent),
+      certificateFirstMonth: money(q.certificateFirstMonth),
+      certificateOtherMonth: money(q.certificateOtherMonth),
+      parentFirstMonth: money(q.parentFirstMonth),
+      parentOtherMonth: money(q.parentOtherMonth),
+      start: q.start,
+      end: q.end,
+      schedule: q.schedule.map((s) => ({ month: s.month, certificate: money(s.certificate), parent: money(s.parent) })),
+    },
+  }
+}
+
+/** A provider token acts for its provider only; the app checks the contract belongs to it. */
+const actingProvider = (request: FastifyRequest) => {
+  const caller = callerOf(request)
+  return caller.role === 'provider' ? caller.providerId : null
+}
+
+export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  const base = { tags: ['contracts'], security: [{ bearer: [] }], headers: commandHeaders }
+  const params = z.object({ contractId: uuid })
+  const responses = { 200: contractOutcome, 201: contractOutcome }
+
+  r.post(
+    '/v1/contracts',
+    {
+      config: { roles: ['operator', 'provider'] },
+      schema: {
+        ...base,
+        summary: "Request a contract (a parent's application): takes a place, reserves the certificate's part",
+        description:
+          'Send an Idempotency-Key (or a contractId): a request interrupted half-way is finished by sending it again. ' +
+          'Refusals: certificate_not_active, certificate_frozen, programme_not_certified, group_full, no_agreement, ' +
+          'start_outside_group, start_outside_period, backdated_request, duplicate_contract, no_certificate_funds.',
+        body: z.object({
+          contractId: uuid.optional(),
+          certificateNumber,
+          groupId: id,
+          requestedOn: date,
+          startDate: date,
+          endDate: date.optional(),
+          parentPaysAll: z.boolean().default(false),
+        }),
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      if (callerOf(request).role === 'provider') {
+        const group = await ledger.aggregates.load(groupDecider, streams.group(request.body.groupId))
+        requireProviderScope(request, group.state.providerId)
+      }
+      const result = await requestContract(ledger, commandContext(request), request.body)
+      return sendOutcome(reply, 201, result, body(result))
+    },
+  )
+  r.post(
+    '/v1/contracts/:contractId/acceptance',
+    {
+      config: { roles: ['provider', 'operator'] },
+      schema: { ...base, summary: 'The provider accepts the application', params, body: z.object({ acceptedOn: date }), response: responses },
+    },
+    async (request, reply) => {
+      const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request) })
+      return sendOutcome(reply, 200, result, body(result))
+    },
+  )
+  r.post(
+    '/v1/contracts/:contractId/refusal',
+    {
+      config: { roles: ['provider', 'operator'] },
+      schema: {
+        ...base,
+        summary: 'The provider refuses the application: the reservation and the place are given back',
+        params,
+        body: z.object({ refusedOn: date, reason: z.string().min(1).max(500) }),
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const result = await refuseContract(ledger, commandContext(request), {
+        contractId: request.params.contractId, ...request.body, by: 'provider', actingProviderId: actingProvider(request),
+      })
+      return sendOutcome(reply, 200, result, body(result))
+    },
+  )
+  r.post(
+    '/v1/contracts/:contractId/termination',
+    {
+      config: { roles: ['provider', 'operator'] },
+      schema: {
+        ...base,
+        summary: 'Terminate a running contract: later months return to the certificate; it closes at the end of the month',
+        params,
+        body: z.object({ terminatedOn: date, by: z.enum(['parent', 'provider']), reason: z.string().min(1).max(500) }),
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      const result = await terminateContract(ledger, commandContext(request), {
+        contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request),
+      })
+      return sendOutcome(reply, 200, result, body(result))
+    },
+  )
+  r.post(
+    '/v1/contracts/:contractId/closure',
+    {
+      config: { roles: ['operator'] },
+      schema: { ...base, summary: 'Close a contract after its termination month or its end date', params, body: z.object({ closedOn: date }), response: responses },
+    },
+    async (request, reply) => {
+      const result = await closeContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
+      return sendOutcome(reply, 200, result, body(result))
+    },
+  )
+}

@@ -1,0 +1,44 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Application } from '../../app/context.ts'
+import { openGroup } from '../../app/registry.ts'
+import { streams } from '../../app/streams.ts'
+import { programmeDecider } from '../../domain/programme.ts'
+import { requireProviderScope } from '../auth.ts'
+import { commandContext, sendOutcome } from '../commands.ts'
+import { amount, commandHeaders, date, id, outcome } from '../schemas.ts'
+
+export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/v1/groups',
+    {
+      config: { roles: ['operator', 'provider'] },
+      schema: {
+        summary: 'Open a group of a programme: teaching period, price and normative cost for the period, capacity',
+        description: 'The price may not exceed 150 % of the normative cost (price_above_limit).',
+        tags: ['groups'],
+        security: [{ bearer: [] }],
+        headers: commandHeaders,
+        body: z.object({
+          groupId: id,
+          programmeId: id,
+          startDate: date,
+          endDate: date,
+          price: amount,
+          normativeCost: amount,
+          capacity: z.number().int().positive(),
+        }),
+        response: { 201: outcome },
+      },
+    },
+    async (request, reply) => {
+      if (request.caller?.role === 'provider') {
+        const programme = await ledger.aggregates.load(programmeDecider, streams.programme(request.body.programmeId))
+        requireProviderScope(request, programme.state.providerId)
+      }
+      const result = await openGroup(ledger, commandContext(request), request.body)
+      return sendOutcome(reply, 201, result, result)
+    },
+  )
+}
