@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { changeCertificateType, freezeCertificate } from '../../src/app/certificates.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, refuseContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
@@ -13,7 +13,7 @@ const NOMINAL = 776000
 const WORKED = { requestedOn: '2024-10-01', startDate: '2024-10-15' }
 const CERT_PART = 587180
 
-async function setup(t: Tap, options: Parameters<typeof smallWorld>[1] = {}) {
+async function setup(t: Test, options: Parameters<typeof smallWorld>[1] = {}) {
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
   const app = new Application(store)
@@ -24,7 +24,7 @@ async function setup(t: Tap, options: Parameters<typeof smallWorld>[1] = {}) {
   }
   return { db, store, app, world, check }
 }
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0]
+
 
 const refusal = async (p: Promise<unknown>) => {
   try {
