@@ -1,4 +1,6 @@
+import { ImportFileError } from '../app/import.ts'
 import { ConfigError } from '../config/config.ts'
+import { importCommand } from './commands/import.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { quoteCommand } from './commands/quote.ts'
 import { serveCommand } from './commands/serve.ts'
@@ -12,6 +14,7 @@ const commands: Record<string, Command> = {
   migrate: migrateCommand,
   tokens: tokensCommand,
   quote: quoteCommand,
+  import: importCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },
@@ -34,5 +37,5 @@ try {
   // One line, no stack: the caller is a person at a terminal or a script checking the exit code.
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`ledger: ${message.split('\n')[0]}\n`)
-  process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1
+  process.exitCode = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError ? 2 : 1
 }

@@ -17,6 +17,9 @@ commands:
   quote --group-start D --group-end D --start D [--end D] --price A --normative A --balance A
                              the exact contract quote (amounts like 9000.00); no database needed
   quote --stdin              one JSON request per line in, one JSON result per line out
+  import certificates|providers|programmes|groups --file FILE
+                             bulk import of a registry (CSV, header row); rejected rows listed with
+                             their line; running it again on the same file records nothing new
   help                       print this text
 
 configuration comes from the environment: see README.md`

@@ -10,9 +10,10 @@ import { UsageError } from '../usage.ts'
  */
 export async function quoteCommand(args: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>
+  const joined = joinNegativeValues(args)
   try {
     values = parseArgs({
-      args,
+      args: joined,
       options: {
         'group-start': { type: 'string' },
         'group-end': { type: 'string' },
@@ -40,6 +41,20 @@ export async function quoteCommand(args: string[]): Promise<number> {
   })
   process.stdout.write(`${JSON.stringify(quoteToText(quote))}\n`)
   return 0
+}
+
+/** `--price -9000.00` would read as an ambiguous option; `--price=-9000.00` lets the amount check name the problem. */
+function joinNegativeValues(args: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const next = args[i + 1]
+    if (/^--[a-z-]+$/.test(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
 }
 
 function quoteOrUsage(request: Record<string, unknown>) {

@@ -1,0 +1,165 @@
+import { parse } from 'csv-parse/sync'
+import { z } from 'zod'
+import { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
+import { isValidDate } from '../domain/dates.ts'
+import { DomainError } from '../domain/errors.ts'
+import { parseAmount } from '../domain/money.ts'
+import { activateCertificate, issueCertificate } from './certificates.ts'
+import { type Application, type CommandContext, systemMetadata } from './context.ts'
+import { sha256 } from './ids.ts'
+import { openGroup, recordQualityAssessment, registerProgramme, registerProvider } from './registry.ts'
+import { streams } from './streams.ts'
+
+// Bulk import of a municipality's existing registries from CSV (`;` or `,`, UTF-8, a header row). Every row goes
+// through the same commands as the API, under an idempotency key named after the file's kind and the row's id:
+// importing the same file again records nothing new, and a row whose data changed since is reported, not applied.
+
+export const IMPORT_KINDS = ['certificates', 'providers', 'programmes', 'groups'] as const
+export type ImportKind = (typeof IMPORT_KINDS)[number]
+
+export interface ImportReport {
+  rows: number
+  imported: number
+  alreadyImported: number
+  rejected: { line: number; code: string; message: string }[]
+}
+
+const date = z.string().refine(isValidDate, 'not a date YYYY-MM-DD')
+const money = z.string().transform((s, ctx) => {
+  try {
+    return parseAmount(s)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message })
+    return z.NEVER
+  }
+})
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
+const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'not a valid id')
+
+const rowSchemas = {
+  certificates: z.object({
+    certificate_number: z.string().regex(/^[0-9A-Za-z]{10}$/, 'a certificate number has 10 letters or digits'),
+    municipality: id,
+    birth_date: date,
+    issued_on: date,
+    type: z.enum(['accounting', 'financing']),
+    period_id: optional(id),
+    activated_on: optional(date),
+  }),
+  providers: z.object({ provider_id: id, municipality: id, name: z.string().min(1), kind: z.enum(['municipal', 'private', 'individual-entrepreneur']) }),
+  programmes: z.object({
+    programme_id: id,
+    provider_id: id,
+    title: z.string().min(1),
+    direction: z.enum(DIRECTIONS),
+    kind: z.enum(PROGRAMME_KINDS),
+    nok_score: optional(z.coerce.number().int().min(0).max(1000)),
+    assessed_on: optional(date),
+  }),
+  groups: z.object({
+    group_id: id,
+    programme_id: id,
+    start_date: date,
+    end_date: date,
+    price: money,
+    normative_cost: money,
+    capacity: z.coerce.number().int().positive(),
+  }),
+} as const
+
+/** The header each kind needs (optional columns may be left out). */
+export const IMPORT_COLUMNS: Record<ImportKind, string[]> = Object.fromEntries(
+  IMPORT_KINDS.map((k) => [k, Object.keys(rowSchemas[k].shape)]),
+) as Record<ImportKind, string[]>
+
+export class ImportFileError extends Error {}
+
+function readRows(text: string): { line: number; row: Record<string, string> }[] {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''
+  const delimiter = firstLine.includes(';') ? ';' : ','
+  try {
+    const records = parse(text, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), delimiter, skip_empty_lines: true, trim: true, info: true, relax_column_count: false }) as {
+      record: Record<string, string>
+      info: { lines: number }
+    }[]
+    return records.map((r) => ({ line: r.info.lines, row: r.record }))
+  } catch (error) {
+    throw new ImportFileError(`the file is not valid CSV: ${(error as Error).message}`)
+  }
+}
+
+export async function importFile(app: Application, kind: ImportKind, text: string, source: string): Promise<ImportReport> {
+  const rows = readRows(text)
+  const header = rows[0] ? Object.keys(rows[0].row) : []
+  const required = Object.entries(rowSchemas[kind].shape).filter(([, s]) => !(s as z.ZodType).safeParse(undefined).success).map(([k]) => k)
+  const missing = required.filter((c) => rows.length > 0 && !header.includes(c))
+  if (missing.length > 0) throw new ImportFileError(`the header lacks ${missing.join(', ')} (columns: ${IMPORT_COLUMNS[kind].join(';')})`)
+
+  const report: ImportReport = { rows: rows.length, imported: 0, alreadyImported: 0, rejected: [] }
+  const correlationId = `import:${kind}:${sha256(text).slice(0, 16)}`
+  for (const { line, row } of rows) {
+    const parsed = rowSchemas[kind].safeParse(row)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      report.rejected.push({ line, code: 'row_invalid', message: `${issue.path.join('.')}: ${issue.message}` })
+      continue
+    }
+    const keyOf = (step: string) => `import:${kind}:${step}`
+    const ctxFor = (step: string): CommandContext => ({ metadata: systemMetadata(`import ${source}`, correlationId, keyOf(step)) })
+    const seen = async (step: string) => (await app.store.streamVersion(streams.idempotency(sha256(keyOf(step))))) !== null
+    try {
+      let firstStep: string
+      switch (kind) {
+        case 'certificates': {
+          const r = parsed.data as z.infer<typeof rowSchemas.certificates>
+          firstStep = `${r.certificate_number}:issue`
+          const already = await seen(firstStep)
+          await issueCertificate(app, ctxFor(firstStep), {
+            certificateNumber: r.certificate_number, municipality: r.municipality, birthDate: r.birth_date, issuedOn: r.issued_on, type: r.type, ...(r.period_id ? { periodId: r.period_id } : {}),
+          })
+          if (r.activated_on) await activateCertificate(app, ctxFor(`${r.certificate_number}:activate`), { certificateNumber: r.certificate_number, activatedOn: r.activated_on })
+          already ? report.alreadyImported++ : report.imported++
+          break
+        }
+        case 'providers': {
+          const r = parsed.data as z.infer<typeof rowSchemas.providers>
+          firstStep = `${r.provider_id}`
+          const already = await seen(firstStep)
+          await registerProvider(app, ctxFor(firstStep), { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind })
+          already ? report.alreadyImported++ : report.imported++
+          break
+        }
+        case 'programmes': {
+          const r = parsed.data as z.infer<typeof rowSchemas.programmes>
+          firstStep = `${r.programme_id}`
+          const already = await seen(firstStep)
+          await registerProgramme(app, ctxFor(firstStep), { programmeId: r.programme_id, providerId: r.provider_id, title: r.title, direction: r.direction, kind: r.kind })
+          if (r.nok_score !== undefined) {
+            if (!r.assessed_on) throw new DomainError('date_invalid', 'nok_score needs assessed_on')
+            await recordQualityAssessment(app, ctxFor(`${r.programme_id}:nok:${r.assessed_on}`), { programmeId: r.programme_id, score: r.nok_score, assessedOn: r.assessed_on })
+          }
+          already ? report.alreadyImported++ : report.imported++
+          break
+        }
+        case 'groups': {
+          const r = parsed.data as z.infer<typeof rowSchemas.groups>
+          firstStep = `${r.group_id}`
+          const already = await seen(firstStep)
+          await openGroup(app, ctxFor(firstStep), {
+            groupId: r.group_id, programmeId: r.programme_id, startDate: r.start_date, endDate: r.end_date, price: r.price, normativeCost: r.normative_cost, capacity: r.capacity,
+          })
+          already ? report.alreadyImported++ : report.imported++
+          break
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error
+      report.rejected.push({
+        line,
+        code: error.code,
+        message: error.code === 'idempotency_key_reused' ? 'this row was imported earlier with other data; correct it through the API' : error.message,
+      })
+    }
+  }
+  return report
+}

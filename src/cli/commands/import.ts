@@ -1,0 +1,37 @@
+import fs from 'node:fs'
+import { parseArgs } from 'node:util'
+import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, importFile } from '../../app/import.ts'
+import { openRuntime } from '../runtime.ts'
+import { UsageError } from '../usage.ts'
+
+/** `ledger import <kind> --file F`: rows through the ledger's commands; rejected rows listed; safe to rerun. */
+export async function importCommand(args: string[]): Promise<number> {
+  const [kind, ...rest] = args
+  if (!kind || !(IMPORT_KINDS as readonly string[]).includes(kind)) {
+    throw new UsageError(`usage: ledger import <${IMPORT_KINDS.join('|')}> --file FILE`)
+  }
+  let file: string | undefined
+  try {
+    file = parseArgs({ args: rest, options: { file: { type: 'string' } }, strict: true }).values.file
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  if (!file) throw new UsageError(`--file is required (columns: ${IMPORT_COLUMNS[kind as ImportKind].join(';')})`)
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  const runtime = await openRuntime()
+  try {
+    const report = await importFile(runtime.ledger, kind as ImportKind, text, file)
+    for (const r of report.rejected) process.stderr.write(`${file}:${r.line}: ${r.code}: ${r.message}\n`)
+    process.stdout.write(
+      `${report.rows} rows: ${report.imported} imported, ${report.alreadyImported} already imported, ${report.rejected.length} rejected\n`,
+    )
+    return report.rejected.length > 0 ? 1 : 0
+  } finally {
+    await runtime.close()
+  }
+}
