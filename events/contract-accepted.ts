@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { defineEvent, isoDate, uuid } from './common.ts'
+import { certificateNumber, defineEvent, isoDate, uuid } from './common.ts'
 
 /** The provider accepted the application; the contract runs from its start date. No money moves. */
 export const ContractAccepted = defineEvent(
   'ContractAccepted',
   1,
   'contract-{contractId}',
-  z.object({ contractId: uuid, acceptedOn: isoDate }),
+  z.object({ contractId: uuid, certificateNumber, acceptedOn: isoDate }),
 )

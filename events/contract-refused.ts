@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, isoDate, kopecks, uuid } from './common.ts'
+import { certificateNumber, defineEvent, isoDate, kopecks, uuid } from './common.ts'
 
 /** The application was refused (by the provider, or automatically); its whole reservation returns to the balance. */
 export const ContractRefused = defineEvent(
@@ -8,6 +8,8 @@ export const ContractRefused = defineEvent(
   'contract-{contractId}',
   z.object({
     contractId: uuid,
+    /** The contract's certificate, so readers of this event alone know whose money it concerns. */
+    certificateNumber,
     refusedOn: isoDate,
     by: z.enum(['provider', 'system']),
     reason: z.string().min(1).max(500),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, isoDate, isoMonth, kopecks, uuid } from './common.ts'
+import { certificateNumber, defineEvent, isoDate, isoMonth, kopecks, uuid } from './common.ts'
 
 /**
  * The parent or the provider ended a running contract. The months after the termination month return to the
@@ -11,6 +11,8 @@ export const ContractTerminated = defineEvent(
   'contract-{contractId}',
   z.object({
     contractId: uuid,
+    /** The contract's certificate, so readers of this event alone know whose money it concerns. */
+    certificateNumber,
     terminatedOn: isoDate,
     by: z.enum(['parent', 'provider']),
     reason: z.string().min(1).max(500),

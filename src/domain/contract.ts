@@ -68,14 +68,14 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         if (state.status === 'refused') return refuse('contract_refused', `contract ${r.contractId} was refused`)
         if (state.status !== 'requested') return refuse('contract_already_accepted', `contract ${r.contractId} is already ${state.status}`)
         if (command.acceptedOn < r.requestedOn) return refuse('acceptance_date_invalid', `acceptance ${command.acceptedOn} precedes the request ${r.requestedOn}`)
-        return [event('ContractAccepted', { contractId: r.contractId, acceptedOn: command.acceptedOn })]
+        return [event('ContractAccepted', { contractId: r.contractId, certificateNumber: r.certificateNumber, acceptedOn: command.acceptedOn })]
       }
       case 'RefuseContract': {
         const r = requested(state)
         if (state.status !== 'requested') return refuse('contract_not_requested', `only a requested contract can be refused; ${r.contractId} is ${state.status}`)
         return [
           event('ContractRefused', {
-            contractId: r.contractId, refusedOn: command.refusedOn, by: command.by, reason: command.reason, released: r.quote.certificate,
+            contractId: r.contractId, certificateNumber: r.certificateNumber, refusedOn: command.refusedOn, by: command.by, reason: command.reason, released: r.quote.certificate,
           }),
         ]
       }
@@ -95,6 +95,7 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         return [
           event('ContractTerminated', {
             contractId: r.contractId,
+            certificateNumber: r.certificateNumber,
             terminatedOn: command.terminatedOn,
             by: command.by,
             reason: command.reason,
@@ -110,11 +111,11 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
           if (command.closedOn < state.closesOn!) {
             return refuse('contract_not_running', `contract ${r.contractId} closes on ${state.closesOn}, not before`)
           }
-          return [event('ContractClosed', { contractId: r.contractId, closedOn: command.closedOn, reason: 'terminated' })]
+          return [event('ContractClosed', { contractId: r.contractId, certificateNumber: r.certificateNumber, closedOn: command.closedOn, reason: 'terminated' })]
         }
         if (state.status === 'accepted') {
           if (command.closedOn < r.endDate) return refuse('contract_not_running', `contract ${r.contractId} runs until ${r.endDate}`)
-          return [event('ContractClosed', { contractId: r.contractId, closedOn: command.closedOn, reason: 'ended' })]
+          return [event('ContractClosed', { contractId: r.contractId, certificateNumber: r.certificateNumber, closedOn: command.closedOn, reason: 'ended' })]
         }
         if (state.status === 'closed') return []
         return refuse('contract_not_running', `contract ${r.contractId} is ${state.status} and cannot be closed`)

@@ -178,7 +178,7 @@ const request = {
   schedule: ['2024-10', '2024-11', '2024-12', '2025-01', '2025-02', '2025-03', '2025-04', '2025-05'].map((month, i) => ({ month, certificate: i === 0 ? 43595 : 77655, parent: i === 0 ? 12457 : 22187 })),
 }
 const requestedEvent = e('ContractRequested', request)
-const acceptedEvent = e('ContractAccepted', { contractId: CID, acceptedOn: '2024-10-02' })
+const acceptedEvent = e('ContractAccepted', { contractId: CID, certificateNumber: N, acceptedOn: '2024-10-02' })
 
 t.test('contract: lifecycle', async (t) => {
   given(t, contractDecider, []).when({ type: 'RecordContractRequest', request }).then([requestedEvent])
@@ -186,25 +186,25 @@ t.test('contract: lifecycle', async (t) => {
   given(t, contractDecider, [requestedEvent]).when({ type: 'AcceptContract', acceptedOn: '2024-10-02' }).then([acceptedEvent])
   given(t, contractDecider, [requestedEvent, acceptedEvent]).when({ type: 'AcceptContract', acceptedOn: '2024-10-03' }).refuses('contract_already_accepted')
   given(t, contractDecider, [requestedEvent]).when({ type: 'RefuseContract', refusedOn: '2024-10-02', by: 'provider', reason: 'no room' }).then([
-    e('ContractRefused', { contractId: CID, refusedOn: '2024-10-02', by: 'provider', reason: 'no room', released: 587180 }),
+    e('ContractRefused', { contractId: CID, certificateNumber: N, refusedOn: '2024-10-02', by: 'provider', reason: 'no room', released: 587180 }),
   ], 'the whole reservation returns')
   given(t, contractDecider, [requestedEvent, acceptedEvent]).when({ type: 'RefuseContract', refusedOn: '2024-10-02', by: 'provider', reason: 'x' }).refuses('contract_not_requested')
   given(t, contractDecider, [requestedEvent]).when({ type: 'TerminateContract', terminatedOn: '2024-12-10', by: 'parent', reason: 'moved' }).refuses('contract_not_running')
   // Terminated in January: February..May (4 × 776.55 = 3 106.20) return; January stays payable.
   given(t, contractDecider, [requestedEvent, acceptedEvent]).when({ type: 'TerminateContract', terminatedOn: '2025-01-20', by: 'parent', reason: 'moved' }).then([
-    e('ContractTerminated', { contractId: CID, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved', lastMonth: '2025-01', closesOn: '2025-01-31', released: 4 * 77655 }),
+    e('ContractTerminated', { contractId: CID, certificateNumber: N, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved', lastMonth: '2025-01', closesOn: '2025-01-31', released: 4 * 77655 }),
   ])
   given(t, contractDecider, [requestedEvent, acceptedEvent]).when({ type: 'TerminateContract', terminatedOn: '2024-10-05', by: 'parent', reason: 'changed mind' }).then([
-    e('ContractTerminated', { contractId: CID, terminatedOn: '2024-10-05', by: 'parent', reason: 'changed mind', lastMonth: '2024-09', closesOn: '2024-10-05', released: 587180 }),
+    e('ContractTerminated', { contractId: CID, certificateNumber: N, terminatedOn: '2024-10-05', by: 'parent', reason: 'changed mind', lastMonth: '2024-09', closesOn: '2024-10-05', released: 587180 }),
   ], 'before the start: everything returns, closes that day')
   given(t, contractDecider, [requestedEvent, acceptedEvent]).when({ type: 'TerminateContract', terminatedOn: '2025-06-01', by: 'parent', reason: 'x' }).refuses('termination_date_invalid')
-  const terminated = e('ContractTerminated', { contractId: CID, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved', lastMonth: '2025-01', closesOn: '2025-01-31', released: 310620 })
+  const terminated = e('ContractTerminated', { contractId: CID, certificateNumber: N, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved', lastMonth: '2025-01', closesOn: '2025-01-31', released: 310620 })
   given(t, contractDecider, [requestedEvent, acceptedEvent, terminated]).when({ type: 'CloseContract', closedOn: '2025-01-30' }).refuses('contract_not_running', 'not before the end of the month')
   given(t, contractDecider, [requestedEvent, acceptedEvent, terminated]).when({ type: 'CloseContract', closedOn: '2025-02-01' }).then([
-    e('ContractClosed', { contractId: CID, closedOn: '2025-02-01', reason: 'terminated' }),
+    e('ContractClosed', { contractId: CID, certificateNumber: N, closedOn: '2025-02-01', reason: 'terminated' }),
   ])
   given(t, contractDecider, [requestedEvent, acceptedEvent]).when({ type: 'CloseContract', closedOn: '2025-05-31' }).then([
-    e('ContractClosed', { contractId: CID, closedOn: '2025-05-31', reason: 'ended' }),
+    e('ContractClosed', { contractId: CID, certificateNumber: N, closedOn: '2025-05-31', reason: 'ended' }),
   ])
 })
 
