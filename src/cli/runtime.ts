@@ -1,7 +1,7 @@
 import { Application } from '../app/context.ts'
 import { type Config, loadConfig } from '../config/config.ts'
 import { type Database, openDatabase } from '../db/database.ts'
-import { migrate } from '../db/migrate.ts'
+import { prepareDatabase } from '../db/setup.ts'
 import type { EventStore } from '../store/port.ts'
 import { PostgresEventStore } from '../store/postgres/postgres-event-store.ts'
 
@@ -22,7 +22,7 @@ export async function openRuntime(options: { migrate?: boolean } = {}): Promise<
     poolSize: config.DATABASE_POOL_SIZE,
   })
   try {
-    if (options.migrate !== false) await migrate(db.sql)
+    if (options.migrate !== false) await prepareDatabase(db.sql)
   } catch (error) {
     await db.close()
     throw error

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import postgres from 'postgres'
 import { type Database, openDatabase } from '../../src/db/database.ts'
-import { migrate } from '../../src/db/migrate.ts'
+import { prepareDatabase } from '../../src/db/setup.ts'
 
 interface Teardown {
   teardown(fn: () => unknown): void
@@ -33,6 +33,6 @@ export async function testDatabase(t: Teardown, options: { migrate?: boolean; po
     ? await openDatabase({ databaseUrl: await createServerDatabase(t), poolSize: options.poolSize ?? 25 })
     : await openDatabase({ dataDir: 'memory://' })
   t.teardown(() => db.close())
-  if (options.migrate !== false) await migrate(db.sql)
+  if (options.migrate !== false) await prepareDatabase(db.sql)
   return db
 }

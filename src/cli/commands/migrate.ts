@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { migrate } from '../../db/migrate.ts'
+import { prepareDatabase } from '../../db/setup.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -11,7 +11,7 @@ export async function migrateCommand(args: string[]): Promise<void> {
   }
   const runtime = await openRuntime({ migrate: false })
   try {
-    const report = await migrate(runtime.db.sql)
+    const report = await prepareDatabase(runtime.db.sql)
     for (const id of report.applied) process.stdout.write(`applied ${id}\n`)
     process.stdout.write(
       `${report.applied.length} applied, ${report.alreadyApplied.length} already applied (${runtime.db.kind} database)\n`,

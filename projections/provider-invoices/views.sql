@@ -1,0 +1,23 @@
+CREATE OR REPLACE VIEW reporting.provider_invoices AS
+SELECT i.invoice_id, i.kind, i.number, i.payer_id, i.provider_id, i.municipality, i.month, i.issued_on,
+       (i.total / 100.0)::numeric(15,2)            AS total,
+       (i.advance_deducted / 100.0)::numeric(15,2) AS advance_deducted,
+       (i.amount_due / 100.0)::numeric(15,2)       AS amount_due,
+       (i.amount_paid / 100.0)::numeric(15,2)      AS amount_paid,
+       ((i.amount_due - i.amount_paid) / 100.0)::numeric(15,2) AS outstanding,
+       CASE WHEN i.amount_paid = 0 AND i.amount_due > 0 THEN 'issued'
+            WHEN i.amount_paid < i.amount_due THEN 'partially_paid'
+            ELSE 'paid' END AS status,
+       i.last_position
+FROM {{schema}}.invoices i;
+
+CREATE OR REPLACE VIEW reporting.provider_invoice_lines AS
+SELECT l.invoice_id, l.contract_id, l.certificate_number,
+       (l.month_amount / 100.0)::numeric(15,2) AS month_amount,
+       (l.completeness_bp / 100.0)::numeric(5,2) AS completeness_percent,
+       (l.line_amount / 100.0)::numeric(15,2)  AS line_amount
+FROM {{schema}}.invoice_lines l;
+
+CREATE OR REPLACE VIEW reporting.provider_payments AS
+SELECT p.payment_id, p.invoice_id, (p.amount / 100.0)::numeric(15,2) AS amount, p.paid_on, p.payment_order, p.overdue, p.last_position
+FROM {{schema}}.payments p;
