@@ -15,6 +15,7 @@ export const amountOut = z.string().describe('roubles with two decimals')
 export const money = (kopecks: number) => formatAmount(kopecks)
 
 export const date = z.string().refine(isValidDate, 'a date is YYYY-MM-DD and must exist in the calendar').describe('YYYY-MM-DD')
+export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM').describe('YYYY-MM')
 export const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'an id has 1–64 letters, digits, dots, dashes or underscores')
 export const certificateNumber = z.string().regex(/^[0-9A-Za-z]{10}$/, 'a certificate number has exactly 10 letters or digits')
 export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lower-case UUID')

@@ -7,6 +7,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod'
+import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
 import type { Database } from '../db/database.ts'
 import { DomainError } from '../domain/errors.ts'
@@ -31,6 +32,12 @@ export interface ServerDependencies {
   store: EventStore
   /** The application layer; by default one over `store`. */
   ledger?: Application
+  /** The read side; by default over `db` and `store`. */
+  reader?: ProjectionReader
+  /** The projection runner of this process, woken after every command so reads catch up at once. */
+  runner?: { poke(): void }
+  /** Where a business date ends, for `asOf=YYYY-MM-DD`. */
+  timeZone?: string
   logger?: FastifyServerOptions['logger']
   /** Extra plugins registered after the ledger's own routes (tests use it for probe routes). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[]
@@ -50,6 +57,12 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id)
   })
+  if (deps.runner) {
+    const runner = deps.runner
+    app.addHook('onResponse', async (request) => {
+      if (request.method === 'POST') runner.poke()
+    })
+  }
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ProblemError) {
@@ -148,16 +161,18 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
 
   const ledger = deps.ledger ?? new Application(deps.store)
+  const reader = deps.reader ?? new ProjectionReader(deps.db.sql, deps.store)
+  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow' }
   registerAuth(app, deps.db.sql)
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
   await app.register(streamRoutes, { store: deps.store })
-  await app.register(municipalityRoutes, { ledger })
-  await app.register(providerRoutes, { ledger })
+  await app.register(municipalityRoutes, reads)
+  await app.register(providerRoutes, reads)
   await app.register(programmeRoutes, { ledger })
   await app.register(groupRoutes, { ledger })
-  await app.register(certificateRoutes, { ledger })
-  await app.register(contractRoutes, { ledger })
+  await app.register(certificateRoutes, reads)
+  await app.register(contractRoutes, reads)
   await app.register(quoteRoutes)
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 

@@ -8,8 +8,8 @@ interface Loaded<State> {
   state: State
   /** Position of the stream's last event, null when it has none. */
   version: number | null
-  /** The stream's events by id, to find what an earlier run of a process step wrote. */
-  byId: Map<string, LedgerEvent>
+  /** The stream's events by id with their global positions, to find what an earlier run of a step wrote. */
+  byId: Map<string, { event: LedgerEvent; position: bigint }>
 }
 
 /** Converts a stored event to the domain's view of it. */
@@ -66,7 +66,7 @@ export class Aggregates {
     for (const e of events) {
       const event = toLedgerEvent(e)
       entry.state = decider.evolve(entry.state, event)
-      entry.byId.set(e.eventId, event)
+      entry.byId.set(e.eventId, { event, position: e.globalPosition })
       entry.version = e.streamPosition
     }
     this.remember(streamId, entry)
@@ -102,12 +102,17 @@ export class Aggregates {
     for (let attempt = 0; ; attempt++) {
       const loaded = await this.loadUnlocked(decider as Decider<never, State>, streamId)
       const recorded: LedgerEvent[] = []
+      let position = 0n
       for (let i = 0; ; i++) {
         const e = loaded.byId.get(uuidFromName(`${stepId}#${i}`))
         if (!e) break
-        recorded.push(e)
+        recorded.push(e.event)
+        position = e.position
       }
-      if (recorded.length > 0) return { events: recorded, version: loaded.version, alreadyDone: true }
+      if (recorded.length > 0) {
+        this.notePosition(metadata, position)
+        return { events: recorded, version: loaded.version, alreadyDone: true }
+      }
 
       const given = options.expectedVersion
       if (given !== undefined && given !== (loaded.version ?? 'no_stream')) {
@@ -129,10 +134,11 @@ export class Aggregates {
         if (!result.alreadyAppended) {
           for (let i = 0; i < events.length; i++) {
             loaded.state = decider.evolve(loaded.state, events[i]!)
-            loaded.byId.set(eventIds[i]!, events[i]!)
+            loaded.byId.set(eventIds[i]!, { event: events[i]!, position: result.positions[i]!.globalPosition })
           }
           loaded.version = result.nextExpectedVersion
         }
+        this.notePosition(metadata, result.positions[result.positions.length - 1]!.globalPosition)
         return { events, version: result.nextExpectedVersion, alreadyDone: result.alreadyAppended }
       } catch (error) {
         // Someone else wrote to the stream since it was loaded: with a caller's If-Match that is the caller's
@@ -149,8 +155,27 @@ export class Aggregates {
     for (let i = 0; ; i++) {
       const e = loaded.byId.get(uuidFromName(`${stepId}#${i}`))
       if (!e) return recorded
-      recorded.push(e)
+      recorded.push(e.event)
     }
+  }
+
+  private readonly positions = new Map<string, bigint>()
+
+  private notePosition(metadata: EventMetadata, position: bigint) {
+    const key = metadata.correlationId
+    if ((this.positions.get(key) ?? -1n) < position) this.positions.set(key, position)
+    // Internal work never asks; keep the map from growing without end.
+    if (this.positions.size > 10_000) this.positions.delete(this.positions.keys().next().value!)
+  }
+
+  /**
+   * The highest global position a request (by correlation id) wrote or found already written, forgotten once
+   * asked: what a client waits for to read its own writes.
+   */
+  takePosition(correlationId: string): bigint | null {
+    const p = this.positions.get(correlationId) ?? null
+    this.positions.delete(correlationId)
+    return p
   }
 
   private remember(streamId: string, entry: Loaded<unknown> & { decider: unknown }) {

@@ -2,7 +2,9 @@ import { ImportFileError } from '../app/import.ts'
 import { ConfigError } from '../config/config.ts'
 import { importCommand } from './commands/import.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { projectionsCommand } from './commands/projections.ts'
 import { quoteCommand } from './commands/quote.ts'
+import { replayCommand } from './commands/replay.ts'
 import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { USAGE, UsageError } from './usage.ts'
@@ -15,6 +17,8 @@ const commands: Record<string, Command> = {
   tokens: tokensCommand,
   quote: quoteCommand,
   import: importCommand,
+  projections: projectionsCommand,
+  replay: replayCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },

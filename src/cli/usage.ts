@@ -20,6 +20,11 @@ commands:
   import certificates|providers|programmes|groups --file FILE
                              bulk import of a registry (CSV, header row); rejected rows listed with
                              their line; running it again on the same file records nothing new
+  projections run [--once]   feed the read models from the log (serve runs this too)
+  projections status         each projection's checkpoint and lag behind the log
+  projections rebuild [NAME] rebuild from the first event; readers switch once it has caught up
+  replay --as-of DATE | --position N [--certificate NUMBER] [--projection NAME]
+                             answer from the log as it was then
   help                       print this text
 
 configuration comes from the environment: see README.md`

@@ -21,6 +21,17 @@ const ConfigSchema = z.object({
     .min(1, 'must be an integer between 1 and 100')
     .max(100, 'must be an integer between 1 and 100')
     .default(10),
+  LEDGER_TIME_ZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz })
+        return true
+      } catch {
+        return false
+      }
+    }, 'must be an IANA time zone such as Europe/Moscow')
+    .default('Europe/Moscow'),
   EVENTSTORE_CONNECTION_STRING: z
     .string()
     .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// connection string')

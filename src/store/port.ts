@@ -106,6 +106,19 @@ export interface Subscription {
   stop(): Promise<void>
 }
 
+/** An upper bound on the log: up to and including an event (in commit order), and/or recorded before an instant. */
+export interface LogBound {
+  /** The global position of the last event to include. */
+  position?: bigint
+  recordedBefore?: Date
+}
+
+/** Events that name a subject in their data, for audit trails and as-of answers. */
+export interface SubjectFilter {
+  certificateNumber?: string
+  contractId?: string
+}
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>
   /** The stream's events in order. Throws StreamNotFoundError when the stream has no event at all. */
@@ -114,6 +127,8 @@ export interface EventStore {
   streamVersion(streamId: string): Promise<number | null>
   /** Committed events after a position, in the order they became visible; never skips a late commit. */
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>
+  /** Every committed event whose data names the subject, in commit order, up to the bound. */
+  readTouching(subject: SubjectFilter, bound?: LogBound): Promise<RecordedEvent[]>
   /** A catch-up subscription over the global log: reads history from `from`, then follows new events. */
   subscribeToAll(options: SubscriptionOptions): Subscription
 }

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { activeSchema, ProjectionRunner, projectionStatus, rebuildProjection } from '../../projections/runner.ts'
 import { dumpGeneration } from '../../projections/postgres.ts'
@@ -8,7 +8,7 @@ import { PostgresEventStore } from '../../src/store/postgres/postgres-event-stor
 import { testDatabase } from '../helpers/database.ts'
 import { activeCertificate, ctx, smallWorld } from '../helpers/world.ts'
 
-async function setup(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function setup(t: Test) {
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
   const app = new Application(store)

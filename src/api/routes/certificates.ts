@@ -12,7 +12,11 @@ import {
 } from '../../app/certificates.ts'
 import type { Application } from '../../app/context.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
+import { amountOut, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import { ProblemError } from '../problem.ts'
+import { currentTo, endOfDay, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { contractView } from './contracts.ts'
 
 const certificateOutcome = z.object({
   streamId: z.string(),
@@ -25,7 +29,32 @@ const certificateOutcome = z.object({
 /** 202 when the certificate waits in the financing queue (the cap is reached), 201/200 otherwise. */
 const statusOf = (o: CertificateOutcome, created: boolean) => (o.queuePosition !== null ? 202 : created ? 201 : 200)
 
-export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
+const periodView = z.object({
+  periodId: z.string(),
+  nominal: amountOut,
+  reserved: amountOut,
+  spent: amountOut,
+  balance: amountOut.describe('nominal − reserved − spent'),
+  runningContracts: z.number().int(),
+  pendingContracts: z.number().int(),
+})
+
+export const certificateView = z.object({
+  certificateNumber: z.string(),
+  municipality: z.string(),
+  birthDate: z.string(),
+  issuedOn: z.string(),
+  requestedType: z.string(),
+  type: z.string(),
+  status: z.enum(['issued', 'active', 'frozen']),
+  activatedOn: z.string().nullable(),
+  frozenInPeriod: z.string().nullable(),
+  periods: z.array(periodView),
+  contracts: z.array(contractView),
+  lastPosition: z.string().describe('global position of the last event that changed the certificate'),
+})
+
+export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const base = { tags: ['certificates'], security: [{ bearer: [] }], headers: commandHeaders }
   const params = z.object({ number: certificateNumber })
@@ -47,7 +76,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = as
     },
     async (request, reply) => {
       const result = await issueCertificate(ledger, commandContext(request), request.body)
-      return sendOutcome(reply, statusOf(result, true), result, result)
+      return sendOutcome(reply, statusOf(result, true), result, result, ledger)
     },
   )
   r.post(
@@ -58,7 +87,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = as
     },
     async (request, reply) => {
       const result = await activateCertificate(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
-      return sendOutcome(reply, 200, result, result)
+      return sendOutcome(reply, 200, result, result, ledger)
     },
   )
   r.post(
@@ -75,7 +104,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = as
     },
     async (request, reply) => {
       const result = await changeCertificateType(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
-      return sendOutcome(reply, statusOf(result, false), result, result)
+      return sendOutcome(reply, statusOf(result, false), result, result, ledger)
     },
   )
   r.post(
@@ -92,7 +121,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = as
     },
     async (request, reply) => {
       const result = await freezeCertificate(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
-      return sendOutcome(reply, 200, result, result)
+      return sendOutcome(reply, 200, result, result, ledger)
     },
   )
   r.post(
@@ -103,7 +132,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = as
     },
     async (request, reply) => {
       const result = await unfreezeCertificate(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
-      return sendOutcome(reply, 200, result, result)
+      return sendOutcome(reply, 200, result, result, ledger)
     },
   )
   r.post(
@@ -114,7 +143,80 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application }> = as
     },
     async (request, reply) => {
       const result = await creditNominal(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
+    },
+  )
+
+  const readers = ['operator', 'payer', 'auditor', 'reporting'] as const
+  r.get(
+    '/v1/certificates',
+    {
+      config: { roles: readers },
+      schema: {
+        summary: 'Certificates, a page at a time (keyset: pass `next` as `after`)',
+        tags: ['certificates'],
+        security: [{ bearer: [] }],
+        querystring: z.object({
+          municipality: id.optional(),
+          after: certificateNumber.optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          ...readQuery,
+        }),
+        response: {
+          200: z.object({
+            items: z.array(z.object({ certificateNumber: z.string(), municipality: z.string(), type: z.string(), status: z.string(), birthDate: z.string(), issuedOn: z.string() })),
+            next: z.string().nullable(),
+            position: z.string(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { municipality, after, limit, minPosition } = request.query
+      if (request.caller?.role === 'payer') {
+        if (!municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the certificates of one of its municipalities: pass municipality')
+        await requireMunicipalityScope(reader, request, municipality)
+      }
+      const position = await currentTo(reader, request, reply, ['certificate-balances'], minPosition)
+      const page = await reader.certificates(municipality ?? null, after ?? null, limit)
+      return { items: page.items as never, next: page.next, position }
+    },
+  )
+  r.get(
+    '/v1/certificates/:number',
+    {
+      config: { roles: readers },
+      schema: {
+        summary: 'A certificate with its balance per period and its contracts; `asOf` or `position` answer from the log as it was then',
+        description:
+          'asOf=YYYY-MM-DD is the end of that day in the ledger time zone (LEDGER_TIME_ZONE), or an ISO instant; ' +
+          'position=N is the state right after event N. Both fold the events from the log with the projections\' own code.',
+        tags: ['certificates'],
+        security: [{ bearer: [] }],
+        params,
+        querystring: z.object({
+          asOf: z.union([date, z.string().datetime({ offset: true })]).optional(),
+          position: z.coerce.bigint().min(1n).optional(),
+          ...readQuery,
+        }),
+        response: { 200: certificateView.extend({ position: z.string().describe('the log position this answer is current to'), asOf: z.string().nullable() }) },
+      },
+    },
+    async (request, reply) => {
+      const { asOf, position: at, minPosition } = request.query
+      if (asOf !== undefined || at !== undefined) {
+        const bound = { ...(at !== undefined ? { position: at } : {}), ...(asOf !== undefined ? { recordedBefore: endOfDay(asOf, timeZone) } : {}) }
+        const { view, position } = await reader.certificateAsOf(request.params.number, bound)
+        if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist then`)
+        await requireMunicipalityScope(reader, request, view.municipality)
+        reply.header('x-ledger-current-position', String(position))
+        return { ...view, position: String(position), asOf: asOf ?? null }
+      }
+      const position = await currentTo(reader, request, reply, ['certificate-balances', 'contracts'], minPosition)
+      const view = await reader.certificate(request.params.number)
+      if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
+      await requireMunicipalityScope(reader, request, view.municipality)
+      return { ...view, position, asOf: null }
     },
   )
 }

@@ -15,6 +15,9 @@ import { groupDecider } from '../../domain/group.ts'
 import { callerOf, requireProviderScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, certificateNumber, commandHeaders, date, id, money, uuid } from '../schemas.ts'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import { ProblemError } from '../problem.ts'
+import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
 
 const contractOutcome = z.object({
   streamId: z.string(),
@@ -71,7 +74,39 @@ const actingProvider = (request: FastifyRequest) => {
   return caller.role === 'provider' ? caller.providerId : null
 }
 
-export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
+export const contractView = z.object({
+  contractId: z.string(),
+  certificateNumber: z.string(),
+  groupId: z.string(),
+  programmeId: z.string(),
+  providerId: z.string(),
+  payerId: z.string().nullable(),
+  municipality: z.string(),
+  periodId: z.string(),
+  kind: z.string(),
+  direction: z.string(),
+  status: z.string(),
+  requestedOn: z.string(),
+  startDate: z.string(),
+  endDate: z.string(),
+  acceptedOn: z.string().nullable(),
+  refusedOn: z.string().nullable(),
+  terminatedOn: z.string().nullable(),
+  lastMonth: z.string().nullable(),
+  closesOn: z.string().nullable(),
+  closedOn: z.string().nullable(),
+  days: z.number().int(),
+  months: z.number().int(),
+  fullPrice: amountOut,
+  normativeCost: amountOut,
+  certificatePart: amountOut,
+  parentPart: amountOut,
+  released: amountOut,
+  writtenOff: amountOut,
+  schedule: z.array(z.object({ month: z.string(), certificate: amountOut, parent: amountOut })),
+})
+
+export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const base = { tags: ['contracts'], security: [{ bearer: [] }], headers: commandHeaders }
   const params = z.object({ contractId: uuid })
@@ -106,7 +141,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async
         requireProviderScope(request, group.state.providerId)
       }
       const result = await requestContract(ledger, commandContext(request), request.body)
-      return sendOutcome(reply, 201, result, body(result))
+      return sendOutcome(reply, 201, result, body(result), ledger)
     },
   )
   r.post(
@@ -117,7 +152,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async
     },
     async (request, reply) => {
       const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request) })
-      return sendOutcome(reply, 200, result, body(result))
+      return sendOutcome(reply, 200, result, body(result), ledger)
     },
   )
   r.post(
@@ -136,7 +171,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async
       const result = await refuseContract(ledger, commandContext(request), {
         contractId: request.params.contractId, ...request.body, by: 'provider', actingProviderId: actingProvider(request),
       })
-      return sendOutcome(reply, 200, result, body(result))
+      return sendOutcome(reply, 200, result, body(result), ledger)
     },
   )
   r.post(
@@ -155,7 +190,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async
       const result = await terminateContract(ledger, commandContext(request), {
         contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request),
       })
-      return sendOutcome(reply, 200, result, body(result))
+      return sendOutcome(reply, 200, result, body(result), ledger)
     },
   )
   r.post(
@@ -166,7 +201,64 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application }> = async
     },
     async (request, reply) => {
       const result = await closeContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
-      return sendOutcome(reply, 200, result, body(result))
+      return sendOutcome(reply, 200, result, body(result), ledger)
+    },
+  )
+
+  const readers = ['operator', 'payer', 'provider', 'auditor', 'reporting'] as const
+  r.get(
+    '/v1/contracts',
+    {
+      config: { roles: readers },
+      schema: {
+        summary: 'Contracts, a page at a time; a provider sees only its own, a payer only its municipalities',
+        tags: ['contracts'],
+        security: [{ bearer: [] }],
+        querystring: z.object({
+          providerId: id.optional(),
+          municipality: id.optional(),
+          certificateNumber: certificateNumber.optional(),
+          status: z.enum(['requested', 'accepted', 'terminated', 'closed', 'refused']).optional(),
+          after: uuid.optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+          ...readQuery,
+        }),
+        response: { 200: z.object({ items: z.array(contractView), next: z.string().nullable(), position: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const { after, limit, minPosition, ...filter } = request.query
+      const caller = callerOf(request)
+      if (caller.role === 'provider') filter.providerId = caller.providerId!
+      if (caller.role === 'payer') {
+        if (!filter.municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the contracts of one of its municipalities: pass municipality')
+        await requireMunicipalityScope(reader, request, filter.municipality)
+      }
+      const position = await currentTo(reader, request, reply, ['contracts'], minPosition)
+      const page = await reader.contracts(filter, after ?? null, limit)
+      return { ...page, position }
+    },
+  )
+  r.get(
+    '/v1/contracts/:contractId',
+    {
+      config: { roles: readers },
+      schema: {
+        summary: 'A contract with its quote, schedule and status',
+        tags: ['contracts'],
+        security: [{ bearer: [] }],
+        params,
+        querystring: z.object(readQuery),
+        response: { 200: contractView.extend({ position: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const position = await currentTo(reader, request, reply, ['contracts'], request.query.minPosition)
+      const view = await reader.contract(request.params.contractId)
+      if (!view) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
+      requireProviderScope(request, view.providerId)
+      await requireMunicipalityScope(reader, request, view.municipality)
+      return { ...view, position }
     },
   )
 }

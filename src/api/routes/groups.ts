@@ -38,7 +38,7 @@ export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (a
         requireProviderScope(request, programme.state.providerId)
       }
       const result = await openGroup(ledger, commandContext(request), request.body)
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
 }

@@ -5,8 +5,13 @@ import type { Application } from '../../app/context.ts'
 import { openFinancingPeriod, recordPopulation } from '../../app/registry.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amount, commandHeaders, date, id, outcome } from '../schemas.ts'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
 
-export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
+const share = z.string().nullable().describe('a fraction with four decimals, e.g. "0.4420"')
+const breakdown = z.array(z.object({ key: z.string(), children: z.number().int(), share }))
+
+export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
     '/v1/municipalities/:municipality/periods',
@@ -32,7 +37,7 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application }> = a
     },
     async (request, reply) => {
       const result = await openFinancingPeriod(ledger, commandContext(request), { municipality: request.params.municipality, ...request.body })
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
   r.post(
@@ -51,7 +56,63 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application }> = a
     },
     async (request, reply) => {
       const result = await recordPopulation(ledger, commandContext(request), { municipality: request.params.municipality, ...request.body })
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
+    },
+  )
+
+  r.get(
+    '/v1/municipalities/:municipality/coverage',
+    {
+      config: { roles: ['operator', 'payer', 'auditor', 'reporting'] },
+      schema: {
+        summary: 'Coverage statistics on a date: unique children enrolled and their share, breakdowns, certificates against targets, budget convergence',
+        description: 'Each child counts once in the total and once per direction it attends. Shares are of the resident population aged 5–18.',
+        tags: ['municipalities'],
+        security: [{ bearer: [] }],
+        params: z.object({ municipality: id }),
+        querystring: z.object({ date, ...readQuery }),
+        response: {
+          200: z.object({
+            municipality: z.string(),
+            date: z.string(),
+            population: z.number().int().nullable(),
+            populationYear: z.number().int().nullable(),
+            childrenEnrolled: z.number().int(),
+            coverageShare: share,
+            byDirection: breakdown,
+            byAge: breakdown,
+            byCertificateType: breakdown,
+            byProvider: breakdown,
+            certificates: z.object({
+              issued: z.number().int(),
+              share,
+              targetShare: share,
+              financing: z.number().int(),
+              financingShare: share,
+              targetFinancingShare: share,
+              targetMilestone: z.string().nullable(),
+            }),
+            budget: z.array(
+              z.object({
+                periodId: z.string(),
+                financingCap: z.number().int(),
+                financingCertificates: z.number().int(),
+                nominal: z.string(),
+                capTimesNominal: z.string(),
+                sumOfNominals: z.string(),
+                nominalLimit: z.string().nullable(),
+                converges: z.boolean(),
+              }),
+            ),
+            position: z.string(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      await requireMunicipalityScope(reader, request, request.params.municipality)
+      const position = await currentTo(reader, request, reply, ['coverage'], request.query.minPosition)
+      return { ...(await reader.coverage(request.params.municipality, request.query.date)), position }
     },
   )
 }

@@ -25,7 +25,7 @@ export const programmeRoutes: FastifyPluginAsync<{ ledger: Application }> = asyn
     async (request, reply) => {
       requireProviderScope(request, request.body.providerId)
       const result = await registerProgramme(ledger, commandContext(request), request.body)
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
   r.post(
@@ -44,7 +44,7 @@ export const programmeRoutes: FastifyPluginAsync<{ ledger: Application }> = asyn
     },
     async (request, reply) => {
       const result = await recordQualityAssessment(ledger, commandContext(request), { programmeId: request.params.programmeId, ...request.body })
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
 }

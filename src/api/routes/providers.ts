@@ -5,9 +5,30 @@ import type { Application } from '../../app/context.ts'
 import { concludeAgreement, registerProvider } from '../../app/registry.ts'
 import { requirePayerScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { commandHeaders, date, id, outcome } from '../schemas.ts'
+import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import { callerOf, requireProviderScope } from '../auth.ts'
+import { currentTo, readQuery } from '../reads.ts'
 
-export const providerRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
+const invoiceView = z.object({
+  invoiceId: z.string(),
+  kind: z.enum(['advance', 'final']),
+  number: z.string(),
+  payerId: z.string(),
+  providerId: z.string(),
+  municipality: z.string(),
+  month: z.string(),
+  issuedOn: z.string(),
+  total: amountOut,
+  advanceDeducted: amountOut,
+  amountDue: amountOut,
+  amountPaid: amountOut,
+  outstanding: amountOut,
+  status: z.string(),
+  lines: z.array(z.object({ contractId: z.string(), certificateNumber: z.string(), monthAmount: amountOut, completenessPercent: z.string(), lineAmount: amountOut })),
+})
+
+export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
     '/v1/providers',
@@ -29,7 +50,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application }> = async
     },
     async (request, reply) => {
       const result = await registerProvider(ledger, commandContext(request), request.body)
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
   r.post(
@@ -49,7 +70,30 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application }> = async
     async (request, reply) => {
       requirePayerScope(request, request.body.payerId)
       const result = await concludeAgreement(ledger, commandContext(request), { providerId: request.params.providerId, ...request.body })
-      return sendOutcome(reply, 201, result, result)
+      return sendOutcome(reply, 201, result, result, ledger)
+    },
+  )
+
+  r.get(
+    '/v1/providers/:providerId/invoices',
+    {
+      config: { roles: ['operator', 'payer', 'provider', 'auditor', 'reporting'] },
+      schema: {
+        summary: "A provider's advance and final invoices with their lines, paid and outstanding amounts",
+        description: 'A provider reads only its own invoices; a payer only the invoices addressed to it.',
+        tags: ['providers'],
+        security: [{ bearer: [] }],
+        params: z.object({ providerId: id }),
+        querystring: z.object({ month: month.optional(), ...readQuery }),
+        response: { 200: z.object({ providerId: z.string(), month: z.string().nullable(), invoices: z.array(invoiceView), position: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      requireProviderScope(request, request.params.providerId)
+      const caller = callerOf(request)
+      const position = await currentTo(reader, request, reply, ['provider-invoices'], request.query.minPosition)
+      const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, caller.role === 'payer' ? caller.payerId : null)
+      return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
     },
   )
 }

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util'
+import { PROJECTIONS } from '../../../projections/index.ts'
+import { ProjectionRunner } from '../../../projections/runner.ts'
 import { buildServer } from '../../api/server.ts'
 import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
@@ -17,10 +19,13 @@ export async function serveCommand(args: string[]): Promise<void> {
  * database and returns. Closes the runtime in every case.
  */
 export async function serveUntilSignal(runtime: Runtime, onListening?: (url: string) => void): Promise<void> {
+  const runner = new ProjectionRunner(runtime.db.sql, runtime.store, PROJECTIONS)
   const app = await buildServer({
     db: runtime.db,
     store: runtime.store,
     ledger: runtime.ledger,
+    runner,
+    timeZone: runtime.config.LEDGER_TIME_ZONE,
     logger: { level: runtime.config.LOG_LEVEL },
   }).catch(async (error) => {
     await runtime.close()
@@ -31,6 +36,7 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     stopping ??= (async () => {
       app.log.info({ signal }, 'shutting down')
       await app.close()
+      await runner.stop()
       await runtime.close()
       app.log.info('stopped')
     })()
@@ -48,6 +54,7 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     await runtime.close()
     throw error
   }
+  runner.start((error) => app.log.error({ err: error }, 'projection runner failed; retrying'))
   onListening?.(url)
   await stopped
 }

@@ -5,12 +5,14 @@ import {
   type EventStore,
   type ExpectedVersion,
   LOG_START,
+  type LogBound,
   type NewEvent,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
   type RecordedEvent,
   StreamNotFoundError,
+  type SubjectFilter,
   type Subscription,
   type SubscriptionOptions,
   WrongExpectedVersionError,
@@ -82,6 +84,16 @@ export class MemoryEventStore implements EventStore {
     const events = this.log.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, after) > 0).slice(0, limit)
     const last = events.at(-1)
     return { events, position: last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : after, caughtUp: events.length < limit }
+  }
+
+  async readTouching(subject: SubjectFilter, bound: LogBound = {}): Promise<RecordedEvent[]> {
+    const [key, value] = subject.certificateNumber !== undefined ? ['certificateNumber', subject.certificateNumber] : ['contractId', subject.contractId]
+    return this.log.filter(
+      (e) =>
+        (e.data as Record<string, unknown>)[key] === value &&
+        (bound.position === undefined || e.globalPosition <= bound.position) &&
+        (bound.recordedBefore === undefined || e.recordedAt < bound.recordedBefore),
+    )
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {

@@ -6,6 +6,7 @@ import {
   type EventStore,
   type ExpectedVersion,
   LOG_START,
+  type LogBound,
   type LogPosition,
   type NewEvent,
   type ReadAllOptions,
@@ -13,6 +14,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   StreamNotFoundError,
+  type SubjectFilter,
   type Subscription,
   type SubscriptionOptions,
   WrongExpectedVersionError,
@@ -256,6 +258,25 @@ export class PostgresEventStore implements EventStore {
       position: last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : after,
       caughtUp: events.length < limit,
     }
+  }
+
+  async readTouching(subject: SubjectFilter, bound: LogBound = {}): Promise<RecordedEvent[]> {
+    const [key, value] = subject.certificateNumber !== undefined ? ['certificateNumber', subject.certificateNumber] : ['contractId', subject.contractId]
+    if (value === undefined) throw new TypeError('name a certificate number or a contract id')
+    const sql = this.sql
+    let upTo = sql``
+    if (bound.position !== undefined) {
+      // "Up to event N" in commit order: everything at or before (N's transaction, N).
+      const [row] = await sql<{ transaction_id: string }[]>`SELECT transaction_id FROM ledger.events WHERE global_position = ${String(bound.position)}::bigint`
+      if (!row) return []
+      upTo = sql`AND (transaction_id, global_position) <= (${row.transaction_id}::xid8, ${String(bound.position)}::bigint)`
+    }
+    const before = bound.recordedBefore ? sql`AND recorded_at < ${bound.recordedBefore.toISOString()}::timestamptz` : sql``
+    const rows = await sql<EventRow[]>`
+      SELECT ${sql.unsafe(COLUMNS)} FROM ledger.events
+      WHERE data ->> ${key} = ${value} AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${upTo} ${before}
+      ORDER BY transaction_id, global_position`
+    return rows.map(toRecordedEvent)
   }
 
   subscribeToAll(options: SubscriptionOptions): Subscription {

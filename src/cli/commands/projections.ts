@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util'
+import { PROJECTIONS, projectionNamed } from '../../../projections/index.ts'
+import { ProjectionRunner, projectionStatus, rebuildProjection } from '../../../projections/runner.ts'
+import { formatLogPosition } from '../../store/port.ts'
+import { openRuntime } from '../runtime.ts'
+import { UsageError } from '../usage.ts'
+
+/** `ledger projections run|status|rebuild [NAME]`. */
+export async function projectionsCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args
+  let positionals: string[]
+  let values: { once?: boolean }
+  try {
+    ;({ positionals, values } = parseArgs({ args: rest, options: { once: { type: 'boolean' } }, allowPositionals: true, strict: true }))
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  if (!['run', 'status', 'rebuild'].includes(action ?? '')) throw new UsageError('usage: ledger projections run [--once] | status | rebuild [NAME]')
+  if (positionals.length > (action === 'rebuild' ? 1 : 0)) throw new UsageError(`unexpected ${positionals.join(' ')}`)
+  let selected = PROJECTIONS
+  try {
+    if (positionals[0]) selected = [projectionNamed(positionals[0])]
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const runtime = await openRuntime()
+  try {
+    if (action === 'status') {
+      const rows = await projectionStatus(runtime.db.sql, selected)
+      process.stdout.write('projection            generation  checkpoint            events applied  lag\n')
+      for (const s of rows) {
+        const stale = s.registeredVersion !== s.version ? `  (built by version ${s.registeredVersion}, code is ${s.version}: rebuild it)` : ''
+        process.stdout.write(
+          `${s.name.padEnd(22)}${String(s.generation).padStart(10)}  ${formatLogPosition(s.checkpoint).padEnd(20)}  ${String(s.eventsApplied).padStart(14)}  ${String(s.lag).padStart(3)}${stale}\n`,
+        )
+      }
+      return 0
+    }
+    if (action === 'rebuild') {
+      for (const p of selected) {
+        const started = Date.now()
+        const result = await rebuildProjection(runtime.db.sql, runtime.store, p, {
+          onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\r${p.name}: ${n} events`),
+        })
+        if (process.stderr.isTTY) process.stderr.write('\n')
+        process.stdout.write(`${p.name}: rebuilt from ${result.events} events into ${result.schema} in ${((Date.now() - started) / 1000).toFixed(1)} s; readers switched\n`)
+      }
+      return 0
+    }
+    const runner = new ProjectionRunner(runtime.db.sql, runtime.store, selected)
+    if (values.once) {
+      process.stdout.write(`applied ${await runner.catchUp()} events\n`)
+      return 0
+    }
+    await new Promise<void>((resolve) => {
+      runner.start((error) => process.stderr.write(`ledger: projection runner: ${(error as Error).message}\n`))
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void runner.stop().then(resolve))
+    })
+    return 0
+  } finally {
+    await runtime.close()
+  }
+}
