@@ -9,13 +9,15 @@ import { UsageError } from '../usage.ts'
 export async function projectionsCommand(args: string[]): Promise<number> {
   const [action, ...rest] = args
   let positionals: string[]
-  let values: { once?: boolean }
+  let values: { once?: boolean; 'batch-size'?: string }
   try {
-    ;({ positionals, values } = parseArgs({ args: rest, options: { once: { type: 'boolean' } }, allowPositionals: true, strict: true }))
+    ;({ positionals, values } = parseArgs({ args: rest, options: { once: { type: 'boolean' }, 'batch-size': { type: 'string' } }, allowPositionals: true, strict: true }))
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  if (!['run', 'status', 'rebuild'].includes(action ?? '')) throw new UsageError('usage: ledger projections run [--once] | status | rebuild [NAME]')
+  if (!['run', 'status', 'rebuild'].includes(action ?? '')) throw new UsageError('usage: ledger projections run [--once] [--batch-size N] | status | rebuild [NAME]')
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size'])
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)) throw new UsageError('--batch-size is a whole number from 1 to 100000')
   if (positionals.length > (action === 'rebuild' ? 1 : 0)) throw new UsageError(`unexpected ${positionals.join(' ')}`)
   let selected = PROJECTIONS
   try {
@@ -47,7 +49,7 @@ export async function projectionsCommand(args: string[]): Promise<number> {
       }
       return 0
     }
-    const runner = new ProjectionRunner(runtime.db.sql, runtime.store, selected)
+    const runner = new ProjectionRunner(runtime.db.sql, runtime.store, selected, batchSize ? { batchSize } : {})
     if (values.once) {
       process.stdout.write(`applied ${await runner.catchUp()} events\n`)
       return 0
