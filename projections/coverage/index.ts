@@ -1,0 +1,95 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { RecordedEvent } from '../../src/store/port.ts'
+import type { Projection, RowRef, Rows } from '../types.ts'
+
+// Coverage statistics (see tables.sql, views.sql and projections/README.md).
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name, checked by events/
+type D = Record<string, any>
+
+function touches(e: RecordedEvent): RowRef[] {
+  const d = e.data as D
+  switch (e.type) {
+    case 'CertificateIssued':
+      return [{ table: 'children', key: [d.certificateNumber] }]
+    case 'CertificateTypeChanged':
+      return [{ table: 'children', key: [d.certificateNumber] }, { table: 'financing', key: [d.certificateNumber, d.periodId] }]
+    case 'NominalCredited':
+    case 'CertificateFrozen':
+      return [{ table: 'financing', key: [d.certificateNumber, d.periodId] }, { table: 'children', key: [d.certificateNumber] }]
+    case 'ContractRequested':
+    case 'ContractAccepted':
+    case 'ContractRefused':
+    case 'ContractTerminated':
+    case 'ContractClosed':
+      return [{ table: 'enrolments', key: [d.contractId] }]
+    case 'PopulationRecorded':
+      return [{ table: 'population', key: [d.municipality, d.year] }]
+    case 'FinancingPeriodOpened':
+      return [{ table: 'periods', key: [d.municipality, d.periodId] }]
+    default:
+      return []
+  }
+}
+
+function financing(rows: Rows, d: D, change: number) {
+  const child = rows.get('children', [d.certificateNumber])
+  const row = rows.get('financing', [d.certificateNumber, d.periodId])
+  const nominal = ((row?.nominal as number | undefined) ?? 0) + change
+  rows.put('financing', [d.certificateNumber, d.periodId], { certificate_number: d.certificateNumber, period_id: d.periodId, municipality: child?.municipality ?? row?.municipality ?? '', nominal })
+}
+
+function apply(rows: Rows, e: RecordedEvent): void {
+  const d = e.data as D
+  const position = Number(e.globalPosition)
+  switch (e.type) {
+    case 'CertificateIssued':
+      rows.put('children', [d.certificateNumber], {
+        certificate_number: d.certificateNumber, municipality: d.municipality, birth_date: d.birthDate, issued_on: d.issuedOn, type: 'accounting', last_position: position,
+      })
+      return
+    case 'CertificateTypeChanged': {
+      const c = rows.get('children', [d.certificateNumber])
+      if (c) rows.put('children', [d.certificateNumber], { ...c, type: d.to, last_position: position })
+      return financing(rows, d, -d.nominalWithdrawn)
+    }
+    case 'NominalCredited':
+      return financing(rows, d, d.amount)
+    case 'CertificateFrozen':
+      return financing(rows, d, -d.balanceWithdrawn)
+    case 'ContractRequested':
+      rows.put('enrolments', [d.contractId], {
+        contract_id: d.contractId, certificate_number: d.certificateNumber, municipality: d.municipality, provider_id: d.providerId, programme_id: d.programmeId,
+        direction: d.direction, kind: d.kind, start_date: d.startDate, end_date: d.endDate, status: 'requested', last_position: position,
+      })
+      return
+    case 'ContractAccepted':
+    case 'ContractRefused':
+    case 'ContractTerminated':
+    case 'ContractClosed': {
+      const en = rows.get('enrolments', [d.contractId])
+      if (!en) return
+      const status = { ContractAccepted: 'accepted', ContractRefused: 'refused', ContractTerminated: 'terminated', ContractClosed: 'closed' }[e.type]
+      rows.put('enrolments', [d.contractId], { ...en, status, ...(e.type === 'ContractTerminated' ? { end_date: d.closesOn } : {}), last_position: position })
+      return
+    }
+    case 'PopulationRecorded':
+      rows.put('population', [d.municipality, d.year], { municipality: d.municipality, year: d.year, children: d.children5to18 })
+      return
+    case 'FinancingPeriodOpened':
+      rows.put('periods', [d.municipality, d.periodId], {
+        municipality: d.municipality, period_id: d.periodId, start_date: d.startDate, end_date: d.endDate, nominal: d.nominal, financing_cap: d.financingCap, nominal_limit: d.nominalLimit,
+      })
+      return
+  }
+}
+
+export const coverage: Projection = {
+  name: 'coverage',
+  version: 1,
+  dir: path.dirname(fileURLToPath(import.meta.url)),
+  tables: ['children', 'enrolments', 'population', 'periods', 'financing'],
+  touches,
+  apply,
+}

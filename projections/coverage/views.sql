@@ -1,0 +1,77 @@
+-- Coverage: each child counted once in the total, once per direction, once in every other breakdown.
+-- `share` is children / resident population aged 5–18 (the latest figure for the year of the date or before).
+CREATE OR REPLACE FUNCTION reporting.coverage(p_municipality text, p_on date)
+RETURNS TABLE (dimension text, key text, children bigint, population integer, share numeric)
+LANGUAGE sql STABLE AS $$
+  WITH pop AS (
+    SELECT p.children FROM {{schema}}.population p
+    WHERE p.municipality = p_municipality AND p.year <= extract(year FROM p_on)
+    ORDER BY p.year DESC LIMIT 1
+  ), enrolled AS (
+    SELECT e.certificate_number, e.direction, e.provider_id, c.type,
+           date_part('year', age(p_on, c.birth_date))::integer AS age
+    FROM {{schema}}.enrolments e JOIN {{schema}}.children c USING (certificate_number)
+    WHERE e.municipality = p_municipality AND e.status IN ('accepted', 'terminated', 'closed')
+      AND e.start_date <= p_on AND e.end_date >= p_on
+  ), counted AS (
+    SELECT 'total' AS dimension, 'all' AS key, count(DISTINCT certificate_number) AS children FROM enrolled
+    UNION ALL SELECT 'direction', direction, count(DISTINCT certificate_number) FROM enrolled GROUP BY direction
+    UNION ALL SELECT 'age', age::text, count(DISTINCT certificate_number) FROM enrolled GROUP BY age
+    UNION ALL SELECT 'certificate_type', type, count(DISTINCT certificate_number) FROM enrolled GROUP BY type
+    UNION ALL SELECT 'provider', provider_id, count(DISTINCT certificate_number) FROM enrolled GROUP BY provider_id
+  )
+  SELECT c.dimension, c.key, c.children, (SELECT children FROM pop),
+         round(c.children::numeric / NULLIF((SELECT children FROM pop), 0), 4)
+  FROM counted c
+  ORDER BY CASE c.dimension WHEN 'total' THEN 0 WHEN 'direction' THEN 1 WHEN 'age' THEN 2 WHEN 'certificate_type' THEN 3 ELSE 4 END,
+           CASE WHEN c.dimension = 'age' THEN lpad(c.key, 3, '0') ELSE c.key END
+$$;
+
+-- The targets of the regional programme (domain.md): shares of children holding a certificate and a financing one.
+CREATE OR REPLACE VIEW reporting.coverage_targets AS
+SELECT * FROM (VALUES (DATE '2018-12-31', 0.25::numeric, 0.10::numeric), (DATE '2021-12-31', 0.50::numeric, 0.30::numeric))
+  AS t(milestone, certificate_share, financing_share);
+
+CREATE OR REPLACE FUNCTION reporting.municipality_statistics(p_municipality text, p_on date)
+RETURNS TABLE (
+  municipality text, on_date date, population integer, population_year integer,
+  certificates_issued bigint, certificate_share numeric, target_certificate_share numeric,
+  financing_certificates bigint, financing_share numeric, target_financing_share numeric, target_milestone date,
+  children_enrolled bigint, coverage_share numeric
+)
+LANGUAGE sql STABLE AS $$
+  WITH pop AS (
+    SELECT p.children, p.year FROM {{schema}}.population p
+    WHERE p.municipality = p_municipality AND p.year <= extract(year FROM p_on)
+    ORDER BY p.year DESC LIMIT 1
+  ), issued AS (
+    SELECT count(*) AS n FROM {{schema}}.children c WHERE c.municipality = p_municipality AND c.issued_on <= p_on
+  ), financed AS (
+    SELECT count(DISTINCT f.certificate_number) AS n
+    FROM {{schema}}.financing f JOIN {{schema}}.periods p ON p.municipality = f.municipality AND p.period_id = f.period_id
+    WHERE f.municipality = p_municipality AND f.nominal > 0 AND p.start_date <= p_on AND p.end_date >= p_on
+  ), target AS (
+    -- the next milestone not yet past; after the last one, the last one
+    SELECT t.* FROM reporting.coverage_targets t
+    ORDER BY (t.milestone < p_on), CASE WHEN t.milestone >= p_on THEN t.milestone END, t.milestone DESC LIMIT 1
+  ), enrolled AS (
+    SELECT c.children FROM reporting.coverage(p_municipality, p_on) c WHERE c.dimension = 'total'
+  )
+  SELECT p_municipality, p_on, (SELECT children FROM pop), (SELECT year FROM pop),
+         (SELECT n FROM issued), round((SELECT n FROM issued)::numeric / NULLIF((SELECT children FROM pop), 0), 4),
+         (SELECT certificate_share FROM target),
+         (SELECT n FROM financed), round((SELECT n FROM financed)::numeric / NULLIF((SELECT children FROM pop), 0), 4),
+         (SELECT financing_share FROM target), (SELECT milestone FROM target),
+         (SELECT children FROM enrolled), round((SELECT children FROM enrolled)::numeric / NULLIF((SELECT children FROM pop), 0), 4)
+$$;
+
+-- Budget convergence per period: the cap times the nominal against the limit, and what is actually held.
+CREATE OR REPLACE VIEW reporting.budget_convergence AS
+SELECT p.municipality, p.period_id, p.financing_cap,
+       (SELECT count(*) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id AND f.nominal > 0)::integer AS financing_certificates,
+       (p.nominal / 100.0)::numeric(15,2) AS nominal,
+       (p.financing_cap::bigint * p.nominal / 100.0)::numeric(15,2) AS cap_times_nominal,
+       (coalesce((SELECT sum(f.nominal) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id), 0) / 100.0)::numeric(15,2) AS sum_of_nominals,
+       (p.nominal_limit / 100.0)::numeric(15,2) AS nominal_limit,
+       (p.nominal_limit IS NULL OR p.financing_cap::bigint * p.nominal <= p.nominal_limit) AS converges
+FROM {{schema}}.periods p;
