@@ -1,5 +1,13 @@
 // The catalogue: every event type and schema version the ledger writes. `events/README.md` describes each.
 import type { z } from 'zod'
+import { AttendanceRecorded } from './attendance-recorded.ts'
+import { ContractMonthSettled } from './contract-month-settled.ts'
+import { CertificateFundsWrittenOff } from './certificate-funds-written-off.ts'
+import { ShortfallRefunded } from './shortfall-refunded.ts'
+import { AdvanceInvoiceIssued } from './advance-invoice-issued.ts'
+import { FinalInvoiceIssued } from './final-invoice-issued.ts'
+import { PaymentRecorded } from './payment-recorded.ts'
+import { MonthClosed } from './month-closed.ts'
 import { CertificateActivated } from './certificate-activated.ts'
 import { CertificateFrozen } from './certificate-frozen.ts'
 import { CertificateFundsReserved } from './certificate-funds-reserved.ts'
@@ -58,6 +66,14 @@ export const catalogue = {
   ContractRefused,
   ContractTerminated,
   ContractClosed,
+  AttendanceRecorded,
+  ContractMonthSettled,
+  CertificateFundsWrittenOff,
+  ShortfallRefunded,
+  AdvanceInvoiceIssued,
+  FinalInvoiceIssued,
+  PaymentRecorded,
+  MonthClosed,
   CommandAccepted,
 } as const
 

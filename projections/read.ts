@@ -5,7 +5,7 @@ import { certificateBalances } from './certificate-balances/index.ts'
 import { contracts as contractsProjection } from './contracts/index.ts'
 import { readCheckpoint } from './postgres.ts'
 import { RowSet } from './rows.ts'
-import { activeSchema } from './runner.ts'
+import { activeSchema, ProjectionRunner } from './runner.ts'
 import type { Row } from './types.ts'
 
 // The read side: what the API and the CLI answer from the projections, and the same answers as of an earlier
@@ -210,6 +210,20 @@ export class ProjectionReader {
     return { items, next: rows.length > limit ? String(items[items.length - 1]!.certificateNumber) : null }
   }
 
+  /**
+   * The contracts of a municipality a month close must look at (requested, accepted, terminated), after bringing
+   * the contracts projection up to everything committed, so no contract requested before the close is missed.
+   */
+  async openContractIds(municipality: string): Promise<string[]> {
+    await new ProjectionRunner(this.sql, this.store, [contractsProjection]).catchUp()
+    const ct = await this.schema('contracts')
+    const rows = await this.sql.unsafe<{ contract_id: string }[]>(
+      `SELECT contract_id FROM ${ct}.contracts WHERE municipality = $1 AND status IN ('requested', 'accepted', 'terminated') ORDER BY contract_id`,
+      [municipality],
+    )
+    return rows.map((r) => r.contract_id)
+  }
+
   /** The municipalities in which a payer pays for at least one period. */
   async municipalitiesOfPayer(payerId: string): Promise<string[]> {
     const rows = await this.sql<{ municipality: string }[]>`SELECT DISTINCT municipality FROM reporting.financing_periods WHERE payer_id = ${payerId}`
@@ -226,7 +240,7 @@ export class ProjectionReader {
       ORDER BY month, kind, invoice_id`
     const lines = rows.length
       ? await this.sql<R[]>`
-          SELECT invoice_id, contract_id, certificate_number, month_amount::text AS month_amount,
+          SELECT invoice_id, contract_id, month, certificate_number, contract_date::text AS contract_date, month_amount::text AS month_amount,
                  completeness_percent::text AS completeness_percent, line_amount::text AS line_amount
           FROM reporting.provider_invoice_lines WHERE invoice_id IN ${this.sql(rows.map((r) => r.invoice_id))} ORDER BY invoice_id, contract_id`
       : []
@@ -235,7 +249,7 @@ export class ProjectionReader {
       issuedOn: r.issued_on, total: r.total, advanceDeducted: r.advance_deducted, amountDue: r.amount_due, amountPaid: r.amount_paid, outstanding: r.outstanding,
       status: r.status,
       lines: lines.filter((l) => l.invoice_id === r.invoice_id).map((l) => ({
-        contractId: l.contract_id, certificateNumber: l.certificate_number, monthAmount: l.month_amount, completenessPercent: l.completeness_percent, lineAmount: l.line_amount,
+        contractId: l.contract_id, month: l.month, certificateNumber: l.certificate_number, contractDate: l.contract_date, monthAmount: l.month_amount, completenessPercent: l.completeness_percent, lineAmount: l.line_amount,
       })),
     }))
   }

@@ -27,7 +27,10 @@ function touches(e: RecordedEvent): RowRef[] {
       return [{ table: 'certificate_balances', key: balanceKey(d) }]
     case 'CertificateFundsReserved':
     case 'CertificateReservationReleased':
+    case 'CertificateFundsWrittenOff':
       return [{ table: 'certificate_balances', key: balanceKey(d) }, { table: 'certificate_contracts', key: [d.certificateNumber, d.contractId] }]
+    case 'ShortfallRefunded':
+      return [{ table: 'certificate_balances', key: balanceKey(d) }]
     case 'ContractRequested':
     case 'ContractAccepted':
     case 'ContractRefused':
@@ -101,6 +104,14 @@ function apply(rows: Rows, e: RecordedEvent): void {
       rows.put('certificate_contracts', [d.certificateNumber, d.contractId], { ...c, period_id: d.periodId, reserved: (c.reserved as number) + sign * d.amount })
       return
     }
+    case 'CertificateFundsWrittenOff': {
+      putBalance(rows, d, balance(rows, d), position, { reserved: -d.amount, spent: d.amount })
+      const c = contract(rows, d)
+      rows.put('certificate_contracts', [d.certificateNumber, d.contractId], { ...c, reserved: (c.reserved as number) - d.amount })
+      return
+    }
+    case 'ShortfallRefunded':
+      return putBalance(rows, d, balance(rows, d), position, { spent: -d.amount })
     case 'ContractRequested':
       rows.put('certificate_contracts', [d.certificateNumber, d.contractId], { ...contract(rows, d), period_id: d.periodId, status: 'requested' })
       return

@@ -31,6 +31,11 @@ function apply(rows: Rows, e: RecordedEvent): void {
     })
     return
   }
+  if (e.type === 'CertificateFundsWrittenOff') {
+    const c = rows.get('contracts', [d.contractId])
+    if (c) rows.put('contracts', [d.contractId], { ...c, written_off: (c.written_off as number) + d.amount, last_position: position })
+    return
+  }
   const status = STATUS[e.type]
   if (!status) return
   const c = rows.get('contracts', [d.contractId])
@@ -50,6 +55,6 @@ export const contracts: Projection = {
   version: 1,
   dir,
   tables: ['contracts'],
-  touches: (e) => (e.type === 'ContractRequested' || STATUS[e.type] ? [{ table: 'contracts', key: [(e.data as D).contractId] }] : []),
+  touches: (e) => (e.type === 'ContractRequested' || e.type === 'CertificateFundsWrittenOff' || STATUS[e.type] ? [{ table: 'contracts', key: [(e.data as D).contractId] }] : []),
   apply,
 }

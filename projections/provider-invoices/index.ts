@@ -1,15 +1,77 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Projection } from '../types.ts'
+import type { RecordedEvent } from '../../src/store/port.ts'
+import type { Projection, RowRef, Rows } from '../types.ts'
 
-// Provider invoices (see tables.sql and projections/README.md). The monthly settlement's events (advance and
-// final invoices, payments, corrections) are not in the catalogue yet; until they are, no event touches it.
+// Provider invoices (see tables.sql and projections/README.md): advance and final invoices as issued, their
+// lines, the payments on them and the shortfalls refunded once a final invoice was paid in full.
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name, checked by events/
+type D = Record<string, any>
+
+function touches(e: RecordedEvent): RowRef[] {
+  const d = e.data as D
+  switch (e.type) {
+    case 'AdvanceInvoiceIssued':
+    case 'FinalInvoiceIssued':
+      return [
+        { table: 'invoices', key: [d.invoiceId] },
+        ...(d.lines as D[]).map((l) => ({ table: 'invoice_lines', key: [d.invoiceId, l.contractId, l.month ?? d.month] })),
+      ]
+    case 'PaymentRecorded':
+      return [{ table: 'invoices', key: [d.invoiceId] }, { table: 'payments', key: [d.paymentId] }]
+    case 'ShortfallRefunded':
+      return [{ table: 'invoices', key: [d.invoiceId] }]
+    default:
+      return []
+  }
+}
+
+function apply(rows: Rows, e: RecordedEvent): void {
+  const d = e.data as D
+  const position = Number(e.globalPosition)
+  switch (e.type) {
+    case 'AdvanceInvoiceIssued':
+    case 'FinalInvoiceIssued': {
+      const final = e.type === 'FinalInvoiceIssued'
+      rows.put('invoices', [d.invoiceId], {
+        invoice_id: d.invoiceId, kind: final ? 'final' : 'advance', payer_id: d.payerId, provider_id: d.providerId, municipality: d.municipality,
+        month: d.month, number: d.number, issued_on: d.issuedOn, total: d.total, advance_deducted: final ? d.advanceDeducted : 0,
+        amount_due: final ? d.amountDue : d.total, amount_paid: 0, overdue_paid: 0, refunded: 0, last_position: position,
+      })
+      for (const l of d.lines as D[]) {
+        const month = l.month ?? d.month
+        rows.put('invoice_lines', [d.invoiceId, l.contractId, month], {
+          invoice_id: d.invoiceId, contract_id: l.contractId, month, certificate_number: l.certificateNumber, contract_date: l.contractDate ?? null,
+          month_amount: l.monthAmount, completeness_bp: final ? l.completenessBp : 8000, line_amount: final ? l.lineAmount : l.amount,
+        })
+      }
+      return
+    }
+    case 'PaymentRecorded': {
+      const i = rows.get('invoices', [d.invoiceId])
+      if (!i) return
+      rows.put('invoices', [d.invoiceId], {
+        ...i, amount_paid: (i.amount_paid as number) + d.amount, overdue_paid: (i.overdue_paid as number) + (d.overdue ? d.amount : 0), last_position: position,
+      })
+      rows.put('payments', [d.paymentId], {
+        payment_id: d.paymentId, invoice_id: d.invoiceId, amount: d.amount, paid_on: d.paidOn, payment_order: d.paymentOrder, overdue: d.overdue, last_position: position,
+      })
+      return
+    }
+    case 'ShortfallRefunded': {
+      const i = rows.get('invoices', [d.invoiceId])
+      if (i) rows.put('invoices', [d.invoiceId], { ...i, refunded: (i.refunded as number) + d.amount, last_position: position })
+      return
+    }
+  }
+}
 
 export const providerInvoices: Projection = {
   name: 'provider-invoices',
-  version: 1,
+  version: 2,
   dir: path.dirname(fileURLToPath(import.meta.url)),
   tables: ['invoices', 'invoice_lines', 'payments'],
-  touches: () => [],
-  apply: () => {},
+  touches,
+  apply,
 }

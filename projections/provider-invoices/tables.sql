@@ -13,6 +13,8 @@ CREATE TABLE {{schema}}.invoices (
   advance_deducted bigint NOT NULL,
   amount_due       bigint NOT NULL,
   amount_paid      bigint NOT NULL,
+  overdue_paid     bigint NOT NULL,   -- paid after the deadline (the 10th)
+  refunded         bigint NOT NULL,   -- shortfalls returned to certificates once paid in full
   last_position    bigint NOT NULL
 );
 CREATE INDEX ON {{schema}}.invoices (provider_id, month);
@@ -21,11 +23,13 @@ CREATE INDEX ON {{schema}}.invoices (municipality, month);
 CREATE TABLE {{schema}}.invoice_lines (
   invoice_id         text    NOT NULL,
   contract_id        text    NOT NULL,
+  month              text    NOT NULL,  -- the contract month the line pays (a late acceptance brings earlier months)
   certificate_number text    NOT NULL,
+  contract_date      date,
   month_amount       bigint  NOT NULL,
   completeness_bp    integer NOT NULL,  -- basis points: 10000 = 100 %
   line_amount        bigint  NOT NULL,
-  PRIMARY KEY (invoice_id, contract_id)
+  PRIMARY KEY (invoice_id, contract_id, month)
 );
 
 CREATE TABLE {{schema}}.payments (

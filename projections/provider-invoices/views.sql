@@ -5,6 +5,8 @@ SELECT i.invoice_id, i.kind, i.number, i.payer_id, i.provider_id, i.municipality
        (i.amount_due / 100.0)::numeric(15,2)       AS amount_due,
        (i.amount_paid / 100.0)::numeric(15,2)      AS amount_paid,
        ((i.amount_due - i.amount_paid) / 100.0)::numeric(15,2) AS outstanding,
+       (i.overdue_paid / 100.0)::numeric(15,2)     AS paid_overdue,
+       (i.refunded / 100.0)::numeric(15,2)         AS refunded_to_certificates,
        CASE WHEN i.amount_paid = 0 AND i.amount_due > 0 THEN 'issued'
             WHEN i.amount_paid < i.amount_due THEN 'partially_paid'
             ELSE 'paid' END AS status,
@@ -12,7 +14,7 @@ SELECT i.invoice_id, i.kind, i.number, i.payer_id, i.provider_id, i.municipality
 FROM {{schema}}.invoices i;
 
 CREATE OR REPLACE VIEW reporting.provider_invoice_lines AS
-SELECT l.invoice_id, l.contract_id, l.certificate_number,
+SELECT l.invoice_id, l.contract_id, l.month, l.certificate_number, l.contract_date,
        (l.month_amount / 100.0)::numeric(15,2) AS month_amount,
        (l.completeness_bp / 100.0)::numeric(5,2) AS completeness_percent,
        (l.line_amount / 100.0)::numeric(15,2)  AS line_amount

@@ -7,4 +7,6 @@ export const streams = {
   group: (groupId: string) => `group-${groupId}`,
   contract: (contractId: string) => `contract-${contractId}`,
   idempotency: (keyHash: string) => `idempotency-${keyHash}`,
+  settlement: (municipality: string) => `settlement-${municipality}`,
+  invoice: (invoiceId: string) => `invoice-${invoiceId}`,
 }

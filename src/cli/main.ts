@@ -5,6 +5,7 @@ import { migrateCommand } from './commands/migrate.ts'
 import { projectionsCommand } from './commands/projections.ts'
 import { quoteCommand } from './commands/quote.ts'
 import { replayCommand } from './commands/replay.ts'
+import { settleCommand } from './commands/settle.ts'
 import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { USAGE, UsageError } from './usage.ts'
@@ -19,6 +20,7 @@ const commands: Record<string, Command> = {
   import: importCommand,
   projections: projectionsCommand,
   replay: replayCommand,
+  settle: settleCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },

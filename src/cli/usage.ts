@@ -25,6 +25,8 @@ commands:
   projections rebuild [NAME] rebuild from the first event; readers switch once it has caught up
   replay --as-of DATE | --position N [--certificate NUMBER] [--projection NAME]
                              answer from the log as it was then
+  settle --municipality M --month YYYY-MM [--closed-on DATE]
+                             close a month: write-offs, final and advance invoices, closures
   help                       print this text
 
 configuration comes from the environment: see README.md`

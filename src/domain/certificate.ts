@@ -21,6 +21,9 @@ export interface CertificateContract {
   periodId: string
   /** Still reserved for the contract: reserved − released − written off. */
   reserved: Kopecks
+  /** Months written off, and refunds made (`invoiceId|month`), so neither happens twice. */
+  writtenOff: Set<string>
+  refunds: Set<string>
 }
 
 export interface CertificateState {
@@ -57,6 +60,8 @@ export type CertificateCommand =
       parentPaysAll: boolean
     }
   | { type: 'ReleaseReservation'; contractId: string; on: IsoDate; amount: Kopecks | 'all'; reason: 'refused' | 'terminated' | 'request_abandoned' }
+  | { type: 'WriteOff'; contractId: string; month: string; amount: Kopecks }
+  | { type: 'RefundShortfall'; contractId: string; month: string; invoiceId: string; amount: Kopecks }
 
 const emptyMoney = (): PeriodMoney => ({ nominal: 0, reserved: 0, spent: 0, credited: false })
 
@@ -129,13 +134,29 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         money(state, e.data.periodId).reserved += e.data.amount
         const c = state.contracts.get(e.data.contractId)
         if (c) c.reserved += e.data.amount
-        else state.contracts.set(e.data.contractId, { periodId: e.data.periodId, reserved: e.data.amount })
+        else state.contracts.set(e.data.contractId, { periodId: e.data.periodId, reserved: e.data.amount, writtenOff: new Set(), refunds: new Set() })
         return state
       }
       case 'CertificateReservationReleased': {
         money(state, e.data.periodId).reserved -= e.data.amount
         const c = state.contracts.get(e.data.contractId)
         if (c) c.reserved -= e.data.amount
+        return state
+      }
+      case 'CertificateFundsWrittenOff': {
+        const m = money(state, e.data.periodId)
+        m.reserved -= e.data.amount
+        m.spent += e.data.amount
+        const c = state.contracts.get(e.data.contractId)
+        if (c) {
+          c.reserved -= e.data.amount
+          c.writtenOff.add(e.data.month)
+        }
+        return state
+      }
+      case 'ShortfallRefunded': {
+        money(state, e.data.periodId).spent -= e.data.amount
+        state.contracts.get(e.data.contractId)?.refunds.add(`${e.data.invoiceId}|${e.data.month}`)
         return state
       }
       default:
@@ -232,6 +253,26 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         return [
           event('CertificateFundsReserved', {
             certificateNumber: n, periodId: command.periodId, contractId: command.contractId, amount: quote.certificate, reservedOn: command.on,
+          }),
+        ]
+      }
+      case 'WriteOff': {
+        const n = existing(state)
+        const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
+        if (c.writtenOff.has(command.month)) return []
+        if (command.amount > c.reserved) {
+          return refuse('amount_invalid', `contract ${command.contractId} has ${c.reserved} kopecks reserved, less than the ${command.amount} to write off`)
+        }
+        return [event('CertificateFundsWrittenOff', { certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, amount: command.amount })]
+      }
+      case 'RefundShortfall': {
+        const n = existing(state)
+        const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
+        if (c.refunds.has(`${command.invoiceId}|${command.month}`) || command.amount === 0) return []
+        if (command.amount > moneyIn(state, c.periodId).spent) refuse('amount_invalid', 'a refund cannot exceed what was spent')
+        return [
+          event('ShortfallRefunded', {
+            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId, amount: command.amount,
           }),
         ]
       }

@@ -9,6 +9,7 @@ import { periodContaining, type MunicipalityState } from './municipality.ts'
 import type { ProgrammeState } from './programme.ts'
 import { agreementKey, type ProviderState } from './provider.ts'
 import { quoteContract, QuoteInputError, type Quote } from './pricing.ts'
+import { settleMonth } from './settlement.ts'
 
 /**
  * Stream `contract-{id}`: one enrolment from request to close. States: requested → accepted → (termination
@@ -22,6 +23,10 @@ export interface ContractState {
   terminatedOn: IsoDate | null
   lastMonth: IsoMonth | null
   closesOn: IsoDate | null
+  /** The latest attendance recorded per month. */
+  attendance: Record<IsoMonth, EventData<'AttendanceRecorded'>>
+  /** Months the close has settled: their attendance is final. */
+  settled: Record<IsoMonth, EventData<'ContractMonthSettled'>>
 }
 
 export type ContractCommand =
@@ -30,9 +35,29 @@ export type ContractCommand =
   | { type: 'RefuseContract'; refusedOn: IsoDate; by: 'provider' | 'system'; reason: string }
   | { type: 'TerminateContract'; terminatedOn: IsoDate; by: 'parent' | 'provider'; reason: string }
   | { type: 'CloseContract'; closedOn: IsoDate }
+  | {
+      type: 'RecordAttendance'
+      month: IsoMonth
+      lessonsPlanned: number
+      lessonsCancelledByProvider: number
+      lessonsAttended: number
+      providerCompletenessBp: number | null
+      recordedOn: IsoDate
+    }
+  | { type: 'SettleMonth'; month: IsoMonth }
 
 function requested(state: ContractState): EventData<'ContractRequested'> {
   return state.request ?? refuse('contract_not_found', 'no such contract')
+}
+
+/**
+ * The months a contract is paid for: the months of its schedule once accepted, up to the termination month if it
+ * was terminated (none if terminated before its start).
+ */
+export function payableMonths(state: ContractState): IsoMonth[] {
+  const r = state.request
+  if (!r || !['accepted', 'terminated', 'closed'].includes(state.status)) return []
+  return r.schedule.map((m) => m.month).filter((m) => state.lastMonth === null || m <= state.lastMonth)
 }
 
 /** What the certificate pays for the months after `month`: released at once on termination. */
@@ -41,7 +66,7 @@ export function certificateAmountAfter(request: EventData<'ContractRequested'>, 
 }
 
 export const contractDecider: Decider<ContractCommand, ContractState> = {
-  initialState: () => ({ status: 'none', request: null, terminatedOn: null, lastMonth: null, closesOn: null }),
+  initialState: () => ({ status: 'none', request: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {} }),
   evolve(state, e) {
     switch (e.type) {
       case 'ContractRequested':
@@ -54,6 +79,10 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         return { ...state, status: 'terminated', terminatedOn: e.data.terminatedOn, lastMonth: e.data.lastMonth, closesOn: e.data.closesOn }
       case 'ContractClosed':
         return { ...state, status: 'closed' }
+      case 'AttendanceRecorded':
+        return { ...state, attendance: { ...state.attendance, [e.data.month]: e.data } }
+      case 'ContractMonthSettled':
+        return { ...state, settled: { ...state.settled, [e.data.month]: e.data } }
       default:
         return state
     }
@@ -119,6 +148,33 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         }
         if (state.status === 'closed') return []
         return refuse('contract_not_running', `contract ${r.contractId} is ${state.status} and cannot be closed`)
+      }
+      case 'RecordAttendance': {
+        const r = requested(state)
+        const { type: _, ...data } = command
+        if (!payableMonths(state).includes(command.month)) {
+          return refuse('month_outside_contract', `contract ${r.contractId} is not running in ${command.month}`)
+        }
+        if (state.settled[command.month]) {
+          return refuse('attendance_closed', `${command.month} of contract ${r.contractId} is settled and invoiced; correct it with a correction`)
+        }
+        if (command.lessonsCancelledByProvider > command.lessonsPlanned || command.lessonsAttended > command.lessonsPlanned - command.lessonsCancelledByProvider) {
+          return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones, nor attended ones the lessons held')
+        }
+        return [event('AttendanceRecorded', { contractId: r.contractId, certificateNumber: r.certificateNumber, ...data })]
+      }
+      case 'SettleMonth': {
+        const r = requested(state)
+        if (state.settled[command.month]) return []
+        if (!payableMonths(state).includes(command.month)) return refuse('month_outside_contract', `contract ${r.contractId} is not running in ${command.month}`)
+        const monthAmount = r.schedule.find((m) => m.month === command.month)!.certificate
+        const a = state.attendance[command.month] ?? null
+        const { completenessBp, lineAmount } = settleMonth(monthAmount, a)
+        return [
+          event('ContractMonthSettled', {
+            contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month, monthAmount, completenessBp, lineAmount,
+          }),
+        ]
       }
     }
   },

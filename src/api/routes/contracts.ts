@@ -10,6 +10,7 @@ import {
   requestContract,
   terminateContract,
 } from '../../app/contracts.ts'
+import { recordAttendance } from '../../app/settlement.ts'
 import { streams } from '../../app/streams.ts'
 import { groupDecider } from '../../domain/group.ts'
 import { callerOf, requireProviderScope } from '../auth.ts'
@@ -66,6 +67,12 @@ function body(o: ContractOutcome): z.infer<typeof contractOutcome> {
       schedule: q.schedule.map((s) => ({ month: s.month, certificate: money(s.certificate), parent: money(s.parent) })),
     },
   }
+}
+
+/** "87.5" → 8750 basis points, exactly. */
+function percentToBp(text: string): number {
+  const [whole, fraction = ''] = text.split('.')
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
 }
 
 /** A provider token acts for its provider only; the app checks the contract belongs to it. */
@@ -202,6 +209,36 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const result = await closeContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
       return sendOutcome(reply, 200, result, body(result), ledger)
+    },
+  )
+
+  r.post(
+    '/v1/contracts/:contractId/attendance',
+    {
+      config: { roles: ['provider', 'operator'] },
+      schema: {
+        ...base,
+        summary: "The provider's attendance month: lessons planned, cancelled by the provider, attended",
+        description:
+          'Recorded again before the month is closed, the latest counts; after the close it is refused (attendance_closed). ' +
+          'Completeness = (planned − cancelled) / planned; providerCompletenessPercent may lower it further.',
+        params,
+        body: z.object({
+          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
+          lessonsPlanned: z.number().int().positive(),
+          lessonsCancelledByProvider: z.number().int().min(0),
+          lessonsAttended: z.number().int().min(0),
+          providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
+          recordedOn: date,
+        }),
+        response: { 201: z.object({ streamId: z.string(), version: z.number().int().nullable() }) },
+      },
+    },
+    async (request, reply) => {
+      const { providerCompletenessPercent, ...rest } = request.body
+      const bp = providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent)
+      const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp }, actingProvider(request))
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
 

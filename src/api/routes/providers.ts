@@ -25,7 +25,7 @@ const invoiceView = z.object({
   amountPaid: amountOut,
   outstanding: amountOut,
   status: z.string(),
-  lines: z.array(z.object({ contractId: z.string(), certificateNumber: z.string(), monthAmount: amountOut, completenessPercent: z.string(), lineAmount: amountOut })),
+  lines: z.array(z.object({ contractId: z.string(), month: z.string(), certificateNumber: z.string(), contractDate: z.string().nullable(), monthAmount: amountOut, completenessPercent: z.string(), lineAmount: amountOut })),
 })
 
 export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {

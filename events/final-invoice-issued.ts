@@ -1,0 +1,37 @@
+import { z } from 'zod'
+import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, kopecks, uuid } from './common.ts'
+
+/**
+ * The final invoice of a month for one payer and one provider: a line per contract month settled at the close,
+ * "total services", the advance paid for the month deducted, and the amount due. Immutable once issued.
+ */
+export const FinalInvoiceIssued = defineEvent(
+  'FinalInvoiceIssued',
+  1,
+  'invoice-{invoiceId}',
+  z.object({
+    invoiceId: z.string(),
+    number: z.string(),
+    payerId: entityId,
+    providerId: entityId,
+    municipality: entityId,
+    month: isoMonth,
+    issuedOn: isoDate,
+    lines: z.array(
+      z.object({
+        contractId: uuid,
+        certificateNumber,
+        contractDate: isoDate,
+        month: isoMonth,
+        monthAmount: kopecks,
+        completenessBp: z.number().int().min(0).max(10000),
+        lineAmount: kopecks,
+      }),
+    ),
+    total: kopecks,
+    /** What was paid on the month's advance invoice when this one was issued. */
+    advanceDeducted: kopecks,
+    /** total − advanceDeducted; negative when the advance paid exceeded the services (the provider owes it back). */
+    amountDue: z.number().int(),
+  }),
+)

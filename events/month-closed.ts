@@ -1,0 +1,10 @@
+import { z } from 'zod'
+import { defineEvent, entityId, isoDate, isoMonth } from './common.ts'
+
+/** The last step of a month close: every write-off, settlement, closure and invoice of the month is written. */
+export const MonthClosed = defineEvent(
+  'MonthClosed',
+  1,
+  'settlement-{municipality}',
+  z.object({ municipality: entityId, month: isoMonth, closedOn: isoDate, contractsWrittenOff: z.number().int().nonnegative(), invoicesIssued: z.number().int().nonnegative() }),
+)

@@ -1,0 +1,17 @@
+import { z } from 'zod'
+import { defineEvent, isoDate, kopecks } from './common.ts'
+
+/** The payer paid (part of) an invoice: amount, date, payment order number; late after the 10th of the next month. */
+export const PaymentRecorded = defineEvent(
+  'PaymentRecorded',
+  1,
+  'invoice-{invoiceId}',
+  z.object({
+    invoiceId: z.string(),
+    paymentId: z.string(),
+    amount: kopecks,
+    paidOn: isoDate,
+    paymentOrder: z.string().min(1).max(50),
+    overdue: z.boolean(),
+  }),
+)

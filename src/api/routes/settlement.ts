@@ -1,0 +1,81 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import type { Application } from '../../app/context.ts'
+import { closeMonth, recordPayment } from '../../app/settlement.ts'
+import { callerOf } from '../auth.ts'
+import { commandContext } from '../commands.ts'
+import { requireMunicipalityScope } from '../reads.ts'
+import { amount, amountOut, commandHeaders, date, id, money, month } from '../schemas.ts'
+
+export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  r.post(
+    '/v1/settlement/:municipality/:month/close',
+    {
+      config: { roles: ['operator', 'payer'] },
+      schema: {
+        summary: 'Close a month: write-offs, settled lines, final invoices of the month, advance invoices of the next, closures, expired requests',
+        description:
+          'Deterministic and idempotent: closing a month twice appends nothing the second time; after a crash it finishes what was missing. ' +
+          'Months close in order (month_out_of_order). closedOn defaults to the first day of the next month; December closes within December.',
+        tags: ['settlement'],
+        security: [{ bearer: [] }],
+        params: z.object({ municipality: id, month }),
+        headers: commandHeaders,
+        body: z.object({ closedOn: date.optional() }).default({}),
+        response: {
+          200: z.object({
+            municipality: z.string(), month: z.string(), closedOn: z.string(), contractsWrittenOff: z.number().int(), contractsClosed: z.number().int(),
+            requestsExpired: z.number().int(), finalInvoices: z.array(z.string()), advanceInvoices: z.array(z.string()), alreadyClosed: z.boolean(),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { municipality, month: m } = request.params
+      await requireMunicipalityScope(reader, request, municipality)
+      const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.openContractIds(x))
+      const position = ledger.aggregates.takePosition(request.id)
+      if (position !== null) reply.header('x-ledger-position', position.toString())
+      return outcome
+    },
+  )
+  r.post(
+    '/v1/invoices/:invoiceId/payments',
+    {
+      config: { roles: ['payer', 'operator'] },
+      schema: {
+        summary: 'Record a payment of an invoice: partial payments allowed, overpayment refused, late ones flagged overdue',
+        description: 'When a final invoice is paid in full, each line below 100 % returns its shortfall to its certificate, once.',
+        tags: ['settlement'],
+        security: [{ bearer: [] }],
+        params: z.object({ invoiceId: z.string().min(1).max(200) }),
+        headers: commandHeaders,
+        body: z.object({ amount, paidOn: date, paymentOrder: z.string().min(1).max(50), paymentId: z.string().min(1).max(100).optional() }),
+        response: {
+          201: z.object({
+            streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paymentId: z.string(), overdue: z.boolean(),
+            paid: amountOut, outstanding: amountOut, refunds: z.number().int().describe('lines whose shortfall returned to the certificate'),
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request)
+      const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
+      const position = ledger.aggregates.takePosition(request.id)
+      if (position !== null) reply.header('x-ledger-position', position.toString())
+      if (result.version !== null) reply.header('etag', `"${result.version}"`)
+      return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })
+    },
+  )
+}
+
+/** The first day of the next month; for December its last day (December closes within the budget year). */
+export function defaultCloseDate(m: string): string {
+  if (m.endsWith('-12')) return `${m}-31`
+  const [y, mo] = m.split('-').map(Number) as [number, number]
+  return `${y}-${String(mo + 1).padStart(2, '0')}-01`
+}

@@ -1,0 +1,226 @@
+import type { EventData } from '../../events/index.ts'
+import { certificateDecider } from '../domain/certificate.ts'
+import { contractDecider, payableMonths } from '../domain/contract.ts'
+import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from '../domain/dates.ts'
+import { refuse } from '../domain/errors.ts'
+import type { Kopecks } from '../domain/money.ts'
+import { advanceAmount, checkCloseable, invoiceDecider, settlementDecider } from '../domain/settlement.ts'
+import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
+import { closeContract, refuseContract } from './contracts.ts'
+import { streams } from './streams.ts'
+
+// The payer's month: the month close and payments (domain.md, "Monthly cycle"). The close is one process named
+// after the municipality and the month: every step's events derive their ids from it, so closing a month twice
+// appends nothing the second time, and closing it again after a crash finishes exactly what was missing.
+// MonthClosed is its last step, so a month counts as closed only once all of it is written.
+
+/** The contracts of a municipality that a close must look at (requested, accepted or terminated ones). */
+export type ContractLister = (municipality: string) => Promise<string[]>
+
+export const invoiceIds = {
+  final: (municipality: string, payerId: string, providerId: string, month: IsoMonth) => `final-${municipality}-${payerId}-${providerId}-${month}`,
+  advance: (municipality: string, payerId: string, providerId: string, month: IsoMonth) => `advance-${municipality}-${payerId}-${providerId}-${month}`,
+}
+const invoiceStream = streams.invoice
+
+export interface MonthCloseOutcome {
+  municipality: string
+  month: IsoMonth
+  closedOn: IsoDate
+  contractsWrittenOff: number
+  contractsClosed: number
+  requestsExpired: number
+  finalInvoices: string[]
+  advanceInvoices: string[]
+  alreadyClosed: boolean
+}
+
+export async function closeMonth(
+  app: Application,
+  ctx: CommandContext,
+  input: { municipality: string; month: IsoMonth; closedOn: IsoDate },
+  listContracts: ContractLister,
+): Promise<MonthCloseOutcome> {
+  const { municipality, month, closedOn } = input
+  const settlementStream = streams.settlement(municipality)
+  const processId = `close:${municipality}:${month}`
+  const settlement = await app.aggregates.load(settlementDecider, settlementStream)
+  const done = await app.aggregates.recordedStep(settlementDecider, settlementStream, `${processId}:closed`)
+  if (done.length === 0) checkCloseable(settlement.state, month, closedOn)
+
+  return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
+    const meta = { ...ctx.metadata, causationId: processId }
+    const outcome: MonthCloseOutcome = {
+      municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: done.length > 0,
+    }
+    const settled: EventData<'ContractMonthSettled'>[] = []
+    const advances = new Map<string, EventData<'AdvanceInvoiceIssued'>['lines']>()
+    const contractDates = new Map<string, IsoDate>()
+    const next = addMonths(month, 1)
+
+    for (const contractId of await listContracts(municipality)) {
+      const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
+      const r = contract.state.request
+      if (!r) continue
+      // Requests nobody answered for two months are refused, their money and place given back.
+      if (contract.state.status === 'requested') {
+        if (r.requestedOn < firstDayOfMonth(addMonths(month, -1))) {
+          await refuseContract(app, { metadata: meta }, { contractId, refusedOn: closedOn, by: 'system', reason: 'not accepted within two months' })
+          outcome.requestsExpired++
+        }
+        continue
+      }
+      if (r.kind === 'financing' && r.payerId) {
+        contractDates.set(contractId, r.requestedOn)
+        // Every payable month up to this one not yet written off: its certificate amount moves from reserved to
+        // spent, and the month is settled on the contract (completeness from the attendance) for the invoice.
+        for (const m of payableMonths(contract.state).filter((x) => x <= month)) {
+          const amount = r.schedule.find((s) => s.month === m)!.certificate
+          if (amount > 0) {
+            const w = await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:write-off:${contractId}:${m}`, {
+              type: 'WriteOff', contractId, month: m, amount,
+            }, meta)
+            if (w.events.length > 0) outcome.contractsWrittenOff++
+          }
+          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${m}`, { type: 'SettleMonth', month: m }, meta)
+          for (const e of s.events) if (e.type === 'ContractMonthSettled') settled.push(e.data)
+          app.faults('month-close:contract-settled')
+        }
+        // The next month's advance: for contracts still payable then.
+        const nextAmount = r.schedule.find((s) => s.month === next)?.certificate ?? 0
+        if (nextAmount > 0 && payableMonths(contract.state).includes(next)) {
+          const key = `${r.payerId}|${r.providerId}`
+          advances.set(key, [...(advances.get(key) ?? []), { contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount) }])
+        }
+      }
+      // A termination's month, or the contract's last one, is over: it closes and its place becomes free.
+      const closesOn = contract.state.status === 'terminated' ? contract.state.closesOn! : contract.state.status === 'accepted' ? r.endDate : null
+      if (closesOn !== null && closesOn <= lastDayOfMonth(month)) {
+        await closeContract(app, { metadata: meta }, { contractId, closedOn: closesOn })
+        outcome.contractsClosed++
+      }
+    }
+
+    // Final invoices of the month, one per payer and provider.
+    const byProvider = new Map<string, EventData<'ContractMonthSettled'>[]>()
+    for (const s of settled) byProvider.set(`${s.payerId}|${s.providerId}`, [...(byProvider.get(`${s.payerId}|${s.providerId}`) ?? []), s])
+    for (const [key, lines] of [...byProvider].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [payerId, providerId] = key.split('|') as [string, string]
+      const advanceId = invoiceIds.advance(municipality, payerId, providerId, month)
+      const advance = await app.aggregates.load(invoiceDecider, invoiceStream(advanceId))
+      const invoiceId = invoiceIds.final(municipality, payerId, providerId, month)
+      const sorted = [...lines].sort((a, b) => (a.contractId === b.contractId ? (a.month < b.month ? -1 : 1) : a.contractId < b.contractId ? -1 : 1))
+      const total = sorted.reduce((sum, l) => sum + l.lineAmount, 0)
+      const issued = await app.aggregates.runStep(invoiceDecider, invoiceStream(invoiceId), `${processId}:final:${key}`, {
+        type: 'IssueFinalInvoice',
+        invoice: {
+          invoiceId, number: `${month}/${providerId}/F`, payerId, providerId, municipality, month, issuedOn: closedOn,
+          lines: sorted.map((l) => ({
+            contractId: l.contractId, certificateNumber: l.certificateNumber, contractDate: contractDates.get(l.contractId)!, month: l.month,
+            monthAmount: l.monthAmount, completenessBp: l.completenessBp, lineAmount: l.lineAmount,
+          })),
+          total,
+          advanceDeducted: advance.state.paid,
+          amountDue: total - advance.state.paid,
+        },
+      }, meta)
+      outcome.finalInvoices.push(invoiceId)
+      const final = issued.events[0]?.data as EventData<'FinalInvoiceIssued'> | undefined
+      // Nothing left to pay: the invoice is settled as issued, so its shortfalls return now.
+      if (final && final.amountDue <= 0) await refundShortfalls(app, { metadata: meta }, invoiceId)
+    }
+
+    // Advance invoices of the next month.
+    for (const [key, lines] of [...advances].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [payerId, providerId] = key.split('|') as [string, string]
+      const invoiceId = invoiceIds.advance(municipality, payerId, providerId, next)
+      await app.aggregates.runStep(invoiceDecider, invoiceStream(invoiceId), `${processId}:advance:${key}`, {
+        type: 'IssueAdvanceInvoice',
+        invoice: {
+          invoiceId, number: `${next}/${providerId}/A`, payerId, providerId, municipality, month: next, issuedOn: closedOn,
+          lines: [...lines].sort((a, b) => (a.contractId < b.contractId ? -1 : 1)), total: lines.reduce((s, l) => s + l.amount, 0),
+        },
+      }, meta)
+      outcome.advanceInvoices.push(invoiceId)
+    }
+
+    await app.aggregates.runStep(settlementDecider, settlementStream, `${processId}:closed`, {
+      type: 'RecordMonthClosed', municipality, month, closedOn, contractsWrittenOff: outcome.contractsWrittenOff, invoicesIssued: outcome.finalInvoices.length + outcome.advanceInvoices.length,
+    }, meta)
+    return outcome
+  })
+}
+
+/** When a final invoice is paid in full, each line below 100 % returns its shortfall to the certificate, once. */
+export async function refundShortfalls(app: Application, ctx: CommandContext, invoiceId: string): Promise<number> {
+  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceId))
+  const i = invoice.state.invoice
+  if (!i || i.kind !== 'final') return 0
+  if (invoice.state.paid < i.amountDue) return 0
+  let refunded = 0
+  for (const line of i.lines) {
+    const shortfall = line.monthAmount - line.lineAmount
+    if (shortfall <= 0) continue
+    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(line.certificateNumber), `refund:${invoiceId}:${line.contractId}:${line.month}`, {
+      type: 'RefundShortfall', contractId: line.contractId, month: line.month, invoiceId, amount: shortfall,
+    }, ctx.metadata)
+    refunded += step.events.length
+    app.faults('refund:line-refunded')
+  }
+  return refunded
+}
+
+export interface PaymentInput {
+  invoiceId: string
+  amount: Kopecks
+  paidOn: IsoDate
+  paymentOrder: string
+  /** Chosen by the caller (a bank statement line); default from the idempotency key or random. */
+  paymentId?: string
+}
+
+export async function recordPayment(app: Application, ctx: CommandContext, input: PaymentInput, actingPayerId: string | null = null) {
+  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
+  if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
+  if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+  return idempotent(app, ctx, 'RecordPayment', input, (key) => input.paymentId ?? processIdFrom('payment')(key), async (paymentId) => {
+    const step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), `payment:${input.invoiceId}:${paymentId}`, {
+      type: 'RecordPayment', paymentId, amount: input.amount, paidOn: input.paidOn, paymentOrder: input.paymentOrder,
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    app.faults('payment:recorded')
+    const refunds = await refundShortfalls(app, ctx, input.invoiceId)
+    const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
+    const payment = step.events[0]?.data as EventData<'PaymentRecorded'> | undefined
+    return {
+      streamId: invoiceStream(input.invoiceId),
+      version: after.version,
+      invoiceId: input.invoiceId,
+      paymentId,
+      overdue: payment?.overdue ?? false,
+      paid: after.state.paid,
+      outstanding: (after.state.invoice!.kind === 'final' ? after.state.invoice!.amountDue : after.state.invoice!.total) - after.state.paid,
+      refunds,
+    }
+  })
+}
+
+/** Records a provider's attendance month for a contract; only the contract's provider may. */
+export async function recordAttendance(
+  app: Application,
+  ctx: CommandContext,
+  input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; lessonsAttended: number; providerCompletenessBp: number | null; recordedOn: IsoDate },
+  actingProviderId: string | null,
+) {
+  const contract = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+  const r = contract.state.request
+  if (!r) refuse('contract_not_found', `no contract ${input.contractId}`)
+  if (actingProviderId !== null && r!.providerId !== actingProviderId) refuse('not_your_contract', `contract ${input.contractId} is not a contract of provider ${actingProviderId}`)
+  const { contractId: _, ...attendance } = input
+  return idempotent(app, ctx, 'RecordAttendance', input, processIdFrom('attendance'), async (processId) => {
+    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:attendance`, { type: 'RecordAttendance', ...attendance }, ctx.metadata, {
+      expectedVersion: ctx.expectedVersion,
+    })
+    return { streamId: streams.contract(input.contractId), version: step.version }
+  })
+}
+
