@@ -82,7 +82,7 @@ export async function closeMonth(
             }, meta)
             if (w.events.length > 0) outcome.contractsWrittenOff++
           }
-          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${m}`, { type: 'SettleMonth', month: m }, meta)
+          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${contractId}:${m}`, { type: 'SettleMonth', month: m }, meta)
           for (const e of s.events) if (e.type === 'ContractMonthSettled') settled.push(e.data)
           app.faults('month-close:contract-settled')
         }

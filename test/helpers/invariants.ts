@@ -13,12 +13,14 @@ export interface LedgerFigures {
   contracts: Map<string, { certificate: number; groupId: string; status: string; certificateNumber: string }>
   /** contractId → still reserved on its certificate. */
   reservedByContract: Map<string, number>
+  /** contractId → written off to spent by month closes. */
+  writtenOffByContract: Map<string, number>
   /** `${municipality}|${period}` → holders of financing places. */
   financingPlaces: Map<string, Set<string>>
 }
 
 export function figures(events: readonly RecordedEvent[]): LedgerFigures {
-  const f: LedgerFigures = { money: new Map(), places: new Map(), contracts: new Map(), reservedByContract: new Map(), financingPlaces: new Map() }
+  const f: LedgerFigures = { money: new Map(), places: new Map(), contracts: new Map(), reservedByContract: new Map(), writtenOffByContract: new Map(), financingPlaces: new Map() }
   const m = (certificate: string, period: string) => {
     const key = `${certificate}|${period}`
     let v = f.money.get(key)
@@ -39,6 +41,15 @@ export function figures(events: readonly RecordedEvent[]): LedgerFigures {
       case 'CertificateReservationReleased':
         m(d.certificateNumber, d.periodId).reserved -= d.amount
         f.reservedByContract.set(d.contractId, (f.reservedByContract.get(d.contractId) ?? 0) - d.amount)
+        break
+      case 'CertificateFundsWrittenOff':
+        m(d.certificateNumber, d.periodId).reserved -= d.amount
+        m(d.certificateNumber, d.periodId).spent += d.amount
+        f.reservedByContract.set(d.contractId, (f.reservedByContract.get(d.contractId) ?? 0) - d.amount)
+        f.writtenOffByContract.set(d.contractId, (f.writtenOffByContract.get(d.contractId) ?? 0) + d.amount)
+        break
+      case 'ShortfallRefunded':
+        m(d.certificateNumber, d.periodId).spent -= d.amount
         break
       case 'GroupPlaceTaken': {
         const s = f.places.get(d.groupId) ?? new Set<string>()
@@ -82,8 +93,9 @@ export function violations(events: readonly RecordedEvent[], limits: { capacity?
   for (const [contractId, c] of f.contracts) {
     const running = c.status === 'requested' || c.status === 'accepted' || c.status === 'terminated'
     if (running && !heldPlaces.has(contractId)) out.push(`contract ${contractId} (${c.status}) holds no place`)
-    if (c.status !== 'terminated' && running && (f.reservedByContract.get(contractId) ?? 0) !== c.certificate) {
-      out.push(`contract ${contractId} reserves ${f.reservedByContract.get(contractId) ?? 0}, its quote says ${c.certificate}`)
+    const held = (f.reservedByContract.get(contractId) ?? 0) + (f.writtenOffByContract.get(contractId) ?? 0)
+    if (c.status !== 'terminated' && running && held !== c.certificate) {
+      out.push(`contract ${contractId} reserves and spent ${held}, its quote says ${c.certificate}`)
     }
     if (c.status === 'refused' && (f.reservedByContract.get(contractId) ?? 0) !== 0) out.push(`refused contract ${contractId} still reserves money`)
   }

@@ -1,0 +1,125 @@
+import t from 'tap'
+import { PROJECTIONS } from '../../projections/index.ts'
+import { ProjectionReader } from '../../projections/read.ts'
+import { ProjectionRunner } from '../../projections/runner.ts'
+import { Application } from '../../src/app/context.ts'
+import { acceptContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
+import { closeMonth, invoiceIds, recordAttendance, recordPayment } from '../../src/app/settlement.ts'
+import { DomainError } from '../../src/domain/errors.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
+import { testDatabase } from '../helpers/database.ts'
+import { figures, violations, wholeLog } from '../helpers/invariants.ts'
+import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+
+// Months of a small municipality, every figure computed here by hand from domain.md:
+//  A: the worked example, from 2024-10-15: certificate part 5 871.80, October 435.95, later months 776.55.
+//  B: from 2024-10-01 (D = 243, d1 = 31, M = 8): all = ceil(243 × 9 000.00 / 273) = 8 010.99,
+//     ns = ceil(243 × 7 000.00 / 273) = 6 230.77 = the certificate part; later months
+//     floor(212 × 623 077 / (243 × 7)) = 776.55, October 6 230.77 − 7 × 776.55 = 794.92.
+const A_OCT = 43595
+const B_OCT = 79492
+const LATER = 77655
+const ADV = 62124 // 80 % of 776.55 = 621.24 exactly
+
+const refusal = async (p: Promise<unknown>) => {
+  try {
+    await p
+    return null
+  } catch (error) {
+    if (error instanceof DomainError) return error.code
+    throw error
+  }
+}
+
+t.test('a school year on a small municipality: write-offs, attendance, invoices, payments, refunds, termination, order', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  let crashAt: string | null = null
+  const app = new Application(store, (point) => {
+    if (point === crashAt) {
+      crashAt = null
+      throw new Error(`simulated crash at ${point}`)
+    }
+  })
+  const reader = new ProjectionReader(db.sql, store)
+  const list = (m: string) => reader.openContractIds(m)
+  await smallWorld(app, { groups: 2 })
+  const a = await activeCertificate(app, 1)
+  const b = await activeCertificate(app, 2)
+  const ca = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  const cb = await requestContract(app, ctx(), { certificateNumber: b.number, groupId: 'robotics-2', requestedOn: '2024-10-01', startDate: '2024-10-01' })
+  t.equal(cb.quote!.certificate, 623077)
+  t.same([cb.quote!.certificateFirstMonth, cb.quote!.certificateOtherMonth], [B_OCT, LATER])
+  await acceptContract(app, ctx(), { contractId: ca.contractId, acceptedOn: '2024-10-02' })
+  await acceptContract(app, ctx(), { contractId: cb.contractId, acceptedOn: '2024-10-02' })
+
+  // October: the provider cancelled 2 of 8 lessons of A → completeness 75 %, line half-up(435.95 × 6/8) = 326.96.
+  await recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 5, providerCompletenessBp: null, recordedOn: '2024-10-31' }, 'prov-1')
+  t.equal(await refusal(recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-10-31' }, 'prov-9')), 'not_your_contract')
+  t.equal(await refusal(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-10-31' }, list)), 'close_date_invalid', 'not before the month is over')
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+  t.equal(oct.contractsWrittenOff, 2)
+  const finalOct = invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10')
+  t.same(oct.finalInvoices, [finalOct])
+  t.same(oct.advanceInvoices, [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11')])
+  t.equal(await refusal(recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-11-02' }, 'prov-1')), 'attendance_closed', 'settled months take corrections only')
+
+  const count = (await wholeLog(store)).length
+  const again = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+  t.equal((await wholeLog(store)).length, count, 'closing a month twice appends nothing')
+  t.equal(again.alreadyClosed, true)
+  t.equal(await refusal(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-12', closedOn: '2025-01-01' }, list)), 'month_out_of_order')
+
+  // Payments: a partial one, then the rest after the 10th (overdue). Paid in full → A's shortfall returns.
+  t.equal(await refusal(recordPayment(app, ctx(), { invoiceId: finalOct, amount: 112189, paidOn: '2024-11-05', paymentOrder: '101' })), 'overpayment', 'one kopeck above the invoice')
+  const p1 = await recordPayment(app, ctx(), { invoiceId: finalOct, amount: 50000, paidOn: '2024-11-05', paymentOrder: '101' })
+  t.same([p1.overdue, p1.outstanding, p1.refunds], [false, 112188 - 50000, 0])
+  const p2 = await recordPayment(app, ctx(), { invoiceId: finalOct, amount: 62188, paidOn: '2024-11-12', paymentOrder: '117' })
+  t.same([p2.overdue, p2.outstanding, p2.refunds], [true, 0, 1], 'late, settled, one line refunded')
+  await recordPayment(app, ctx(), { invoiceId: invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11'), amount: 2 * ADV, paidOn: '2024-11-05', paymentOrder: '102' })
+
+  const nov = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-11', closedOn: '2024-12-01' }, list)
+  t.equal(nov.contractsWrittenOff, 2)
+  t.equal(await refusal(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-12', closedOn: '2025-01-02' }, list)), 'close_date_invalid', 'December closes within December')
+  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-12', closedOn: '2024-12-28' }, list)
+
+  // January: B terminated on the 20th (February..May, 4 × 776.55, return at once); its close is interrupted once.
+  await terminateContract(app, ctx(), { contractId: cb.contractId, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved away' })
+  crashAt = 'month-close:contract-settled'
+  await t.rejects(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2025-01', closedOn: '2025-02-01' }, list), /simulated crash/)
+  const jan = await closeMonth(new Application(store), ctx(), { municipality: MUNICIPALITY, month: '2025-01', closedOn: '2025-02-01' }, list)
+  t.equal(jan.contractsClosed, 1, 'the terminated contract closes with its month')
+  t.same(jan.advanceInvoices, [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2025-02')])
+
+  const log = await wholeLog(store)
+  t.same(violations(log), [])
+  t.equal(log.filter((e) => e.type === 'MonthClosed').length, 4, 'four months closed, each once')
+  t.equal(log.filter((e) => e.type === 'CertificateFundsWrittenOff').length, 8, 'two contracts × four months, none twice after the crash')
+  const f = figures(log)
+  const money = (n: string) => {
+    const rows = log.filter((e) => (e.data as { certificateNumber?: string }).certificateNumber === n)
+    const sum = (type: string) => rows.filter((e) => e.type === type).reduce((s, e) => s + (e.data as { amount: number }).amount, 0)
+    return { writtenOff: sum('CertificateFundsWrittenOff'), refunded: sum('ShortfallRefunded'), balance: f.money.get(`${n}|2024`)!.balance }
+  }
+  // A: written off 435.95 + 3 × 776.55; refunded 435.95 − 326.96 = 108.99; balance 7 760.00 − 5 871.80 + 108.99.
+  t.same(money(a.number), { writtenOff: A_OCT + 3 * LATER, refunded: A_OCT - 32696, balance: 776000 - 587180 + (A_OCT - 32696) })
+  // B: written off 794.92 + 3 × 776.55, the rest released: balance 7 760.00 − 6 230.77 + 4 × 776.55.
+  t.same(money(b.number), { writtenOff: B_OCT + 3 * LATER, refunded: 0, balance: 776000 - 623077 + 4 * LATER })
+
+  await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
+  const [octInvoice, novAdvance] = [
+    (await reader.invoices('prov-1', '2024-10', null)).find((i) => i.kind === 'final')!,
+    (await reader.invoices('prov-1', '2024-11', null)).find((i) => i.kind === 'advance')!,
+  ]
+  t.match(octInvoice, { total: '1121.88', advanceDeducted: '0.00', amountDue: '1121.88', amountPaid: '1121.88', outstanding: '0.00', status: 'paid' })
+  t.same(octInvoice.lines.map((l) => [l.certificateNumber, l.monthAmount, l.completenessPercent, l.lineAmount]).sort(), [
+    [a.number, '435.95', '75.00', '326.96'],
+    [b.number, '794.92', '100.00', '794.92'],
+  ])
+  t.match(novAdvance, { total: '1242.48', amountPaid: '1242.48' })
+  const novFinal = (await reader.invoices('prov-1', '2024-11', null)).find((i) => i.kind === 'final')!
+  // 2 × 776.55 = 1 553.10 of services, the 1 242.48 advance paid deducted: 310.62 due.
+  t.match(novFinal, { total: '1553.10', advanceDeducted: '1242.48', amountDue: '310.62', status: 'issued' })
+  const cert = await reader.certificate(a.number)
+  t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
+})
