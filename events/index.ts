@@ -9,6 +9,7 @@ import { FinalInvoiceIssued } from './final-invoice-issued.ts'
 import { PaymentRecorded } from './payment-recorded.ts'
 import { MonthClosed } from './month-closed.ts'
 import { CertificateActivated } from './certificate-activated.ts'
+import { CertificateLeftFinancingQueue } from './certificate-left-financing-queue.ts'
 import { CertificateFrozen } from './certificate-frozen.ts'
 import { CertificateFundsReserved } from './certificate-funds-reserved.ts'
 import { CertificateIssued } from './certificate-issued.ts'
@@ -46,6 +47,7 @@ export const catalogue = {
   FinancingPlaceReleased,
   CertificateQueuedForFinancing,
   CertificatePromotedFromQueue,
+  CertificateLeftFinancingQueue,
   CertificateIssued,
   CertificateActivated,
   CertificateTypeChanged,

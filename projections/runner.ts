@@ -158,8 +158,9 @@ export class ProjectionRunner {
  * transaction, only once it has caught up with everything committed; the old generation is dropped then.
  */
 export async function rebuildProjection(sql: Sql, store: EventStore, projection: Projection, options: { batchSize?: number; onProgress?: (events: number) => void } = {}): Promise<{ schema: string; events: number }> {
-  const current = await activeSchema(sql, projection.name)
-  const generation = current.generation + 1
+  await activeSchema(sql, projection.name)
+  const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
+  const generation = Number(next!.n)
   const schema = schemaFor(projection.name, generation)
   await sql.begin((tx) => createGeneration(tx, projection, schema))
   let position = (await readCheckpoint(sql, schema)) as LogPosition

@@ -43,6 +43,7 @@ function touches(e: RecordedEvent): RowRef[] {
       return [{ table: 'financing_periods', key: [d.municipality, d.periodId] }]
     case 'CertificateQueuedForFinancing':
     case 'CertificatePromotedFromQueue':
+    case 'CertificateLeftFinancingQueue':
       return [{ table: 'financing_periods', key: [d.municipality, d.periodId] }, { table: 'financing_queue', key: [d.municipality, d.periodId, d.certificateNumber] }]
     default:
       return []
@@ -139,6 +140,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
       })
       return period(rows, d, position, (p) => ({ ...p, queue_length: (p.queue_length as number) + 1 }))
     case 'CertificatePromotedFromQueue':
+    case 'CertificateLeftFinancingQueue':
       rows.delete('financing_queue', [d.municipality, d.periodId, d.certificateNumber])
       return period(rows, d, position, (p) => ({ ...p, queue_length: (p.queue_length as number) - 1 }))
   }

@@ -1,8 +1,10 @@
+-- SECURITY DEFINER: the read-only reporting role reads through these functions without rights on the
+-- generation schemas, as it does through the views.
 -- Coverage: each child counted once in the total, once per direction, once in every other breakdown.
 -- `share` is children / resident population aged 5–18 (the latest figure for the year of the date or before).
 CREATE OR REPLACE FUNCTION reporting.coverage(p_municipality text, p_on date)
 RETURNS TABLE (dimension text, key text, children bigint, population integer, share numeric)
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   WITH pop AS (
     SELECT p.children FROM {{schema}}.population p
     WHERE p.municipality = p_municipality AND p.year <= extract(year FROM p_on)
@@ -39,7 +41,7 @@ RETURNS TABLE (
   financing_certificates bigint, financing_share numeric, target_financing_share numeric, target_milestone date,
   children_enrolled bigint, coverage_share numeric
 )
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   WITH pop AS (
     SELECT p.children, p.year FROM {{schema}}.population p
     WHERE p.municipality = p_municipality AND p.year <= extract(year FROM p_on)

@@ -1,9 +1,11 @@
 import type { EventData } from '../../events/index.ts'
-import { certificateDecider, type CertificateState } from '../domain/certificate.ts'
+import { certificateDecider, type CertificateState, holdsNominal } from '../domain/certificate.ts'
 import { contractDecider } from '../domain/contract.ts'
 import type { IsoDate } from '../domain/dates.ts'
 import { DomainError, refuse } from '../domain/errors.ts'
-import { municipalityDecider, periodContaining, periodOf } from '../domain/municipality.ts'
+import { municipalityDecider, type MunicipalityState, periodContaining, periodOf } from '../domain/municipality.ts'
+import { WrongExpectedVersionError } from '../store/port.ts'
+import type { Decider } from '../domain/decider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { refuseContract } from './contracts.ts'
 import { streams } from './streams.ts'
@@ -150,27 +152,47 @@ export interface ChangeTypeInput {
 }
 
 /**
+ * Whether a process already made its first step: then it is being finished after a crash, and the checks made
+ * before its first step would trip over its own effects. A refused command made no step and is checked again.
+ */
+async function started<S>(app: Application, decider: Decider<never, S>, streamId: string, stepId: string): Promise<boolean> {
+  return (await app.aggregates.recordedStep(decider, streamId, stepId)).length > 0
+}
+
+/** If-Match on the certificate: checked before the first step, so no other stream is touched on a mismatch. */
+function checkIfMatch(ctx: CommandContext, streamId: string, version: number | null) {
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (version ?? 'no_stream')) {
+    throw new WrongExpectedVersionError(streamId, ctx.expectedVersion, version)
+  }
+}
+
+/** Work a process does through other commands carries its metadata but not the client's idempotency key. */
+const nested = (ctx: CommandContext, processId: string): CommandContext => ({ metadata: { ...ctx.metadata, idempotencyKey: null, causationId: processId } })
+
+/**
  * Financing → accounting: allowed with nothing reserved or spent; the nominal leaves the certificate and its
  * place goes to the head of the queue. Accounting → financing: takes a free place (or joins the queue).
  */
 export async function changeCertificateType(app: Application, ctx: CommandContext, input: ChangeTypeInput): Promise<CertificateOutcome> {
-  const { state } = await loadCertificate(app, input.certificateNumber)
-  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const { state, version } = await loadCertificate(app, input.certificateNumber)
+  const certificateStream = streams.certificate(input.certificateNumber)
+  const municipalityStream = streams.municipality(state.municipality)
+  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
   const period = periodOf(municipality.state, input.periodId)
-  return idempotent(app, ctx, 'ChangeCertificateType', input, processIdFrom('ChangeCertificateType'), async (processId, isRetry) => {
-    if (!isRetry && state.type === input.to) {
-      refuse('certificate_type_unchanged', `certificate ${input.certificateNumber} already is a ${input.to} certificate`)
+  return idempotent(app, ctx, 'ChangeCertificateType', input, processIdFrom('ChangeCertificateType'), async (processId) => {
+    const firstStep = input.to === 'accounting' ? started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:accounting`) : started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)
+    if (!(await firstStep)) {
+      checkIfMatch(ctx, certificateStream, version)
+      if (state.type === input.to) refuse('certificate_type_unchanged', `certificate ${input.certificateNumber} already is a ${input.to} certificate`)
+      if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
     }
-    if (!isRetry && state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
     if (input.to === 'accounting') {
-      await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:accounting`, {
-        type: 'MakeAccounting', periodId: input.periodId, on: input.on,
-      }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+      await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:accounting`, { type: 'MakeAccounting', periodId: input.periodId, on: input.on }, ctx.metadata)
       app.faults('change-type:accounting')
       await releasePlace(app, ctx, processId, state, input.periodId, input.on, 'type_changed')
       return outcome(app, input.certificateNumber, null)
     }
-    const place = await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`, {
+    const place = await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:place`, {
       type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: true,
     }, ctx.metadata)
     if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
@@ -182,50 +204,67 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
 
 /**
  * Freezes a certificate: refused while a contract runs; pending requests are refused first, then the balance
- * goes to zero (remembered in the event) and a financing certificate's place is released.
+ * goes to zero (remembered in the event), a financing certificate's place is released and a queued one leaves
+ * the queue.
  */
 export async function freezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
-  const { state } = await loadCertificate(app, input.certificateNumber)
-  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
-  periodOf(municipality.state, input.periodId)
-  return idempotent(app, ctx, 'FreezeCertificate', input, processIdFrom('FreezeCertificate'), async (processId, isRetry) => {
-    if (!isRetry && state.frozenIn !== null) refuse('certificate_already_frozen', `certificate ${input.certificateNumber} is already frozen`)
-    const pending: string[] = []
-    for (const [contractId, c] of state.contracts) {
-      if (c.reserved === 0) continue
-      const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
-      if (contract.state.status === 'requested' || contract.state.status === 'none') pending.push(contractId)
-      else if (contract.state.status === 'accepted' || contract.state.status === 'terminated') {
-        refuse('certificate_has_running_contracts', `certificate ${input.certificateNumber} has a running contract ${contractId}`)
+  const { state, version } = await loadCertificate(app, input.certificateNumber)
+  const certificateStream = streams.certificate(input.certificateNumber)
+  const municipalityStream = streams.municipality(state.municipality)
+  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
+  const period = periodOf(municipality.state, input.periodId)
+  return idempotent(app, ctx, 'FreezeCertificate', input, processIdFrom('FreezeCertificate'), async (processId) => {
+    const frozen = await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:freeze`)
+    if (!frozen) {
+      checkIfMatch(ctx, certificateStream, version)
+      if (state.frozenIn !== null) refuse('certificate_already_frozen', `certificate ${input.certificateNumber} is already frozen`)
+      const pending: string[] = []
+      for (const [contractId, c] of state.contracts) {
+        if (c.reserved === 0) continue
+        const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
+        if (contract.state.status === 'requested') pending.push(contractId)
+        else if (contract.state.status === 'accepted' || contract.state.status === 'terminated') {
+          refuse('certificate_has_running_contracts', `certificate ${input.certificateNumber} has a running contract ${contractId}`)
+        }
+      }
+      for (const contractId of pending) {
+        await refuseContract(app, nested(ctx, processId), { contractId, refusedOn: input.on, by: 'system', reason: 'the certificate was frozen' })
       }
     }
-    for (const contractId of pending) {
-      await refuseContract(app, { metadata: ctx.metadata }, { contractId, refusedOn: input.on, by: 'system', reason: 'the certificate was frozen' })
-    }
-    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:freeze`, {
-      type: 'FreezeCertificate', periodId: input.periodId, on: input.on,
-    }, ctx.metadata)
+    await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:freeze`, { type: 'FreezeCertificate', periodId: input.periodId, on: input.on }, ctx.metadata)
+    app.faults('freeze:frozen')
     if (state.type === 'financing') await releasePlace(app, ctx, processId, state, input.periodId, input.on, 'frozen')
+    if (period.queue.includes(input.certificateNumber) || (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:leave-queue`))) {
+      await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:leave-queue`, {
+        type: 'LeaveQueue', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on,
+      }, ctx.metadata)
+    }
     return outcome(app, input.certificateNumber, null)
   })
 }
 
 /** Unfreezes in a later period: a financing certificate needs a free place there and gets that period's nominal. */
 export async function unfreezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
-  const { state } = await loadCertificate(app, input.certificateNumber)
-  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const { state, version } = await loadCertificate(app, input.certificateNumber)
+  const certificateStream = streams.certificate(input.certificateNumber)
+  const municipalityStream = streams.municipality(state.municipality)
+  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
   const period = periodOf(municipality.state, input.periodId)
-  return idempotent(app, ctx, 'UnfreezeCertificate', input, processIdFrom('UnfreezeCertificate'), async (processId, isRetry) => {
-    if (!isRetry && state.frozenIn === null) refuse('certificate_not_frozen', `certificate ${input.certificateNumber} is not frozen`)
-    if (!isRetry && state.frozenIn === input.periodId) {
-      refuse('unfreeze_in_same_period', `certificate ${input.certificateNumber} was frozen in ${input.periodId}; it can be unfrozen only in a later period`)
+  return idempotent(app, ctx, 'UnfreezeCertificate', input, processIdFrom('UnfreezeCertificate'), async (processId) => {
+    const began = (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)) || (await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:unfreeze`))
+    if (!began) {
+      checkIfMatch(ctx, certificateStream, version)
+      if (state.frozenIn === null) refuse('certificate_not_frozen', `certificate ${input.certificateNumber} is not frozen`)
+      if (state.frozenIn === input.periodId) {
+        refuse('unfreeze_in_same_period', `certificate ${input.certificateNumber} was frozen in ${input.periodId}; it can be unfrozen only in a later period`)
+      }
     }
     if (state.type === 'financing') {
-      await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`, {
+      await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:place`, {
         type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
       }, ctx.metadata)
     }
-    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:unfreeze`, {
+    await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:unfreeze`, {
       type: 'UnfreezeCertificate', periodId: input.periodId, on: input.on, nominal: period.nominal,
     }, ctx.metadata)
     return outcome(app, input.certificateNumber, null)
@@ -234,24 +273,25 @@ export async function unfreezeCertificate(app: Application, ctx: CommandContext,
 
 /** Credits a financing certificate with a new period's nominal (period rollover): it takes a place there first. */
 export async function creditNominal(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
-  const { state } = await loadCertificate(app, input.certificateNumber)
-  const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
+  const { state, version } = await loadCertificate(app, input.certificateNumber)
+  const certificateStream = streams.certificate(input.certificateNumber)
+  const municipalityStream = streams.municipality(state.municipality)
+  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
   const period = periodOf(municipality.state, input.periodId)
   const processId = `credit:${input.certificateNumber}:${input.periodId}`
-  return idempotent(app, ctx, 'CreditNominal', input, () => processId, async (_, isRetry) => {
-    const placeTaken = (await app.aggregates.recordedStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`)).length > 0
-    // Checked only on a first run: a run finishing a crashed one must not trip over its own first step.
-    if (!isRetry && !placeTaken) {
+  return idempotent(app, ctx, 'CreditNominal', input, () => processId, async () => {
+    if (!(await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`))) {
+      checkIfMatch(ctx, certificateStream, version)
       if (state.type !== 'financing') refuse('certificate_not_financing', `certificate ${input.certificateNumber} is not a financing certificate`)
       if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
-      if (state.periods.get(input.periodId)?.credited) {
+      if (holdsNominal(state, input.periodId)) {
         refuse('certificate_already_credited', `certificate ${input.certificateNumber} already got the nominal of ${input.periodId}`)
       }
     }
-    await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:place`, {
+    await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:place`, {
       type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
     }, ctx.metadata)
-    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:credit`, {
+    await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:credit`, {
       type: 'CreditNominal', periodId: input.periodId, on: input.on, nominal: period.nominal,
     }, ctx.metadata)
     return outcome(app, input.certificateNumber, null)

@@ -62,13 +62,15 @@ export async function idempotent<T>(
 ): Promise<T> {
   const key = ctx.metadata.idempotencyKey
   if (!key) return run(processIdFor(null), false)
-  const keyHash = sha256(key)
+  // Keys are the caller's own: another caller's key never collides with them.
+  const scopedKey = `${callerScope(ctx.metadata.actor)}\u0000${key}`
+  const keyHash = sha256(scopedKey)
   const commandHash = sha256(canonicalJson({ command, body }))
   const step = await app.aggregates.runStep(
     idempotencyDecider,
     streams.idempotency(keyHash),
     `idempotency:${keyHash}`,
-    { command, commandHash, processId: processIdFor(key) },
+    { command, commandHash, processId: processIdFor(scopedKey) },
     ctx.metadata,
   )
   const accepted = step.events[0]!.data as EventData<'CommandAccepted'>
@@ -79,6 +81,9 @@ export async function idempotent<T>(
   // already done, return what they recorded.
   return run(accepted.processId, step.alreadyDone)
 }
+
+/** The scope of a caller's idempotency keys: its token (role:tokenId), or `system` for internal work. */
+export const callerScope = (actor: string) => (actor.startsWith('system:') ? 'system' : actor)
 
 /** A process id derived from the key when there is one, random otherwise. */
 export const processIdFrom = (prefix: string) => (key: string | null) => (key ? uuidFromName(`${prefix}:${key}`) : crypto.randomUUID())

@@ -170,14 +170,15 @@ export async function refuseContract(
     const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:refuse`, {
       type: 'RefuseContract', refusedOn: input.refusedOn, by: input.by, reason: input.reason,
     }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
-    if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { refusedOn: input.refusedOn, reason: input.reason }, 'contract_refused', 'refused')
     app.faults('contract-refuse:refused')
     await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:release`, {
-      type: 'ReleaseReservation', contractId: input.contractId, on: input.refusedOn, amount: 'all', reason: 'refused',
+      type: 'ReleaseReservation', contractId: input.contractId, on: (step.events[0]!.data as EventData<'ContractRefused'>).refusedOn, amount: 'all', reason: 'refused',
     }, ctx.metadata)
     await app.aggregates.runStep(groupDecider, streams.group(r.groupId), `${processId}:place`, {
       type: 'ReleasePlace', contractId: input.contractId, on: input.refusedOn, reason: 'refused',
     }, ctx.metadata)
+    // The refusal's own steps are finished first; only then is a second refusal with other details a conflict.
+    if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { refusedOn: input.refusedOn, reason: input.reason }, 'contract_refused', 'refused')
     return outcome(app, input.contractId)
   })
 }
@@ -199,13 +200,13 @@ export async function terminateContract(
       type: 'TerminateContract', terminatedOn: input.terminatedOn, by: input.by, reason: input.reason,
     }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
     const terminated = step.events[0]!.data as EventData<'ContractTerminated'>
-    if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')
     app.faults('contract-terminate:terminated')
     if (terminated.released > 0) {
       await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:release`, {
-        type: 'ReleaseReservation', contractId: input.contractId, on: input.terminatedOn, amount: terminated.released, reason: 'terminated',
+        type: 'ReleaseReservation', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, reason: 'terminated',
       }, ctx.metadata)
     }
+    if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')
     return outcome(app, input.contractId)
   })
 }

@@ -106,7 +106,7 @@ export async function importFile(app: Application, kind: ImportKind, text: strin
     }
     const keyOf = (step: string) => `import:${kind}:${step}`
     const ctxFor = (step: string): CommandContext => ({ metadata: systemMetadata(`import ${source}`, correlationId, keyOf(step)) })
-    const seen = async (step: string) => (await app.store.streamVersion(streams.idempotency(sha256(keyOf(step))))) !== null
+    const seen = async (step: string) => (await app.store.streamVersion(streams.idempotency(sha256(`system\u0000${keyOf(step)}`)))) !== null
     try {
       let firstStep: string
       switch (kind) {

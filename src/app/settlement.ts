@@ -49,7 +49,8 @@ export async function closeMonth(
   if (done.length === 0) checkCloseable(settlement.state, month, closedOn)
 
   return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
-    const meta = { ...ctx.metadata, causationId: processId }
+    // Steps have ids of their own; nested commands must not reuse the client's idempotency key.
+    const meta = { ...ctx.metadata, causationId: processId, idempotencyKey: null }
     const outcome: MonthCloseOutcome = {
       municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: done.length > 0,
     }

@@ -13,8 +13,6 @@ export interface PeriodMoney {
   nominal: Kopecks
   reserved: Kopecks
   spent: Kopecks
-  /** The nominal was credited for this period (once per period). */
-  credited: boolean
 }
 
 export interface CertificateContract {
@@ -63,7 +61,10 @@ export type CertificateCommand =
   | { type: 'WriteOff'; contractId: string; month: string; amount: Kopecks }
   | { type: 'RefundShortfall'; contractId: string; month: string; invoiceId: string; amount: Kopecks }
 
-const emptyMoney = (): PeriodMoney => ({ nominal: 0, reserved: 0, spent: 0, credited: false })
+const emptyMoney = (): PeriodMoney => ({ nominal: 0, reserved: 0, spent: 0 })
+
+/** The certificate holds the period's nominal (credited and not withdrawn since): it is never credited twice. */
+export const holdsNominal = (state: CertificateState, periodId: string) => moneyIn(state, periodId).nominal > 0
 
 function money(state: CertificateState, periodId: string): PeriodMoney {
   let m = state.periods.get(periodId)
@@ -120,7 +121,6 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
       case 'NominalCredited': {
         const m = money(state, e.data.periodId)
         m.nominal += e.data.amount
-        m.credited = true
         return state
       }
       case 'CertificateFrozen':
@@ -186,12 +186,13 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         const n = existing(state)
         if (state.type === 'financing') return refuse('certificate_type_unchanged', `certificate ${n} is already a financing certificate`)
         if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
-        const credited = moneyIn(state, command.periodId).credited
+        // Financing earlier in the period and still holding its nominal (a queue promotion after a type change
+        // back cannot be): credited again only when the nominal left it.
+        const credited = holdsNominal(state, command.periodId)
         return [
           event('CertificateTypeChanged', {
             certificateNumber: n, periodId: command.periodId, from: 'accounting', to: 'financing', changedOn: command.on, reason: command.reason, nominalWithdrawn: 0,
           }),
-          // A certificate that was financing earlier in the period got its nominal then; it is not paid twice.
           ...(credited ? [] : [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]),
         ]
       }
@@ -212,7 +213,7 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         const n = existing(state)
         if (state.type !== 'financing') return refuse('certificate_not_financing', `certificate ${n} is not a financing certificate`)
         if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
-        if (moneyIn(state, command.periodId).credited) {
+        if (holdsNominal(state, command.periodId)) {
           return refuse('certificate_already_credited', `certificate ${n} already got the nominal of period ${command.periodId}`)
         }
         return [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]
@@ -232,7 +233,7 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         if (state.frozenIn === command.periodId) {
           return refuse('unfreeze_in_same_period', `certificate ${n} was frozen in period ${command.periodId}; it can be unfrozen only in a later one`)
         }
-        const credit = state.type === 'financing' && !moneyIn(state, command.periodId).credited
+        const credit = state.type === 'financing' && !holdsNominal(state, command.periodId)
         return [
           event('CertificateUnfrozen', { certificateNumber: n, periodId: command.periodId, unfrozenOn: command.on }),
           ...(credit ? [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })] : []),

@@ -32,16 +32,16 @@ export function assertKopecks(value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a whole number of kopecks`)
 }
 
-/** ceil(a / b) for non-negative integers a and b > 0, exactly. */
-export function ceilDiv(a: number, b: number): number {
-  const A = BigInt(a)
-  const B = BigInt(b)
-  return Number((A + B - 1n) / B)
+/** ceil(a × b / c) for non-negative integers and c > 0, exactly: the product is formed in BigInt. */
+export function ceilMulDiv(a: number, b: number, c: number): number {
+  const n = BigInt(a) * BigInt(b)
+  const d = BigInt(c)
+  return Number((n + d - 1n) / d)
 }
 
-/** floor(a / b) for non-negative integers a and b > 0, exactly. */
-export function floorDiv(a: number, b: number): number {
-  return Number(BigInt(a) / BigInt(b))
+/** floor(a × b / c) for non-negative integers and c > 0, exactly. */
+export function floorMulDiv(a: number, b: number, c: number): number {
+  return Number((BigInt(a) * BigInt(b)) / BigInt(c))
 }
 
 /** round-half-up(a × numerator / denominator) for non-negative integers, exactly. */

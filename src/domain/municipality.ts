@@ -43,6 +43,7 @@ export type MunicipalityCommand =
   | { type: 'RecordPopulation'; municipality: string; year: number; children5to18: number }
   | { type: 'TakeFinancingPlace'; periodId: string; certificateNumber: string; on: IsoDate; queueIfFull: boolean }
   | { type: 'ReleaseFinancingPlace'; periodId: string; certificateNumber: string; on: IsoDate; reason: 'type_changed' | 'frozen' }
+  | { type: 'LeaveQueue'; periodId: string; certificateNumber: string; on: IsoDate }
 
 export function hasFreePlace(p: FinancingPeriod): boolean {
   return p.holders.size < p.financingCap && (p.nominalLimit === null || (p.holders.size + 1) * p.nominal <= p.nominalLimit)
@@ -86,6 +87,7 @@ export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState
       case 'CertificateQueuedForFinancing':
         state.periods.get(e.data.periodId)?.queue.push(e.data.certificateNumber)
         return state
+      case 'CertificateLeftFinancingQueue':
       case 'CertificatePromotedFromQueue': {
         const p = state.periods.get(e.data.periodId)
         if (p) p.queue = p.queue.filter((n) => n !== e.data.certificateNumber)
@@ -130,6 +132,11 @@ export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState
         return p.holders.size >= p.financingCap
           ? refuse('financing_cap_reached', `all ${p.financingCap} financing places of period ${p.periodId} are taken`)
           : refuse('nominal_limit_reached', `another nominal would exceed the period's limit on the sum of nominals`)
+      }
+      case 'LeaveQueue': {
+        const p = periodOf(state, command.periodId)
+        if (!p.queue.includes(command.certificateNumber)) return []
+        return [event('CertificateLeftFinancingQueue', { municipality: state.municipality!, periodId: p.periodId, certificateNumber: command.certificateNumber, leftOn: command.on, reason: 'frozen' })]
       }
       case 'ReleaseFinancingPlace': {
         const p = periodOf(state, command.periodId)

@@ -1,5 +1,5 @@
 import { daysInclusive, type IsoDate, type IsoMonth, lastDayOfMonth, minDate, monthOf, monthsTouched } from './dates.ts'
-import { ceilDiv, floorDiv, type Kopecks } from './money.ts'
+import { ceilMulDiv, floorMulDiv, type Kopecks } from './money.ts'
 
 /** What a contract costs and how the certificate and the parent pay it, month by month (domain.md, exact). */
 export interface Quote {
@@ -46,7 +46,7 @@ export class QuoteInputError extends Error {
 /** Splits an amount over the months: `other` each later month, the first month takes the rest. */
 export function splitMonthly(amount: Kopecks, days: number, firstMonthDays: number, months: number) {
   if (months === 1) return { first: amount, other: 0 }
-  const other = floorDiv((days - firstMonthDays) * amount, days * (months - 1))
+  const other = floorMulDiv(days - firstMonthDays, amount, days * (months - 1))
   return { first: amount - other * (months - 1), other }
 }
 
@@ -68,8 +68,8 @@ export function quoteContract(input: QuoteInput): Quote {
   const touched = monthsTouched(start, end)
   const M = touched.length
   const d1 = daysInclusive(start, minDate(end, lastDayOfMonth(monthOf(start))))
-  const all = ceilDiv(D * price, G)
-  const ns = ceilDiv(D * normative, G)
+  const all = ceilMulDiv(D, price, G)
+  const ns = ceilMulDiv(D, normative, G)
   const cert = Math.min(all, ns, balance)
   const parent = all - cert
   const c = splitMonthly(cert, D, d1, M)

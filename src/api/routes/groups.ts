@@ -3,9 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { openGroup } from '../../app/registry.ts'
-import { streams } from '../../app/streams.ts'
-import { programmeDecider } from '../../domain/programme.ts'
-import { requireProviderScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amount, commandHeaders, date, id, outcome } from '../schemas.ts'
 
@@ -13,10 +10,12 @@ export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (a
   app.withTypeProvider<ZodTypeProvider>().post(
     '/v1/groups',
     {
-      config: { roles: ['operator', 'provider'] },
+      config: { roles: ['operator'] },
       schema: {
         summary: 'Open a group of a programme: teaching period, price and normative cost for the period, capacity',
-        description: 'The price may not exceed 150 % of the normative cost (price_above_limit).',
+        description:
+          'The price may not exceed 150 % of the normative cost (price_above_limit). Only the operator opens groups: the ' +
+          'normative cost is the authority\'s figure, and it caps what a certificate pays.',
         tags: ['groups'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
@@ -33,10 +32,6 @@ export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (a
       },
     },
     async (request, reply) => {
-      if (request.caller?.role === 'provider') {
-        const programme = await ledger.aggregates.load(programmeDecider, streams.programme(request.body.programmeId))
-        requireProviderScope(request, programme.state.providerId)
-      }
       const result = await openGroup(ledger, commandContext(request), request.body)
       return sendOutcome(reply, 201, result, result, ledger)
     },
