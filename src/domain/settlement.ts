@@ -122,7 +122,7 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
         }
         return [
           event('PaymentRecorded', {
-            invoiceId: invoice.invoiceId, paymentId: command.paymentId, amount: command.amount, paidOn: command.paidOn, paymentOrder: command.paymentOrder,
+            invoiceId: invoice.invoiceId, kind: invoice.kind, payerId: invoice.payerId, providerId: invoice.providerId, month: invoice.month, paymentId: command.paymentId, amount: command.amount, paidOn: command.paidOn, paymentOrder: command.paymentOrder,
             overdue: command.paidOn > paymentDeadline(invoice.kind, invoice.month),
           }),
         ]

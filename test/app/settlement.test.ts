@@ -120,6 +120,19 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const novFinal = (await reader.invoices('prov-1', '2024-11', null)).find((i) => i.kind === 'final')!
   // 2 × 776.55 = 1 553.10 of services, the 1 242.48 advance paid deducted: 310.62 due.
   t.match(novFinal, { total: '1553.10', advanceDeducted: '1242.48', amountDue: '310.62', status: 'issued' })
+  // Double entry: every certificate account equals the certificate's figure; the provider's payable is what its
+  // final invoices still owe (310.62 for November, 2 × 1 553.10 for December and January); its advances are set off.
+  const accounts = new Map(
+    (await db.sql<{ account: string; balance: string }[]>`SELECT account, balance::text AS balance FROM reporting.account_balances`).map((r) => [r.account, r.balance]),
+  )
+  for (const [n, figures] of [[a.number, money(a.number)], [b.number, money(b.number)]] as const) {
+    t.equal(accounts.get(`certificate:${n}:2024:available`), (figures.balance / 100).toFixed(2), `${n}: available account = balance`)
+  }
+  t.equal(accounts.get(`certificate:${a.number}:2024:spent`), ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2))
+  t.equal(accounts.get('provider:prov-1:payable'), (-(31062 + 2 * 155310) / 100).toFixed(2))
+  t.equal(accounts.get('provider:prov-1:advances'), '0.00')
+  const [{ debits, credits }] = (await db.sql<{ debits: string; credits: string }[]>`SELECT sum(debits)::text AS debits, sum(credits)::text AS credits FROM reporting.account_balances`) as unknown as [{ debits: string; credits: string }]
+  t.equal(debits, credits, 'debits equal credits')
   const cert = await reader.certificate(a.number)
   t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
 })
