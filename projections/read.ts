@@ -101,6 +101,11 @@ export function certificateView(certificate: R, balances: R[], links: R[], contr
   }
 }
 
+const nextMonth = (m: string) => {
+  const [y, mo] = m.split('-').map(Number) as [number, number]
+  return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`
+}
+
 export interface Page<T> {
   items: T[]
   /** Pass as `after` for the next page; null on the last one. */
@@ -252,6 +257,48 @@ export class ProjectionReader {
         contractId: l.contract_id, month: l.month, certificateNumber: l.certificate_number, contractDate: l.contract_date, monthAmount: l.month_amount, completenessPercent: l.completeness_percent, lineAmount: l.line_amount,
       })),
     }))
+  }
+
+  /**
+   * The payer's monthly view, per provider: advance and final invoices of the month, paid, outstanding, paid late,
+   * refunded to certificates; with `on`, what is still unpaid past its deadline then. Kopecks, from the
+   * provider-invoices projection.
+   */
+  async reconciliation(municipality: string, month: string, payerId: string | null, on: string | null) {
+    const pi = await this.schema('provider-invoices')
+    const rows = await this.sql.unsafe<R[]>(
+      `SELECT provider_id, payer_id, kind, total, advance_deducted, amount_due, amount_paid, overdue_paid, refunded
+       FROM ${pi}.invoices WHERE municipality = $1 AND month = $2 AND ($3::text IS NULL OR payer_id = $3) ORDER BY provider_id, kind`,
+      [municipality, month, payerId],
+    )
+    const deadline = (kind: string) => (kind === 'final' ? `${nextMonth(month)}-10` : `${month}-10`)
+    const byProvider = new Map<string, R>()
+    for (const r of rows) {
+      const key = `${r.payer_id}|${r.provider_id}`
+      const p = byProvider.get(key) ?? {
+        providerId: r.provider_id, payerId: r.payer_id, advanceInvoiced: 0, advancePaid: 0, finalInvoiced: 0, advanceDeducted: 0, finalDue: 0, finalPaid: 0,
+        paidLate: 0, outstanding: 0, overdueOutstanding: 0, refundedToCertificates: 0,
+      }
+      const unpaid = Number(r.amount_due) - Number(r.amount_paid)
+      if (r.kind === 'advance') {
+        p.advanceInvoiced += Number(r.total)
+        p.advancePaid += Number(r.amount_paid)
+      } else {
+        p.finalInvoiced += Number(r.total)
+        p.advanceDeducted += Number(r.advance_deducted)
+        p.finalDue += Number(r.amount_due)
+        p.finalPaid += Number(r.amount_paid)
+        p.refundedToCertificates += Number(r.refunded)
+      }
+      p.paidLate += Number(r.overdue_paid)
+      p.outstanding += unpaid
+      if (on !== null && on > deadline(r.kind)) p.overdueOutstanding += Math.max(unpaid, 0)
+      byProvider.set(key, p)
+    }
+    const providers = [...byProvider.values()]
+    const total = (field: string) => providers.reduce((sum, p) => sum + (p[field] as number), 0)
+    const fields = ['advanceInvoiced', 'advancePaid', 'finalInvoiced', 'advanceDeducted', 'finalDue', 'finalPaid', 'paidLate', 'outstanding', 'overdueOutstanding', 'refundedToCertificates']
+    return { municipality, month, on, providers, totals: Object.fromEntries(fields.map((f) => [f, total(f)])) as Record<string, number> }
   }
 
   async coverage(municipality: string, on: string) {

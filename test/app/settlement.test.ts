@@ -133,6 +133,18 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   t.equal(accounts.get('provider:prov-1:advances'), '0.00')
   const [{ debits, credits }] = (await db.sql<{ debits: string; credits: string }[]>`SELECT sum(debits)::text AS debits, sum(credits)::text AS credits FROM reporting.account_balances`) as unknown as [{ debits: string; credits: string }]
   t.equal(debits, credits, 'debits equal credits')
+  // The payer's monthly reconciliation, and its unpaid finals tying out to the provider's payable account.
+  const octRec = await reader.reconciliation(MUNICIPALITY, '2024-10', null, null)
+  t.match(octRec.totals, { finalInvoiced: 112188, finalDue: 112188, finalPaid: 112188, paidLate: 62188, outstanding: 0, refundedToCertificates: A_OCT - 32696, advanceInvoiced: 0 })
+  const novRec = await reader.reconciliation(MUNICIPALITY, '2024-11', 'payer-1', '2024-12-15')
+  t.match(novRec.totals, { advanceInvoiced: 2 * ADV, advancePaid: 2 * ADV, finalInvoiced: 2 * LATER, advanceDeducted: 2 * ADV, finalDue: 31062, finalPaid: 0, outstanding: 31062, overdueOutstanding: 31062 })
+  t.same(novRec.providers.map((p) => p.providerId), ['prov-1'])
+  let unpaidFinals = 0
+  for (const m of ['2024-10', '2024-11', '2024-12', '2025-01']) {
+    const rec = await reader.reconciliation(MUNICIPALITY, m, null, null)
+    unpaidFinals += rec.totals.finalDue! - rec.totals.finalPaid!
+  }
+  t.equal((-unpaidFinals / 100).toFixed(2), accounts.get('provider:prov-1:payable'), 'reconciliation ties out to the postings')
   const cert = await reader.certificate(a.number)
   t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
 })

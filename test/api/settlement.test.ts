@@ -1,0 +1,60 @@
+import t from 'tap'
+import { PROJECTIONS } from '../../projections/index.ts'
+import { ProjectionRunner } from '../../projections/runner.ts'
+import { buildServer } from '../../src/api/server.ts'
+import { Application } from '../../src/app/context.ts'
+import { acceptContract, requestContract } from '../../src/app/contracts.ts'
+import { createToken } from '../../src/auth/tokens.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
+import { testDatabase } from '../helpers/database.ts'
+import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+
+t.test('the month over HTTP: attendance by the provider, close, payment by the payer, reconciliation', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const ledger = new Application(store)
+  const runner = new ProjectionRunner(db.sql, store, PROJECTIONS, { idleMs: 20 })
+  const app = await buildServer({ db, store, ledger, runner })
+  runner.start()
+  t.teardown(async () => {
+    await app.close()
+    await runner.stop()
+  })
+  const bearer = async (role: 'operator' | 'payer' | 'provider' | 'reporting', scope: { providerId?: string; payerId?: string } = {}) => ({
+    authorization: `Bearer ${(await createToken(db.sql, { role, ...scope })).token}`,
+  })
+  await smallWorld(ledger)
+  const { number } = await activeCertificate(ledger, 1)
+  const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+
+  const provider = await bearer('provider', { providerId: 'prov-1' })
+  const attendance = { month: '2024-10', lessonsPlanned: 10, lessonsCancelledByProvider: 0, lessonsAttended: 9, providerCompletenessPercent: '90', recordedOn: '2024-10-31' }
+  t.equal((await app.inject({ method: 'POST', url: `/v1/contracts/${c.contractId}/attendance`, payload: attendance, headers: await bearer('provider', { providerId: 'prov-2' }) })).statusCode, 403, 'only the contract’s provider')
+  t.equal((await app.inject({ method: 'POST', url: `/v1/contracts/${c.contractId}/attendance`, payload: attendance, headers: provider })).statusCode, 201)
+
+  const payer = await bearer('payer', { payerId: 'payer-1' })
+  const close = await app.inject({ method: 'POST', url: `/v1/settlement/${MUNICIPALITY}/2024-10/close`, payload: {}, headers: payer })
+  t.equal(close.statusCode, 200, close.body)
+  const closed = close.json()
+  t.equal(closed.closedOn, '2024-11-01', 'by default the first day of the next month')
+  const early = await app.inject({ method: 'POST', url: `/v1/settlement/${MUNICIPALITY}/2024-12/close`, payload: {}, headers: payer })
+  t.equal(early.statusCode, 409)
+  t.equal(early.json().code, 'month_out_of_order')
+
+  // 90 % of 435.95 = 392.355 → 392.36 (half-up); no advance was paid for October.
+  const pay = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '392.36', paidOn: '2024-11-11', paymentOrder: '55' }, headers: payer })
+  t.equal(pay.statusCode, 201, pay.body)
+  t.match(pay.json(), { overdue: true, paid: '392.36', outstanding: '0.00', refunds: 1 })
+  const over = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '0.01', paidOn: '2024-11-11', paymentOrder: '56' }, headers: payer })
+  t.equal(over.statusCode, 422)
+  t.equal(over.json().code, 'overpayment')
+  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '1.00', paidOn: '2024-11-11', paymentOrder: '57' }, headers: await bearer('payer', { payerId: 'payer-9' }) })).statusCode, 403)
+
+  const wait = pay.headers['x-ledger-position']
+  const rec = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&minPosition=${wait}`, headers: payer })
+  t.equal(rec.statusCode, 200)
+  t.match(rec.json().totals, { finalInvoiced: '392.36', finalPaid: '392.36', paidLate: '392.36', outstanding: '0.00', refundedToCertificates: '43.59' })
+  const invoices = await app.inject({ url: `/v1/providers/prov-1/invoices?month=2024-10&minPosition=${wait}`, headers: provider })
+  t.match(invoices.json().invoices[0], { kind: 'final', status: 'paid', lines: [{ monthAmount: '435.95', completenessPercent: '90.00', lineAmount: '392.36' }] })
+})
