@@ -3,6 +3,7 @@ import { formatAmount } from '../src/domain/money.ts'
 import { compareLogPositions, type EventStore, type LogBound, type LogPosition } from '../src/store/port.ts'
 import { certificateBalances } from './certificate-balances/index.ts'
 import { contracts as contractsProjection } from './contracts/index.ts'
+import { providerInvoices as providerInvoicesProjection } from './provider-invoices/index.ts'
 import { readCheckpoint } from './postgres.ts'
 import { RowSet } from './rows.ts'
 import { activeSchema, ProjectionRunner } from './runner.ts'
@@ -227,6 +228,14 @@ export class ProjectionReader {
       [municipality],
     )
     return rows.map((r) => r.contract_id)
+  }
+
+  /** The invoice with this number, after bringing the invoices projection up to everything committed. */
+  async invoiceIdByNumber(number: string): Promise<string | null> {
+    await new ProjectionRunner(this.sql, this.store, [providerInvoicesProjection]).catchUp()
+    const pi = await this.schema('provider-invoices')
+    const [row] = await this.sql.unsafe<{ invoice_id: string }[]>(`SELECT invoice_id FROM ${pi}.invoices WHERE number = $1`, [number])
+    return row?.invoice_id ?? null
   }
 
   /** The municipalities in which a payer pays for at least one period. */

@@ -72,7 +72,9 @@ export const IMPORT_COLUMNS: Record<ImportKind, string[]> = Object.fromEntries(
   IMPORT_KINDS.map((k) => [k, Object.keys(rowSchemas[k].shape)]),
 ) as Record<ImportKind, string[]>
 
-export class ImportFileError extends Error {}
+export class ImportFileError extends Error {
+  override name = 'ImportFileError'
+}
 
 function readRows(text: string): { line: number; row: Record<string, string> }[] {
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''

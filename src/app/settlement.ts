@@ -23,6 +23,13 @@ export const invoiceIds = {
 }
 const invoiceStream = streams.invoice
 
+/**
+ * An invoice's number, unique over the ledger and written into payment orders' purposes so bank statements can be
+ * matched: F (final) or A (advance), the month, the municipality, the payer and the provider.
+ */
+export const invoiceNumber = (kind: 'F' | 'A', month: IsoMonth, municipality: string, payerId: string, providerId: string) =>
+  `${kind}-${month}-${municipality}-${payerId}-${providerId}`
+
 export interface MonthCloseOutcome {
   municipality: string
   month: IsoMonth
@@ -115,7 +122,7 @@ export async function closeMonth(
       const issued = await app.aggregates.runStep(invoiceDecider, invoiceStream(invoiceId), `${processId}:final:${key}`, {
         type: 'IssueFinalInvoice',
         invoice: {
-          invoiceId, number: `${month}/${providerId}/F`, payerId, providerId, municipality, month, issuedOn: closedOn,
+          invoiceId, number: invoiceNumber('F', month, municipality, payerId, providerId), payerId, providerId, municipality, month, issuedOn: closedOn,
           lines: sorted.map((l) => ({
             contractId: l.contractId, certificateNumber: l.certificateNumber, contractDate: contractDates.get(l.contractId)!, month: l.month,
             monthAmount: l.monthAmount, completenessBp: l.completenessBp, lineAmount: l.lineAmount,
@@ -138,7 +145,7 @@ export async function closeMonth(
       await app.aggregates.runStep(invoiceDecider, invoiceStream(invoiceId), `${processId}:advance:${key}`, {
         type: 'IssueAdvanceInvoice',
         invoice: {
-          invoiceId, number: `${next}/${providerId}/A`, payerId, providerId, municipality, month: next, issuedOn: closedOn,
+          invoiceId, number: invoiceNumber('A', next, municipality, payerId, providerId), payerId, providerId, municipality, month: next, issuedOn: closedOn,
           lines: [...lines].sort((a, b) => (a.contractId < b.contractId ? -1 : 1)), total: lines.reduce((s, l) => s + l.amount, 0),
         },
       }, meta)
@@ -199,6 +206,7 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
       paymentId,
       overdue: payment?.overdue ?? false,
       paid: after.state.paid,
+      newPayment: !step.alreadyDone && step.events.length > 0,
       outstanding: (after.state.invoice!.kind === 'final' ? after.state.invoice!.amountDue : after.state.invoice!.total) - after.state.paid,
       refunds,
     }

@@ -1,3 +1,4 @@
+import { StatementFormatError } from '../app/bank-statement.ts'
 import { ImportFileError } from '../app/import.ts'
 import { ConfigError } from '../config/config.ts'
 import { importCommand } from './commands/import.ts'
@@ -43,5 +44,5 @@ try {
   // One line, no stack: the caller is a person at a terminal or a script checking the exit code.
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`ledger: ${message.split('\n')[0]}\n`)
-  process.exitCode = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError ? 2 : 1
+  process.exitCode = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError || error instanceof StatementFormatError ? 2 : 1
 }

@@ -17,6 +17,9 @@ commands:
   quote --group-start D --group-end D --start D [--end D] --price A --normative A --balance A
                              the exact contract quote (amounts like 9000.00); no database needed
   quote --stdin              one JSON request per line in, one JSON result per line out
+  import payments --file STATEMENT
+                             a 1CClientBankExchange bank statement: payment orders matched to invoices
+                             by the invoice number in their purpose, each recorded once
   import certificates|providers|programmes|groups --file FILE
                              bulk import of a registry (CSV, header row); rejected rows listed with
                              their line; running it again on the same file records nothing new
