@@ -230,6 +230,15 @@ export class ProjectionReader {
     return rows.map((r) => r.contract_id)
   }
 
+  /** One invoice with its lines, for the printed document; null when there is none. */
+  async invoice(invoiceId: string) {
+    const pi = await this.schema('provider-invoices')
+    const [row] = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoices t WHERE invoice_id = $1`, [invoiceId])
+    if (!row) return null
+    const lines = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_lines t WHERE invoice_id = $1 ORDER BY month, contract_id`, [invoiceId])
+    return { ...(JSON.parse(row.j) as R), lines: lines.map((l) => JSON.parse(l.j) as R) } as R & { lines: R[] }
+  }
+
   /** The invoice with this number, after bringing the invoices projection up to everything committed. */
   async invoiceIdByNumber(number: string): Promise<string | null> {
     await new ProjectionRunner(this.sql, this.store, [providerInvoicesProjection]).catchUp()

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import t from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
@@ -55,6 +56,26 @@ t.test('the month over HTTP: attendance by the provider, close, payment by the p
   const rec = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&minPosition=${wait}`, headers: payer })
   t.equal(rec.statusCode, 200)
   t.match(rec.json().totals, { finalInvoiced: '392.36', finalPaid: '392.36', paidLate: '392.36', outstanding: '0.00', refundedToCertificates: '43.59' })
+  const csv = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&format=csv`, headers: payer })
+  t.match(csv.headers['content-type'], /^text\/csv/)
+  const rows = csv.body.split('\r\n')
+  t.ok(csv.body.startsWith('\uFEFF'), 'a UTF-8 BOM')
+  t.match(rows[0], /^\uFEFFПоставщик;Плательщик;Аванс выставлен;/, 'Russian headers, `;` separated')
+  t.match(rows[1], /^prov-1;payer-1;0,00;0,00;392,36;0,00;392,36;392,36;392,36;0,00;0,00;43,59$/, 'decimal commas')
+  t.match(rows[2], /^Итого;;/)
+  const xlsx = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&format=xlsx`, headers: payer })
+  const book = new ExcelJS.Workbook()
+  await book.xlsx.load(xlsx.rawPayload as never)
+  const sheet = book.getWorksheet('Сверка')!
+  t.equal(sheet.getCell('A2').value, 'Поставщик')
+  t.equal(sheet.getCell('E3').value, 392.36, 'amounts are numbers in the workbook')
+  t.equal(sheet.getCell('A4').value, 'Итого')
+  const document = await app.inject({ url: `/v1/invoices/${closed.finalInvoices[0]}/document`, headers: provider })
+  t.equal(document.statusCode, 200)
+  t.match(document.body, /^Счёт на оплату № F-2024-10-tambov-district-payer-1-prov-1 от 01\.11\.2024/)
+  t.match(document.body, new RegExp(`\t${number}\t2024-10\t90,00\t392,36\n`), 'a line: contract, certificate, % delivered, amount')
+  t.match(document.body, /Всего оказано услуг на сумму 392,36 руб\.\nЗачтён аванс 0,00 руб\.\nПодлежит оплате 392,36 руб\./)
+  t.equal((await app.inject({ url: `/v1/invoices/${closed.finalInvoices[0]}/document`, headers: await bearer('provider', { providerId: 'prov-2' }) })).statusCode, 403)
   const invoices = await app.inject({ url: `/v1/providers/prov-1/invoices?month=2024-10&minPosition=${wait}`, headers: provider })
   t.match(invoices.json().invoices[0], { kind: 'final', status: 'paid', lines: [{ monthAmount: '435.95', completenessPercent: '90.00', lineAmount: '392.36' }] })
 })

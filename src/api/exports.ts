@@ -1,0 +1,92 @@
+import ExcelJS from 'exceljs'
+
+// Spreadsheets a Russian accountant opens directly: CSV with `;`, a UTF-8 BOM and decimal commas, and XLSX.
+
+export const RECONCILIATION_COLUMNS = [
+  ['providerId', 'Поставщик'],
+  ['payerId', 'Плательщик'],
+  ['advanceInvoiced', 'Аванс выставлен'],
+  ['advancePaid', 'Аванс оплачен'],
+  ['finalInvoiced', 'Оказано услуг (итоговый счёт)'],
+  ['advanceDeducted', 'Зачтён аванс'],
+  ['finalDue', 'Подлежит оплате'],
+  ['finalPaid', 'Оплачено по итоговому счёту'],
+  ['paidLate', 'Оплачено с просрочкой'],
+  ['outstanding', 'Задолженность'],
+  ['overdueOutstanding', 'Просроченная задолженность'],
+  ['refundedToCertificates', 'Возвращено на сертификаты'],
+] as const
+
+type Row = Record<string, string | number>
+
+/** 123456 kopecks → "1234,56" (decimal comma, no thousands separator, as spreadsheets read it). */
+export const rubles = (kopecks: number) => {
+  const sign = kopecks < 0 ? '-' : ''
+  const abs = Math.abs(kopecks)
+  return `${sign}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`
+}
+
+const csvCell = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
+
+export function reconciliationCsv(providers: Row[], totals: Row): string {
+  const lines = [RECONCILIATION_COLUMNS.map(([, title]) => title).join(';')]
+  const line = (r: Row) => RECONCILIATION_COLUMNS.map(([key]) => csvCell(typeof r[key] === 'number' ? rubles(r[key] as number) : String(r[key] ?? ''))).join(';')
+  for (const p of providers) lines.push(line(p))
+  lines.push(line({ ...totals, providerId: 'Итого', payerId: '' }))
+  return `\uFEFF${lines.join('\r\n')}\r\n`
+}
+
+export async function reconciliationXlsx(title: string, providers: Row[], totals: Row): Promise<Buffer> {
+  const book = new ExcelJS.Workbook()
+  const sheet = book.addWorksheet('Сверка')
+  sheet.addRow([title]).font = { bold: true }
+  sheet.addRow(RECONCILIATION_COLUMNS.map(([, t]) => t)).font = { bold: true }
+  // Amounts as numbers in roubles (exact: kopecks / 100 has two decimals) with a two-decimal format.
+  const values = (r: Row) => RECONCILIATION_COLUMNS.map(([key]) => (typeof r[key] === 'number' ? (r[key] as number) / 100 : (r[key] ?? '')))
+  for (const p of providers) sheet.addRow(values(p))
+  sheet.addRow(values({ ...totals, providerId: 'Итого', payerId: '' })).font = { bold: true }
+  RECONCILIATION_COLUMNS.forEach((_, i) => {
+    const column = sheet.getColumn(i + 1)
+    column.width = i < 2 ? 24 : 18
+    if (i >= 2) column.numFmt = '#,##0.00'
+  })
+  return Buffer.from(await book.xlsx.writeBuffer())
+}
+
+const MONTHS = ['январь', 'февраль', 'март', 'апрель', 'май', 'июнь', 'июль', 'август', 'сентябрь', 'октябрь', 'ноябрь', 'декабрь']
+const ruDate = (iso: string) => iso.split('-').reverse().join('.')
+const ruMonth = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0, 4)} г.`
+
+/**
+ * The final (or advance) invoice as the reference systems print it: a line per contract — contract number and
+ * date, certificate number, % of the service delivered, amount — then "Всего оказано услуг на сумму …" and
+ * "Подлежит оплате …". Plain UTF-8 text, amounts with a decimal comma.
+ */
+export function invoiceDocument(invoice: Row & { lines: Row[] }): string {
+  const final = invoice.kind === 'final'
+  const out = [
+    `${final ? 'Счёт на оплату' : 'Счёт на авансовый платёж'} № ${invoice.number} от ${ruDate(String(invoice.issued_on))}`,
+    `Плательщик: ${invoice.payer_id}`,
+    `Поставщик образовательных услуг: ${invoice.provider_id}`,
+    `Муниципальное образование: ${invoice.municipality}`,
+    `Период: ${ruMonth(String(invoice.month))}`,
+    '',
+    ['№', 'Договор (номер, дата)', 'Сертификат', 'Месяц', final ? '% оказания услуги' : '% аванса', 'Сумма, руб.'].join('\t'),
+  ]
+  invoice.lines.forEach((l, i) => {
+    const percent = rubles(Number(l.completeness_bp)) // basis points / 100: "75,00"
+    out.push(
+      [String(i + 1), `${l.contract_id}${l.contract_date ? ` от ${ruDate(String(l.contract_date))}` : ''}`, String(l.certificate_number), String(l.month), percent, rubles(Number(l.line_amount))].join('\t'),
+    )
+  })
+  out.push('')
+  if (final) {
+    out.push(`Всего оказано услуг на сумму ${rubles(Number(invoice.total))} руб.`)
+    out.push(`Зачтён аванс ${rubles(Number(invoice.advance_deducted))} руб.`)
+    out.push(`Подлежит оплате ${rubles(Number(invoice.amount_due))} руб.`)
+  } else {
+    out.push(`Подлежит оплате (аванс) ${rubles(Number(invoice.total))} руб.`)
+  }
+  out.push(`Оплачено ${rubles(Number(invoice.amount_paid))} руб.`)
+  return `${out.join('\n')}\n`
+}
