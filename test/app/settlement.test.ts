@@ -148,3 +148,37 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const cert = await reader.certificate(a.number)
   t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
 })
+
+t.test('refunds happen exactly once, even when the payment is interrupted between two of them', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  let crash = true
+  const app = new Application(store, (point) => {
+    if (point === 'refund:line-refunded' && crash) {
+      crash = false
+      throw new Error('simulated crash after the first refund')
+    }
+  })
+  const reader = new ProjectionReader(db.sql, store)
+  await smallWorld(app, { groups: 2 })
+  const a = await activeCertificate(app, 1)
+  const b = await activeCertificate(app, 2)
+  for (const [n, g] of [[a.number, 'robotics-1'], [b.number, 'robotics-2']] as const) {
+    const c = await requestContract(app, ctx(), { certificateNumber: n, groupId: g, requestedOn: '2024-10-01', startDate: '2024-10-15' })
+    await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+    // Half the lessons cancelled by the provider: the line is half-up(435.95 / 2) = 217.98, the shortfall 217.97.
+    await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 4, lessonsAttended: 4, providerCompletenessBp: null, recordedOn: '2024-10-31' }, null)
+  }
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  const payment = { invoiceId: oct.finalInvoices[0]!, amount: 2 * 21798, paidOn: '2024-11-05', paymentOrder: '9' }
+  await t.rejects(recordPayment(app, ctx('pay-9'), payment), /simulated crash/)
+  t.equal((await wholeLog(store)).filter((e) => e.type === 'ShortfallRefunded').length, 1, 'interrupted after one refund')
+  const retry = await recordPayment(new Application(store), ctx('pay-9'), payment)
+  t.equal(retry.outstanding, 0)
+  const log = await wholeLog(store)
+  t.equal(log.filter((e) => e.type === 'PaymentRecorded').length, 1, 'the payment once')
+  t.same(log.filter((e) => e.type === 'ShortfallRefunded').map((e) => (e.data as { amount: number }).amount), [21797, 21797], 'each line refunded once')
+  await recordPayment(new Application(store), ctx('pay-9'), payment)
+  t.equal((await wholeLog(store)).length, log.length, 'a third run changes nothing')
+  t.same(violations(log), [])
+})
