@@ -16,6 +16,8 @@ export const ContractMonthSettled = defineEvent(
     payerId: entityId,
     providerId: entityId,
     month: isoMonth,
+    /** The month whose close settled it: its final invoice carries the line. */
+    invoiceMonth: isoMonth,
     /** The month's certificate amount from the schedule (written off at the close). */
     monthAmount: kopecks,
     /** Basis points, 10 000 = 100 %. */

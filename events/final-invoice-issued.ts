@@ -28,7 +28,12 @@ export const FinalInvoiceIssued = defineEvent(
         lineAmount: kopecks,
       }),
     ),
-    total: kopecks,
+    /** Corrections of months invoiced before: signed differences, included in the total. */
+    corrections: z.array(
+      z.object({ correctionId: z.string(), contractId: uuid, certificateNumber, month: isoMonth, correctsInvoiceId: z.string(), amount: z.number().int() }),
+    ),
+    /** Lines plus corrections. */
+    total: z.number().int(),
     /** What was paid on the month's advance invoice when this one was issued. */
     advanceDeducted: kopecks,
     /** total − advanceDeducted; negative when the advance paid exceeded the services (the provider owes it back). */

@@ -2,6 +2,8 @@
 import type { z } from 'zod'
 import { AttendanceRecorded } from './attendance-recorded.ts'
 import { ContractMonthSettled } from './contract-month-settled.ts'
+import { ContractMonthCorrected } from './contract-month-corrected.ts'
+import { ContractCorrectionInvoiced } from './contract-correction-invoiced.ts'
 import { CertificateFundsWrittenOff } from './certificate-funds-written-off.ts'
 import { ShortfallRefunded } from './shortfall-refunded.ts'
 import { AdvanceInvoiceIssued } from './advance-invoice-issued.ts'
@@ -70,6 +72,8 @@ export const catalogue = {
   ContractClosed,
   AttendanceRecorded,
   ContractMonthSettled,
+  ContractMonthCorrected,
+  ContractCorrectionInvoiced,
   CertificateFundsWrittenOff,
   ShortfallRefunded,
   AdvanceInvoiceIssued,

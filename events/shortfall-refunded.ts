@@ -15,6 +15,8 @@ export const ShortfallRefunded = defineEvent(
     contractId: z.string(),
     month: isoMonth,
     invoiceId: z.string(),
+    /** Set when the refund comes from a correction carried by the invoice. */
+    correctionId: z.string().nullable(),
     amount: kopecks,
   }),
 )

@@ -217,14 +217,15 @@ export class ProjectionReader {
   }
 
   /**
-   * The contracts of a municipality a month close must look at (requested, accepted, terminated), after bringing
+   * The contracts of a municipality a month close must look at (requested, accepted, terminated, or with a
+   * correction not yet invoiced), after bringing
    * the contracts projection up to everything committed, so no contract requested before the close is missed.
    */
   async openContractIds(municipality: string): Promise<string[]> {
     await new ProjectionRunner(this.sql, this.store, [contractsProjection]).catchUp()
     const ct = await this.schema('contracts')
     const rows = await this.sql.unsafe<{ contract_id: string }[]>(
-      `SELECT contract_id FROM ${ct}.contracts WHERE municipality = $1 AND status IN ('requested', 'accepted', 'terminated') ORDER BY contract_id`,
+      `SELECT contract_id FROM ${ct}.contracts WHERE municipality = $1 AND (status IN ('requested', 'accepted', 'terminated') OR pending_corrections > 0) ORDER BY contract_id`,
       [municipality],
     )
     return rows.map((r) => r.contract_id)
@@ -236,7 +237,8 @@ export class ProjectionReader {
     const [row] = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoices t WHERE invoice_id = $1`, [invoiceId])
     if (!row) return null
     const lines = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_lines t WHERE invoice_id = $1 ORDER BY month, contract_id`, [invoiceId])
-    return { ...(JSON.parse(row.j) as R), lines: lines.map((l) => JSON.parse(l.j) as R) } as R & { lines: R[] }
+    const corrections = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_corrections t WHERE invoice_id = $1 ORDER BY correction_id`, [invoiceId])
+    return { ...(JSON.parse(row.j) as R), lines: lines.map((l) => JSON.parse(l.j) as R), corrections: corrections.map((c) => JSON.parse(c.j) as R) } as R & { lines: R[]; corrections: R[] }
   }
 
   /** The invoice with this number, after bringing the invoices projection up to everything committed. */

@@ -27,8 +27,13 @@ function apply(rows: Rows, e: RecordedEvent): void {
       direction: d.direction, requested_on: d.requestedOn, start_date: d.startDate, end_date: d.endDate, status: 'requested',
       accepted_on: null, refused_on: null, refusal_reason: null, terminated_on: null, terminated_by: null, last_month: null,
       closes_on: null, closed_on: null, quote, schedule, certificate_part: d.quote.certificate, parent_part: d.quote.parent,
-      released: 0, written_off: 0, last_position: position,
+      released: 0, written_off: 0, pending_corrections: 0, last_position: position,
     })
+    return
+  }
+  if (e.type === 'ContractMonthCorrected' || e.type === 'ContractCorrectionInvoiced') {
+    const c = rows.get('contracts', [d.contractId])
+    if (c) rows.put('contracts', [d.contractId], { ...c, pending_corrections: (c.pending_corrections as number) + (e.type === 'ContractMonthCorrected' ? 1 : -1), last_position: position })
     return
   }
   if (e.type === 'CertificateFundsWrittenOff') {
@@ -52,9 +57,9 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const contracts: Projection = {
   name: 'contracts',
-  version: 1,
+  version: 2,
   dir,
   tables: ['contracts'],
-  touches: (e) => (e.type === 'ContractRequested' || e.type === 'CertificateFundsWrittenOff' || STATUS[e.type] ? [{ table: 'contracts', key: [(e.data as D).contractId] }] : []),
+  touches: (e) => (['ContractRequested', 'CertificateFundsWrittenOff', 'ContractMonthCorrected', 'ContractCorrectionInvoiced'].includes(e.type) || STATUS[e.type] ? [{ table: 'contracts', key: [(e.data as D).contractId] }] : []),
   apply,
 }

@@ -28,6 +28,7 @@ CREATE TABLE {{schema}}.contracts (
   parent_part        bigint  NOT NULL,
   released           bigint  NOT NULL,
   written_off        bigint  NOT NULL,
+  pending_corrections integer NOT NULL,  -- corrections not yet carried by a final invoice
   last_position      bigint  NOT NULL
 );
 CREATE INDEX ON {{schema}}.contracts (certificate_number);

@@ -12,6 +12,7 @@ SELECT c.contract_id, c.certificate_number, c.group_id, c.programme_id, c.provid
        ((c.quote ->> 'certificateOtherMonth')::bigint / 100.0)::numeric(15,2) AS certificate_other_month,
        (c.released / 100.0)::numeric(15,2)    AS released,
        (c.written_off / 100.0)::numeric(15,2) AS written_off,
+       c.pending_corrections,
        c.last_position
 FROM {{schema}}.contracts c;
 

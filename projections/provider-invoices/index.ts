@@ -17,6 +17,7 @@ function touches(e: RecordedEvent): RowRef[] {
       return [
         { table: 'invoices', key: [d.invoiceId] },
         ...(d.lines as D[]).map((l) => ({ table: 'invoice_lines', key: [d.invoiceId, l.contractId, l.month ?? d.month] })),
+        ...((d.corrections ?? []) as D[]).map((c) => ({ table: 'invoice_corrections', key: [c.correctionId] })),
       ]
     case 'PaymentRecorded':
       return [{ table: 'invoices', key: [d.invoiceId] }, { table: 'payments', key: [d.paymentId] }]
@@ -46,6 +47,12 @@ function apply(rows: Rows, e: RecordedEvent): void {
           month_amount: l.monthAmount, completeness_bp: final ? l.completenessBp : 8000, line_amount: final ? l.lineAmount : l.amount,
         })
       }
+      for (const c of (d.corrections ?? []) as D[]) {
+        rows.put('invoice_corrections', [c.correctionId], {
+          invoice_id: d.invoiceId, correction_id: c.correctionId, contract_id: c.contractId, certificate_number: c.certificateNumber, month: c.month,
+          corrects_invoice_id: c.correctsInvoiceId, amount: c.amount,
+        })
+      }
       return
     }
     case 'PaymentRecorded': {
@@ -69,9 +76,9 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const providerInvoices: Projection = {
   name: 'provider-invoices',
-  version: 2,
+  version: 3,
   dir: path.dirname(fileURLToPath(import.meta.url)),
-  tables: ['invoices', 'invoice_lines', 'payments'],
+  tables: ['invoices', 'invoice_lines', 'invoice_corrections', 'payments'],
   touches,
   apply,
 }

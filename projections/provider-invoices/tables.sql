@@ -42,3 +42,14 @@ CREATE TABLE {{schema}}.payments (
   last_position   bigint  NOT NULL
 );
 CREATE INDEX ON {{schema}}.payments (invoice_id);
+
+CREATE TABLE {{schema}}.invoice_corrections (
+  invoice_id          text   NOT NULL,  -- the final invoice that carries the correction
+  correction_id       text   PRIMARY KEY,
+  contract_id         text   NOT NULL,
+  certificate_number  text   NOT NULL,
+  month               text   NOT NULL,  -- the corrected contract month
+  corrects_invoice_id text   NOT NULL,  -- the invoice that carried the month's line
+  amount              bigint NOT NULL   -- signed difference, included in the invoice total
+);
+CREATE INDEX ON {{schema}}.invoice_corrections (invoice_id);

@@ -23,3 +23,8 @@ FROM {{schema}}.invoice_lines l;
 CREATE OR REPLACE VIEW reporting.provider_payments AS
 SELECT p.payment_id, p.invoice_id, (p.amount / 100.0)::numeric(15,2) AS amount, p.paid_on, p.payment_order, p.overdue, p.last_position
 FROM {{schema}}.payments p;
+
+CREATE OR REPLACE VIEW reporting.provider_invoice_corrections AS
+SELECT c.invoice_id, c.correction_id, c.contract_id, c.certificate_number, c.month, c.corrects_invoice_id,
+       (c.amount / 100.0)::numeric(15,2) AS amount
+FROM {{schema}}.invoice_corrections c;

@@ -62,7 +62,7 @@ const ruMonth = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.slice(0
  * date, certificate number, % of the service delivered, amount — then "Всего оказано услуг на сумму …" and
  * "Подлежит оплате …". Plain UTF-8 text, amounts with a decimal comma.
  */
-export function invoiceDocument(invoice: Row & { lines: Row[] }): string {
+export function invoiceDocument(invoice: Row & { lines: Row[]; corrections: Row[] }): string {
   const final = invoice.kind === 'final'
   const out = [
     `${final ? 'Счёт на оплату' : 'Счёт на авансовый платёж'} № ${invoice.number} от ${ruDate(String(invoice.issued_on))}`,
@@ -79,6 +79,12 @@ export function invoiceDocument(invoice: Row & { lines: Row[] }): string {
       [String(i + 1), `${l.contract_id}${l.contract_date ? ` от ${ruDate(String(l.contract_date))}` : ''}`, String(l.certificate_number), String(l.month), percent, rubles(Number(l.line_amount))].join('\t'),
     )
   })
+  if (invoice.corrections.length > 0) {
+    out.push('', 'Корректировки прошлых периодов:')
+    for (const c of invoice.corrections) {
+      out.push([`${c.contract_id}`, String(c.certificate_number), String(c.month), `к счёту ${c.corrects_invoice_id}`, rubles(Number(c.amount))].join('\t'))
+    }
+  }
   out.push('')
   if (final) {
     out.push(`Всего оказано услуг на сумму ${rubles(Number(invoice.total))} руб.`)

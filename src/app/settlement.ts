@@ -62,6 +62,7 @@ export async function closeMonth(
       municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: done.length > 0,
     }
     const settled: EventData<'ContractMonthSettled'>[] = []
+    const corrections: (EventData<'FinalInvoiceIssued'>['corrections'][number] & { key: string })[] = []
     const advances = new Map<string, EventData<'AdvanceInvoiceIssued'>['lines']>()
     const contractDates = new Map<string, IsoDate>()
     const next = addMonths(month, 1)
@@ -90,9 +91,16 @@ export async function closeMonth(
             }, meta)
             if (w.events.length > 0) outcome.contractsWrittenOff++
           }
-          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${contractId}:${m}`, { type: 'SettleMonth', month: m }, meta)
+          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${contractId}:${m}`, { type: 'SettleMonth', month: m, invoiceMonth: month }, meta)
           for (const e of s.events) if (e.type === 'ContractMonthSettled') settled.push(e.data)
           app.faults('month-close:contract-settled')
+        }
+        // Corrections of months invoiced before go into this month's final invoice.
+        for (const c of Object.values(contract.state.corrections).filter((x) => !x.invoiced)) {
+          corrections.push({
+            key: `${c.payerId}|${c.providerId}`, correctionId: c.correctionId, contractId, certificateNumber: c.certificateNumber, month: c.month,
+            correctsInvoiceId: c.correctsInvoiceId, amount: c.lineAmount - c.previousLineAmount,
+          })
         }
         // The next month's advance: for contracts still payable then.
         const nextAmount = r.schedule.find((s) => s.month === next)?.certificate ?? 0
@@ -112,13 +120,15 @@ export async function closeMonth(
     // Final invoices of the month, one per payer and provider.
     const byProvider = new Map<string, EventData<'ContractMonthSettled'>[]>()
     for (const s of settled) byProvider.set(`${s.payerId}|${s.providerId}`, [...(byProvider.get(`${s.payerId}|${s.providerId}`) ?? []), s])
+    for (const c of corrections) if (!byProvider.has(c.key)) byProvider.set(c.key, [])
     for (const [key, lines] of [...byProvider].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const [payerId, providerId] = key.split('|') as [string, string]
       const advanceId = invoiceIds.advance(municipality, payerId, providerId, month)
       const advance = await app.aggregates.load(invoiceDecider, invoiceStream(advanceId))
       const invoiceId = invoiceIds.final(municipality, payerId, providerId, month)
       const sorted = [...lines].sort((a, b) => (a.contractId === b.contractId ? (a.month < b.month ? -1 : 1) : a.contractId < b.contractId ? -1 : 1))
-      const total = sorted.reduce((sum, l) => sum + l.lineAmount, 0)
+      const mine = corrections.filter((c) => c.key === key).map(({ key: _, ...c }) => c).sort((a, b) => (a.correctionId < b.correctionId ? -1 : 1))
+      const total = sorted.reduce((sum, l) => sum + l.lineAmount, 0) + mine.reduce((sum, c) => sum + c.amount, 0)
       const issued = await app.aggregates.runStep(invoiceDecider, invoiceStream(invoiceId), `${processId}:final:${key}`, {
         type: 'IssueFinalInvoice',
         invoice: {
@@ -127,6 +137,7 @@ export async function closeMonth(
             contractId: l.contractId, certificateNumber: l.certificateNumber, contractDate: contractDates.get(l.contractId)!, month: l.month,
             monthAmount: l.monthAmount, completenessBp: l.completenessBp, lineAmount: l.lineAmount,
           })),
+          corrections: mine,
           total,
           advanceDeducted: advance.state.paid,
           amountDue: total - advance.state.paid,
@@ -134,6 +145,12 @@ export async function closeMonth(
       }, meta)
       outcome.finalInvoices.push(invoiceId)
       const final = issued.events[0]?.data as EventData<'FinalInvoiceIssued'> | undefined
+      // The corrections the issued invoice carries (as recorded, also when finishing a crashed close) are invoiced.
+      for (const c of final?.corrections ?? []) {
+        await app.aggregates.runStep(contractDecider, streams.contract(c.contractId), `${processId}:correction:${c.correctionId}`, {
+          type: 'MarkCorrectionInvoiced', correctionId: c.correctionId, invoiceId,
+        }, meta)
+      }
       // Nothing left to pay: the invoice is settled as issued, so its shortfalls return now.
       if (final && final.amountDue <= 0) await refundShortfalls(app, { metadata: meta }, invoiceId)
     }
@@ -166,15 +183,18 @@ export async function refundShortfalls(app: Application, ctx: CommandContext, in
   if (!i || i.kind !== 'final') return 0
   if (invoice.state.paid < i.amountDue) return 0
   let refunded = 0
-  for (const line of i.lines) {
-    const shortfall = line.monthAmount - line.lineAmount
-    if (shortfall <= 0) continue
-    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(line.certificateNumber), `refund:${invoiceId}:${line.contractId}:${line.month}`, {
-      type: 'RefundShortfall', contractId: line.contractId, month: line.month, invoiceId, amount: shortfall,
+  const refund = async (certificateNumber: string, contractId: string, month: IsoMonth, correctionId: string | null, amount: Kopecks) => {
+    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(certificateNumber), `refund:${invoiceId}:${contractId}:${month}:${correctionId ?? 'line'}`, {
+      type: 'RefundShortfall', contractId, month, invoiceId, correctionId, amount,
     }, ctx.metadata)
     refunded += step.events.length
     app.faults('refund:line-refunded')
   }
+  for (const line of i.lines) {
+    if (line.monthAmount > line.lineAmount) await refund(line.certificateNumber, line.contractId, line.month, null, line.monthAmount - line.lineAmount)
+  }
+  // A correction that lowered a month returns the difference too.
+  for (const c of i.corrections) if (c.amount < 0) await refund(c.certificateNumber, c.contractId, c.month, c.correctionId, -c.amount)
   return refunded
 }
 
@@ -210,6 +230,33 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
       outstanding: (after.state.invoice!.kind === 'final' ? after.state.invoice!.amountDue : after.state.invoice!.total) - after.state.paid,
       refunds,
     }
+  })
+}
+
+/**
+ * Corrects a month that was closed and invoiced: a new completeness (lessons cancelled by the provider found
+ * later, or a lower percentage), never a rewrite. The difference goes into the provider's next final invoice and
+ * returns to the certificate once that invoice is paid in full.
+ */
+export async function correctMonth(
+  app: Application,
+  ctx: CommandContext,
+  input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; providerCompletenessBp: number | null; reason: string; correctedOn: IsoDate },
+  actingProviderId: string | null,
+) {
+  const contract = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+  const r = contract.state.request
+  if (!r) refuse('contract_not_found', `no contract ${input.contractId}`)
+  if (actingProviderId !== null && r!.providerId !== actingProviderId) refuse('not_your_contract', `contract ${input.contractId} is not a contract of provider ${actingProviderId}`)
+  const settled = contract.state.settled[input.month]
+  if (!settled) refuse('month_not_settled', `${input.month} of contract ${input.contractId} is not closed yet: record its attendance instead`)
+  const { contractId: _, ...rest } = input
+  return idempotent(app, ctx, 'CorrectMonth', input, processIdFrom('correction'), async (correctionId) => {
+    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${correctionId}:correct`, {
+      type: 'CorrectMonth', ...rest, correctionId, correctsInvoiceId: invoiceIds.final(r!.municipality, settled!.payerId, settled!.providerId, settled!.invoiceMonth),
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    const e = step.events[0]!.data as EventData<'ContractMonthCorrected'>
+    return { streamId: streams.contract(input.contractId), version: step.version, correctionId, difference: e.lineAmount - e.previousLineAmount, correctsInvoiceId: e.correctsInvoiceId }
   })
 }
 

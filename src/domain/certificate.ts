@@ -59,7 +59,7 @@ export type CertificateCommand =
     }
   | { type: 'ReleaseReservation'; contractId: string; on: IsoDate; amount: Kopecks | 'all'; reason: 'refused' | 'terminated' | 'request_abandoned' }
   | { type: 'WriteOff'; contractId: string; month: string; amount: Kopecks }
-  | { type: 'RefundShortfall'; contractId: string; month: string; invoiceId: string; amount: Kopecks }
+  | { type: 'RefundShortfall'; contractId: string; month: string; invoiceId: string; correctionId: string | null; amount: Kopecks }
 
 const emptyMoney = (): PeriodMoney => ({ nominal: 0, reserved: 0, spent: 0 })
 
@@ -156,7 +156,7 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
       }
       case 'ShortfallRefunded': {
         money(state, e.data.periodId).spent -= e.data.amount
-        state.contracts.get(e.data.contractId)?.refunds.add(`${e.data.invoiceId}|${e.data.month}`)
+        state.contracts.get(e.data.contractId)?.refunds.add(`${e.data.invoiceId}|${e.data.month}|${e.data.correctionId ?? ''}`)
         return state
       }
       default:
@@ -269,11 +269,12 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
       case 'RefundShortfall': {
         const n = existing(state)
         const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
-        if (c.refunds.has(`${command.invoiceId}|${command.month}`) || command.amount === 0) return []
+        if (c.refunds.has(`${command.invoiceId}|${command.month}|${command.correctionId ?? ''}`) || command.amount === 0) return []
         if (command.amount > moneyIn(state, c.periodId).spent) refuse('amount_invalid', 'a refund cannot exceed what was spent')
         return [
           event('ShortfallRefunded', {
-            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId, amount: command.amount,
+            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId,
+            correctionId: command.correctionId, amount: command.amount,
           }),
         ]
       }

@@ -25,8 +25,10 @@ export interface ContractState {
   closesOn: IsoDate | null
   /** The latest attendance recorded per month. */
   attendance: Record<IsoMonth, EventData<'AttendanceRecorded'>>
-  /** Months the close has settled: their attendance is final. */
+  /** Months the close has settled: their attendance is final (lineAmount follows corrections). */
   settled: Record<IsoMonth, EventData<'ContractMonthSettled'>>
+  /** Corrections by id, and whether a final invoice carries them yet. */
+  corrections: Record<string, EventData<'ContractMonthCorrected'> & { invoiced: boolean }>
 }
 
 export type ContractCommand =
@@ -44,7 +46,19 @@ export type ContractCommand =
       providerCompletenessBp: number | null
       recordedOn: IsoDate
     }
-  | { type: 'SettleMonth'; month: IsoMonth }
+  | { type: 'SettleMonth'; month: IsoMonth; invoiceMonth: IsoMonth }
+  | {
+      type: 'CorrectMonth'
+      month: IsoMonth
+      correctionId: string
+      correctsInvoiceId: string
+      lessonsPlanned: number
+      lessonsCancelledByProvider: number
+      providerCompletenessBp: number | null
+      reason: string
+      correctedOn: IsoDate
+    }
+  | { type: 'MarkCorrectionInvoiced'; correctionId: string; invoiceId: string }
 
 function requested(state: ContractState): EventData<'ContractRequested'> {
   return state.request ?? refuse('contract_not_found', 'no such contract')
@@ -66,7 +80,7 @@ export function certificateAmountAfter(request: EventData<'ContractRequested'>, 
 }
 
 export const contractDecider: Decider<ContractCommand, ContractState> = {
-  initialState: () => ({ status: 'none', request: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {} }),
+  initialState: () => ({ status: 'none', request: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {}, corrections: {} }),
   evolve(state, e) {
     switch (e.type) {
       case 'ContractRequested':
@@ -83,6 +97,18 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         return { ...state, attendance: { ...state.attendance, [e.data.month]: e.data } }
       case 'ContractMonthSettled':
         return { ...state, settled: { ...state.settled, [e.data.month]: e.data } }
+      case 'ContractMonthCorrected': {
+        const settled = state.settled[e.data.month]!
+        return {
+          ...state,
+          settled: { ...state.settled, [e.data.month]: { ...settled, completenessBp: e.data.completenessBp, lineAmount: e.data.lineAmount } },
+          corrections: { ...state.corrections, [e.data.correctionId]: { ...e.data, invoiced: false } },
+        }
+      }
+      case 'ContractCorrectionInvoiced': {
+        const c = state.corrections[e.data.correctionId]
+        return c ? { ...state, corrections: { ...state.corrections, [e.data.correctionId]: { ...c, invoiced: true } } } : state
+      }
       default:
         return state
     }
@@ -172,9 +198,36 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         const { completenessBp, lineAmount } = settleMonth(monthAmount, a)
         return [
           event('ContractMonthSettled', {
-            contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month, monthAmount, completenessBp, lineAmount,
+            contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month,
+            invoiceMonth: command.invoiceMonth, monthAmount, completenessBp, lineAmount,
           }),
         ]
+      }
+      case 'CorrectMonth': {
+        const r = requested(state)
+        const settled = state.settled[command.month]
+        if (!settled) return refuse('month_not_settled', `${command.month} of contract ${r.contractId} is not closed yet: record its attendance instead`)
+        if (command.lessonsCancelledByProvider > command.lessonsPlanned) return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones')
+        const { completenessBp, lineAmount } = settleMonth(settled.monthAmount, {
+          lessonsPlanned: command.lessonsPlanned, lessonsCancelledByProvider: command.lessonsCancelledByProvider, providerCompletenessBp: command.providerCompletenessBp,
+        })
+        if (lineAmount === settled.lineAmount) return refuse('correction_changes_nothing', `the line of ${command.month} stays ${settled.lineAmount} kopecks`)
+        if (lineAmount > settled.lineAmount) {
+          return refuse('correction_raises_line', 'a correction may lower what a closed month earns, not raise it (the certificate may have spent the difference since)')
+        }
+        return [
+          event('ContractMonthCorrected', {
+            contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: settled.payerId, providerId: settled.providerId, month: command.month,
+            correctionId: command.correctionId, correctsInvoiceId: command.correctsInvoiceId, previousLineAmount: settled.lineAmount, completenessBp, lineAmount,
+            reason: command.reason, correctedOn: command.correctedOn,
+          }),
+        ]
+      }
+      case 'MarkCorrectionInvoiced': {
+        const r = requested(state)
+        const c = state.corrections[command.correctionId]
+        if (!c || c.invoiced) return []
+        return [event('ContractCorrectionInvoiced', { contractId: r.contractId, certificateNumber: r.certificateNumber, correctionId: command.correctionId, invoiceId: command.invoiceId })]
       }
     }
   },

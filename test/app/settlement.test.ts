@@ -4,7 +4,7 @@ import { ProjectionReader } from '../../projections/read.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
-import { closeMonth, invoiceIds, recordAttendance, recordPayment } from '../../src/app/settlement.ts'
+import { closeMonth, correctMonth, invoiceIds, recordAttendance, recordPayment } from '../../src/app/settlement.ts'
 import { DomainError } from '../../src/domain/errors.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -180,5 +180,46 @@ t.test('refunds happen exactly once, even when the payment is interrupted betwee
   t.same(log.filter((e) => e.type === 'ShortfallRefunded').map((e) => (e.data as { amount: number }).amount), [21797, 21797], 'each line refunded once')
   await recordPayment(new Application(store), ctx('pay-9'), payment)
   t.equal((await wholeLog(store)).length, log.length, 'a third run changes nothing')
+  t.same(violations(log), [])
+})
+
+t.test('a correction of a closed month: a new event, the difference in the next final invoice, refunded once paid', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const app = new Application(store)
+  const reader = new ProjectionReader(db.sql, store)
+  const list = (m: string) => reader.openContractIds(m)
+  await smallWorld(app)
+  const a = await activeCertificate(app, 1)
+  const c = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+  await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: A_OCT, paidOn: '2024-11-05', paymentOrder: '1' })
+  t.equal(await refusal(correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-11', lessonsPlanned: 8, lessonsCancelledByProvider: 2, providerCompletenessBp: null, reason: 'x', correctedOn: '2024-11-20' }, null)), 'month_not_settled')
+
+  // October was invoiced at 100 % (435.95). The payer finds 2 of 8 lessons were cancelled by the provider:
+  // half-up(435.95 × 6/8) = 326.96, a difference of −108.99.
+  const corrected = await correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, providerCompletenessBp: null, reason: 'lessons cancelled, found by the payer', correctedOn: '2024-11-20' }, null)
+  t.equal(corrected.difference, 32696 - A_OCT)
+  t.equal(corrected.correctsInvoiceId, oct.finalInvoices[0])
+  t.equal(await refusal(correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, providerCompletenessBp: null, reason: 'back to 100 %', correctedOn: '2024-11-21' }, null)), 'correction_raises_line')
+  const issued = (await wholeLog(store)).filter((e) => e.type === 'FinalInvoiceIssued')
+  t.equal(issued.length, 1, 'the issued invoice is not touched')
+  t.equal((issued[0]!.data as { total: number }).total, A_OCT)
+
+  const nov = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-11', closedOn: '2024-12-01' }, list)
+  const novFinal = (await wholeLog(store)).find((e) => e.type === 'FinalInvoiceIssued' && (e.data as { invoiceId: string }).invoiceId === nov.finalInvoices[0])!.data as {
+    total: number; corrections: { amount: number; correctsInvoiceId: string }[]; amountDue: number
+  }
+  t.same(novFinal.corrections.map((x) => [x.amount, x.correctsInvoiceId]), [[32696 - A_OCT, oct.finalInvoices[0]]], 'the next final invoice carries the correction')
+  t.equal(novFinal.total, LATER + (32696 - A_OCT), 'November 776.55 − 108.99 = 667.56')
+  // November's advance (621.24) was not paid: all of it is due.
+  await recordPayment(app, ctx(), { invoiceId: nov.finalInvoices[0]!, amount: novFinal.amountDue, paidOn: '2024-12-05', paymentOrder: '2' })
+  const dec = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-12', closedOn: '2024-12-28' }, list)
+  const decFinal = (await wholeLog(store)).find((e) => e.type === 'FinalInvoiceIssued' && (e.data as { invoiceId: string }).invoiceId === dec.finalInvoices[0])!.data as { corrections: unknown[] }
+  t.same(decFinal.corrections, [], 'a correction is invoiced once')
+  const log = await wholeLog(store)
+  const balance = figures(log).money.get(`${a.number}|2024`)!.balance
+  t.equal(balance, 776000 - 587180 + (A_OCT - 32696), 'the difference returned to the certificate once November was paid')
   t.same(violations(log), [])
 })

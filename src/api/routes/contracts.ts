@@ -10,10 +10,11 @@ import {
   requestContract,
   terminateContract,
 } from '../../app/contracts.ts'
-import { recordAttendance } from '../../app/settlement.ts'
+import { correctMonth, recordAttendance } from '../../app/settlement.ts'
 import { streams } from '../../app/streams.ts'
+import { contractDecider } from '../../domain/contract.ts'
 import { groupDecider } from '../../domain/group.ts'
-import { callerOf, requireProviderScope } from '../auth.ts'
+import { callerOf, requirePayerScope, requireProviderScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, certificateNumber, commandHeaders, date, id, money, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
@@ -239,6 +240,41 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       const bp = providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent)
       const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp }, actingProvider(request))
       return sendOutcome(reply, 201, result, result, ledger)
+    },
+  )
+
+  r.post(
+    '/v1/contracts/:contractId/corrections',
+    {
+      config: { roles: ['operator', 'payer', 'provider'] },
+      schema: {
+        ...base,
+        summary: 'Correct a closed month of a contract: a lower completeness; the difference goes into the next final invoice',
+        description: 'Nothing issued is altered. A correction may only lower the line (correction_raises_line otherwise).',
+        params,
+        body: z.object({
+          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
+          lessonsPlanned: z.number().int().positive(),
+          lessonsCancelledByProvider: z.number().int().min(0),
+          providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
+          reason: z.string().min(1).max(500),
+          correctedOn: date,
+        }),
+        response: {
+          201: z.object({ streamId: z.string(), version: z.number().int().nullable(), correctionId: z.string(), difference: z.string(), correctsInvoiceId: z.string() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { providerCompletenessPercent, ...rest } = request.body
+      if (callerOf(request).role === 'payer') {
+        const contract = await ledger.aggregates.load(contractDecider, streams.contract(request.params.contractId))
+        requirePayerScope(request, contract.state.request?.payerId ?? '')
+      }
+      const result = await correctMonth(ledger, commandContext(request), {
+        contractId: request.params.contractId, ...rest, providerCompletenessBp: providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent),
+      }, actingProvider(request))
+      return sendOutcome(reply, 201, result, { ...result, difference: money(result.difference) }, ledger)
     },
   )
 
