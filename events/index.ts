@@ -9,6 +9,7 @@ import { ShortfallRefunded } from './shortfall-refunded.ts'
 import { AdvanceInvoiceIssued } from './advance-invoice-issued.ts'
 import { FinalInvoiceIssued } from './final-invoice-issued.ts'
 import { PaymentRecorded } from './payment-recorded.ts'
+import { PaymentReversed } from './payment-reversed.ts'
 import { MonthClosed } from './month-closed.ts'
 import { CertificateActivated } from './certificate-activated.ts'
 import { CertificateLeftFinancingQueue } from './certificate-left-financing-queue.ts'
@@ -79,6 +80,7 @@ export const catalogue = {
   AdvanceInvoiceIssued,
   FinalInvoiceIssued,
   PaymentRecorded,
+  PaymentReversed,
   MonthClosed,
   CommandAccepted,
 } as const

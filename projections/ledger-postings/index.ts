@@ -39,6 +39,8 @@ export function postingsOf(e: RecordedEvent): [string, string, number, string][]
     case 'PaymentRecorded':
       // An advance paid is a claim on the provider until a final invoice sets it off; a final payment settles it.
       return [[d.kind === 'advance' ? `provider:${d.providerId}:advances` : `provider:${d.providerId}:payable`, `payer:${d.payerId}:bank`, d.amount, d.month]]
+    case 'PaymentReversed':
+      return [[`payer:${d.payerId}:bank`, d.kind === 'advance' ? `provider:${d.providerId}:advances` : `provider:${d.providerId}:payable`, d.amount, d.month]]
     default:
       return []
   }

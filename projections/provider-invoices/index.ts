@@ -23,6 +23,8 @@ function touches(e: RecordedEvent): RowRef[] {
       return [{ table: 'invoices', key: [d.invoiceId] }, { table: 'payments', key: [d.paymentId] }]
     case 'ShortfallRefunded':
       return [{ table: 'invoices', key: [d.invoiceId] }]
+    case 'PaymentReversed':
+      return [{ table: 'invoices', key: [d.invoiceId] }, { table: 'payments', key: [d.reversesPaymentId] }]
     default:
       return []
   }
@@ -62,8 +64,19 @@ function apply(rows: Rows, e: RecordedEvent): void {
         ...i, amount_paid: (i.amount_paid as number) + d.amount, overdue_paid: (i.overdue_paid as number) + (d.overdue ? d.amount : 0), last_position: position,
       })
       rows.put('payments', [d.paymentId], {
-        payment_id: d.paymentId, invoice_id: d.invoiceId, amount: d.amount, paid_on: d.paidOn, payment_order: d.paymentOrder, overdue: d.overdue, last_position: position,
+        payment_id: d.paymentId, invoice_id: d.invoiceId, amount: d.amount, paid_on: d.paidOn, payment_order: d.paymentOrder, overdue: d.overdue, reversed: false, last_position: position,
       })
+      return
+    }
+    case 'PaymentReversed': {
+      const i = rows.get('invoices', [d.invoiceId])
+      const p = rows.get('payments', [d.reversesPaymentId])
+      if (i) {
+        rows.put('invoices', [d.invoiceId], {
+          ...i, amount_paid: (i.amount_paid as number) - d.amount, overdue_paid: (i.overdue_paid as number) - (p?.overdue ? d.amount : 0), last_position: position,
+        })
+      }
+      if (p) rows.put('payments', [d.reversesPaymentId], { ...p, reversed: true, last_position: position })
       return
     }
     case 'ShortfallRefunded': {

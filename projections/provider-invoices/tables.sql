@@ -39,6 +39,7 @@ CREATE TABLE {{schema}}.payments (
   paid_on         date    NOT NULL,
   payment_order   text    NOT NULL,
   overdue         boolean NOT NULL,
+  reversed        boolean NOT NULL,  -- reversed later by a PaymentReversed (storno)
   last_position   bigint  NOT NULL
 );
 CREATE INDEX ON {{schema}}.payments (invoice_id);

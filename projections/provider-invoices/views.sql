@@ -21,7 +21,7 @@ SELECT l.invoice_id, l.contract_id, l.month, l.certificate_number, l.contract_da
 FROM {{schema}}.invoice_lines l;
 
 CREATE OR REPLACE VIEW reporting.provider_payments AS
-SELECT p.payment_id, p.invoice_id, (p.amount / 100.0)::numeric(15,2) AS amount, p.paid_on, p.payment_order, p.overdue, p.last_position
+SELECT p.payment_id, p.invoice_id, (p.amount / 100.0)::numeric(15,2) AS amount, p.paid_on, p.payment_order, p.overdue, p.reversed, p.last_position
 FROM {{schema}}.payments p;
 
 CREATE OR REPLACE VIEW reporting.provider_invoice_corrections AS

@@ -4,7 +4,7 @@ import { contractDecider, payableMonths } from '../domain/contract.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from '../domain/dates.ts'
 import { refuse } from '../domain/errors.ts'
 import type { Kopecks } from '../domain/money.ts'
-import { advanceAmount, checkCloseable, invoiceDecider, settlementDecider } from '../domain/settlement.ts'
+import { advanceAmount, amountDueOf, checkCloseable, invoiceDecider, settlementDecider } from '../domain/settlement.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
 import { streams } from './streams.ts'
@@ -230,6 +230,26 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
       outstanding: (after.state.invoice!.kind === 'final' ? after.state.invoice!.amountDue : after.state.invoice!.total) - after.state.paid,
       refunds,
     }
+  })
+}
+
+/** Reverses (storno) a payment recorded by mistake: a new event referring to it; the invoice is owed again. */
+export async function reversePayment(app: Application, ctx: CommandContext, input: { invoiceId: string; paymentId: string; reversedOn: IsoDate; reason: string }, actingPayerId: string | null = null) {
+  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
+  if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
+  if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+  const processId = `reverse:${input.invoiceId}:${input.paymentId}`
+  return idempotent(app, ctx, 'ReversePayment', input, () => processId, async () => {
+    const step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), processId, {
+      type: 'ReversePayment', paymentId: input.paymentId, reversedOn: input.reversedOn, reason: input.reason,
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    // The same reversal again is answered as before; another one of the same payment is a conflict.
+    const recorded = step.events[0]!.data as EventData<'PaymentReversed'>
+    if (step.alreadyDone && (recorded.reason !== input.reason || recorded.reversedOn !== input.reversedOn)) {
+      refuse('payment_already_reversed', `payment ${input.paymentId} was reversed on ${recorded.reversedOn}: ${recorded.reason}`)
+    }
+    const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
+    return { streamId: invoiceStream(input.invoiceId), version: step.version, invoiceId: input.invoiceId, paid: after.state.paid, outstanding: amountDueOf(after.state) - after.state.paid }
   })
 }
 

@@ -64,6 +64,8 @@ export const DOMAIN_ERRORS = {
   close_date_invalid: 422,
   invoice_not_found: 404,
   overpayment: 422,
+  payment_not_found: 404,
+  payment_already_reversed: 409,
   attendance_closed: 409,
   month_not_settled: 409,
   correction_changes_nothing: 409,

@@ -87,7 +87,9 @@ export const settlementDecider: Decider<SettlementCommand, SettlementState> = {
 export interface InvoiceState {
   invoice: (EventData<'FinalInvoiceIssued'> & { kind: 'final' }) | (EventData<'AdvanceInvoiceIssued'> & { kind: 'advance' }) | null
   paid: Kopecks
-  payments: Set<string>
+  /** paymentId → amount, for every payment recorded. */
+  payments: Map<string, Kopecks>
+  reversed: Set<string>
 }
 
 export const amountDueOf = (s: InvoiceState): number => (s.invoice?.kind === 'final' ? s.invoice.amountDue : (s.invoice?.total ?? 0))
@@ -96,14 +98,16 @@ export type InvoiceCommand =
   | { type: 'IssueFinalInvoice'; invoice: EventData<'FinalInvoiceIssued'> }
   | { type: 'IssueAdvanceInvoice'; invoice: EventData<'AdvanceInvoiceIssued'> }
   | { type: 'RecordPayment'; paymentId: string; amount: Kopecks; paidOn: IsoDate; paymentOrder: string }
+  | { type: 'ReversePayment'; paymentId: string; reversedOn: IsoDate; reason: string }
 
 /** Stream `invoice-{invoiceId}`: an invoice, immutable once issued, and its payments, never above what is due. */
 export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
-  initialState: () => ({ invoice: null, paid: 0, payments: new Set() }),
+  initialState: () => ({ invoice: null, paid: 0, payments: new Map(), reversed: new Set() }),
   evolve(state, e) {
     if (e.type === 'FinalInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'final' } }
     if (e.type === 'AdvanceInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'advance' } }
-    if (e.type === 'PaymentRecorded') return { ...state, paid: state.paid + e.data.amount, payments: new Set([...state.payments, e.data.paymentId]) }
+    if (e.type === 'PaymentRecorded') return { ...state, paid: state.paid + e.data.amount, payments: new Map([...state.payments, [e.data.paymentId, e.data.amount]]) }
+    if (e.type === 'PaymentReversed') return { ...state, paid: state.paid - e.data.amount, reversed: new Set([...state.reversed, e.data.reversesPaymentId]) }
     return state
   },
   decide(command, state) {
@@ -112,6 +116,17 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
         return state.invoice ? [] : [event('FinalInvoiceIssued', command.invoice)]
       case 'IssueAdvanceInvoice':
         return state.invoice ? [] : [event('AdvanceInvoiceIssued', command.invoice)]
+      case 'ReversePayment': {
+        const invoice = state.invoice ?? refuse('invoice_not_found', 'no such invoice')
+        const amount = state.payments.get(command.paymentId) ?? refuse('payment_not_found', `invoice ${invoice.number} has no payment ${command.paymentId}`)
+        if (state.reversed.has(command.paymentId)) return refuse('payment_already_reversed', `payment ${command.paymentId} is already reversed`)
+        return [
+          event('PaymentReversed', {
+            invoiceId: invoice.invoiceId, kind: invoice.kind, payerId: invoice.payerId, providerId: invoice.providerId, month: invoice.month,
+            reversesPaymentId: command.paymentId, amount, reversedOn: command.reversedOn, reason: command.reason,
+          }),
+        ]
+      }
       case 'RecordPayment': {
         const invoice = state.invoice ?? refuse('invoice_not_found', 'no such invoice')
         if (state.payments.has(command.paymentId)) return []

@@ -52,7 +52,17 @@ t.test('the month over HTTP: attendance by the provider, close, payment by the p
   t.equal(over.json().code, 'overpayment')
   t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '1.00', paidOn: '2024-11-11', paymentOrder: '57' }, headers: await bearer('payer', { payerId: 'payer-9' }) })).statusCode, 403)
 
-  const wait = pay.headers['x-ledger-position']
+  // A payment recorded twice by mistake is reversed, not deleted: the invoice is owed again, then paid again.
+  const doubled = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.advanceInvoices[0]}/payments`, payload: { amount: '621.24', paidOn: '2024-11-05', paymentOrder: '60', paymentId: 'order-60' }, headers: payer })
+  t.equal(doubled.statusCode, 201)
+  const reversal = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.advanceInvoices[0]}/payments/order-60/reversal`, payload: { reversedOn: '2024-11-06', reason: 'entered against the wrong invoice' }, headers: payer })
+  t.equal(reversal.statusCode, 201, reversal.body)
+  t.match(reversal.json(), { paid: '0.00', outstanding: '621.24' })
+  const twice = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.advanceInvoices[0]}/payments/order-60/reversal`, payload: { reversedOn: '2024-11-06', reason: 'again' }, headers: payer })
+  t.equal(twice.statusCode, 409)
+  t.equal(twice.json().code, 'payment_already_reversed')
+
+  const wait = reversal.headers['x-ledger-position']
   const rec = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&minPosition=${wait}`, headers: payer })
   t.equal(rec.statusCode, 200)
   t.match(rec.json().totals, { finalInvoiced: '392.36', finalPaid: '392.36', paidLate: '392.36', outstanding: '0.00', refundedToCertificates: '43.59' })

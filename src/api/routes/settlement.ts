@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
-import { closeMonth, recordPayment } from '../../app/settlement.ts'
+import { closeMonth, recordPayment, reversePayment } from '../../app/settlement.ts'
 import { callerOf } from '../auth.ts'
 import { commandContext } from '../commands.ts'
 import { requireMunicipalityScope } from '../reads.ts'
@@ -68,6 +68,28 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
       if (result.version !== null) reply.header('etag', `"${result.version}"`)
+      return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })
+    },
+  )
+  r.post(
+    '/v1/invoices/:invoiceId/payments/:paymentId/reversal',
+    {
+      config: { roles: ['payer', 'operator'] },
+      schema: {
+        summary: 'Reverse (storno) a payment recorded by mistake: a new event referring to it; the amount is owed again',
+        tags: ['settlement'],
+        security: [{ bearer: [] }],
+        params: z.object({ invoiceId: z.string().min(1).max(200), paymentId: z.string().min(1).max(100) }),
+        headers: commandHeaders,
+        body: z.object({ reversedOn: date, reason: z.string().min(1).max(500) }),
+        response: { 201: z.object({ streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paid: amountOut, outstanding: amountOut }) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request)
+      const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
+      const position = ledger.aggregates.takePosition(request.id)
+      if (position !== null) reply.header('x-ledger-position', position.toString())
       return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })
     },
   )
