@@ -43,6 +43,25 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   })
   const reader = new ProjectionReader(db.sql, store)
   const list = (m: string) => reader.openContractIds(m)
+  const runner = new ProjectionRunner(db.sql, store, PROJECTIONS)
+  // After every step: the double-entry accounts of every certificate equal its figures computed from the events,
+  // and debits equal credits.
+  const books = async (step: string) => {
+    await runner.catchUp()
+    const balances = new Map(
+      (await db.sql<{ account: string; balance: string }[]>`SELECT account, balance::text AS balance FROM reporting.account_balances`).map((r) => [r.account, r.balance]),
+    )
+    const f = figures(await wholeLog(store))
+    for (const [key, m] of f.money) {
+      const [n, period] = key.split('|')
+      for (const [part, value] of [['available', m.balance], ['reserved', m.reserved], ['spent', m.spent]] as const) {
+        const found = balances.get(`certificate:${n}:${period}:${part}`) ?? '0.00'
+        if (found !== (value / 100).toFixed(2)) t.fail(`${step}: ${n} ${part} account ${found}, figures ${(value / 100).toFixed(2)}`)
+      }
+    }
+    const [sums] = await db.sql<{ d: string; c: string }[]>`SELECT coalesce(sum(debits), 0)::text AS d, coalesce(sum(credits), 0)::text AS c FROM reporting.account_balances`
+    t.equal(sums!.d, sums!.c, `${step}: the books balance`)
+  }
   await smallWorld(app, { groups: 2 })
   const a = await activeCertificate(app, 1)
   const b = await activeCertificate(app, 2)
@@ -57,7 +76,9 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   await recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 5, providerCompletenessBp: null, recordedOn: '2024-10-31' }, 'prov-1')
   t.equal(await refusal(recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-10-31' }, 'prov-9')), 'not_your_contract')
   t.equal(await refusal(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-10-31' }, list)), 'close_date_invalid', 'not before the month is over')
+  await books('after enrolment')
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+  await books('October closed')
   t.equal(oct.contractsWrittenOff, 2)
   const finalOct = invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10')
   t.same(oct.finalInvoices, [finalOct])
@@ -77,11 +98,13 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const p2 = await recordPayment(app, ctx(), { invoiceId: finalOct, amount: 62188, paidOn: '2024-11-12', paymentOrder: '117' })
   t.same([p2.overdue, p2.outstanding, p2.refunds], [true, 0, 1], 'late, settled, one line refunded')
   await recordPayment(app, ctx(), { invoiceId: invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11'), amount: 2 * ADV, paidOn: '2024-11-05', paymentOrder: '102' })
+  await books('October paid')
 
   const nov = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-11', closedOn: '2024-12-01' }, list)
   t.equal(nov.contractsWrittenOff, 2)
   t.equal(await refusal(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-12', closedOn: '2025-01-02' }, list)), 'close_date_invalid', 'December closes within December')
   await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-12', closedOn: '2024-12-28' }, list)
+  await books('December closed within December')
 
   // January: B terminated on the 20th (February..May, 4 × 776.55, return at once); its close is interrupted once.
   await terminateContract(app, ctx(), { contractId: cb.contractId, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved away' })
@@ -90,6 +113,7 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const jan = await closeMonth(new Application(store), ctx(), { municipality: MUNICIPALITY, month: '2025-01', closedOn: '2025-02-01' }, list)
   t.equal(jan.contractsClosed, 1, 'the terminated contract closes with its month')
   t.same(jan.advanceInvoices, [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2025-02')])
+  await books('January closed after a crash')
 
   const log = await wholeLog(store)
   t.same(violations(log), [])
@@ -147,6 +171,17 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   t.equal((-unpaidFinals / 100).toFixed(2), accounts.get('provider:prov-1:payable'), 'reconciliation ties out to the postings')
   const cert = await reader.certificate(a.number)
   t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
+
+  // The rest of the school year: A runs to its end on 31 May and closes with May.
+  for (const [m, on] of [['2025-02', '2025-03-01'], ['2025-03', '2025-04-01'], ['2025-04', '2025-05-02'], ['2025-05', '2025-06-01']] as const) {
+    await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: m, closedOn: on }, list)
+    await books(`${m} closed`)
+  }
+  const end = figures(await wholeLog(store))
+  // All eight months written off (435.95 + 7 × 776.55 = 5 871.80), October's shortfall 108.99 refunded.
+  t.same(end.money.get(`${a.number}|2024`), { nominal: 776000, reserved: 0, spent: 587180 - (A_OCT - 32696), balance: 776000 - 587180 + (A_OCT - 32696) })
+  t.equal(end.contracts.get(ca.contractId)!.status, 'closed', 'A closed with its last month')
+  t.equal(end.places.get('robotics-1')!.size, 0, 'and its place is free')
 })
 
 t.test('refunds happen exactly once, even when the payment is interrupted between two of them', async (t) => {
