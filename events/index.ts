@@ -1,6 +1,7 @@
 // The catalogue: every event type and schema version the ledger writes. `events/README.md` describes each.
 import type { z } from 'zod'
 import { AttendanceRecorded } from './attendance-recorded.ts'
+import { AdvanceClaimed } from './advance-claimed.ts'
 import { ContractMonthSettled } from './contract-month-settled.ts'
 import { ContractMonthCorrected } from './contract-month-corrected.ts'
 import { ContractCorrectionInvoiced } from './contract-correction-invoiced.ts'
@@ -72,6 +73,7 @@ export const catalogue = {
   ContractTerminated,
   ContractClosed,
   AttendanceRecorded,
+  AdvanceClaimed,
   ContractMonthSettled,
   ContractMonthCorrected,
   ContractCorrectionInvoiced,

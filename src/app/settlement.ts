@@ -4,7 +4,8 @@ import { contractDecider, payableMonths } from '../domain/contract.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from '../domain/dates.ts'
 import { refuse } from '../domain/errors.ts'
 import type { Kopecks } from '../domain/money.ts'
-import { advanceAmount, amountDueOf, checkCloseable, invoiceDecider, settlementDecider } from '../domain/settlement.ts'
+import { ADVANCE_PERCENT, advanceAmount, amountDueOf, checkCloseable, invoiceDecider, settlementDecider } from '../domain/settlement.ts'
+import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
 import { streams } from './streams.ts'
@@ -106,7 +107,10 @@ export async function closeMonth(
         const nextAmount = r.schedule.find((s) => s.month === next)?.certificate ?? 0
         if (nextAmount > 0 && payableMonths(contract.state).includes(next)) {
           const key = `${r.payerId}|${r.providerId}`
-          advances.set(key, [...(advances.get(key) ?? []), { contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount) }])
+          // 80 % unless the provider claimed less for that month.
+          const provider = await app.aggregates.load(providerDecider, streams.provider(r.providerId))
+          const percent = provider.state.advanceClaims.get(`${r.payerId}|${next}`) ?? ADVANCE_PERCENT
+          advances.set(key, [...(advances.get(key) ?? []), { contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount, percent) }])
         }
       }
       // A termination's month, or the contract's last one, is over: it closes and its place becomes free.
@@ -230,6 +234,16 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
       outstanding: (after.state.invoice!.kind === 'final' ? after.state.invoice!.amountDue : after.state.invoice!.total) - after.state.paid,
       refunds,
     }
+  })
+}
+
+/** A provider claims less than the 80 % advance of a month from a payer (before the close that issues it). */
+export async function claimAdvance(app: Application, ctx: CommandContext, input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate }) {
+  return idempotent(app, ctx, 'ClaimAdvance', input, processIdFrom('advance-claim'), async (processId) => {
+    const step = await app.aggregates.runStep(providerDecider, streams.provider(input.providerId), `${processId}:claim`, {
+      type: 'ClaimAdvance', payerId: input.payerId, month: input.month, percent: input.percent, claimedOn: input.claimedOn,
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    return { streamId: streams.provider(input.providerId), version: step.version }
   })
 }
 

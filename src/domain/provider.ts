@@ -9,16 +9,19 @@ export interface ProviderState {
   name: string
   /** `payerId|periodId` of every agreement concluded. */
   agreements: Set<string>
+  /** `payerId|month` → the advance percentage claimed, when less than the full 80 %. */
+  advanceClaims: Map<string, number>
 }
 
 export type ProviderCommand =
   | { type: 'RegisterProvider'; providerId: string; municipality: string; name: string; kind: 'municipal' | 'private' | 'individual-entrepreneur' }
   | { type: 'ConcludeAgreement'; payerId: string; periodId: string; municipality: string; concludedOn: IsoDate }
+  | { type: 'ClaimAdvance'; payerId: string; month: string; percent: number; claimedOn: IsoDate }
 
 export const agreementKey = (payerId: string, periodId: string) => `${payerId}|${periodId}`
 
 export const providerDecider: Decider<ProviderCommand, ProviderState> = {
-  initialState: () => ({ providerId: null, municipality: '', name: '', agreements: new Set() }),
+  initialState: () => ({ providerId: null, municipality: '', name: '', agreements: new Set(), advanceClaims: new Map() }),
   evolve(state, e) {
     if (e.type === 'ProviderRegistered') {
       state.providerId = e.data.providerId
@@ -26,6 +29,8 @@ export const providerDecider: Decider<ProviderCommand, ProviderState> = {
       state.name = e.data.name
     } else if (e.type === 'ProviderAgreementConcluded') {
       state.agreements.add(agreementKey(e.data.payerId, e.data.periodId))
+    } else if (e.type === 'AdvanceClaimed') {
+      state.advanceClaims.set(`${e.data.payerId}|${e.data.month}`, e.data.percent)
     }
     return state
   },
@@ -43,6 +48,12 @@ export const providerDecider: Decider<ProviderCommand, ProviderState> = {
         }
         const { type: _, ...data } = command
         return [event('ProviderAgreementConcluded', { providerId, ...data })]
+      }
+      case 'ClaimAdvance': {
+        const providerId = state.providerId ?? refuse('provider_not_found', 'no such provider')
+        if (!Number.isInteger(command.percent) || command.percent < 0 || command.percent > 80) refuse('amount_invalid', 'an advance is claimed as a whole percentage from 0 to 80')
+        const { type: _, ...data } = command
+        return [event('AdvanceClaimed', { providerId, ...data })]
       }
     }
   },

@@ -4,7 +4,7 @@ import { ProjectionReader } from '../../projections/read.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
-import { closeMonth, correctMonth, invoiceIds, recordAttendance, recordPayment } from '../../src/app/settlement.ts'
+import { claimAdvance, closeMonth, correctMonth, invoiceIds, recordAttendance, recordPayment } from '../../src/app/settlement.ts'
 import { DomainError } from '../../src/domain/errors.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -257,4 +257,32 @@ t.test('a correction of a closed month: a new event, the difference in the next 
   const balance = figures(log).money.get(`${a.number}|2024`)!.balance
   t.equal(balance, 776000 - 587180 + (A_OCT - 32696), 'the difference returned to the certificate once November was paid')
   t.same(violations(log), [])
+})
+
+t.test('a request unaccepted for two months is refused by the close; a provider may claim less advance', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const app = new Application(store)
+  const reader = new ProjectionReader(db.sql, store)
+  const list = (m: string) => reader.openContractIds(m)
+  await smallWorld(app, { groups: 2 })
+  const a = await activeCertificate(app, 1)
+  const b = await activeCertificate(app, 2)
+  const waiting = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-09-02', startDate: '2024-09-15' })
+  const running = await requestContract(app, ctx(), { certificateNumber: b.number, groupId: 'robotics-2', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(app, ctx(), { contractId: running.contractId, acceptedOn: '2024-10-02' })
+  await claimAdvance(app, ctx(), { providerId: 'prov-1', payerId: 'payer-1', month: '2024-11', percent: 50, claimedOn: '2024-10-20' })
+  const sep = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-09', closedOn: '2024-10-01' }, list)
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+  t.same([sep.requestsExpired, oct.requestsExpired], [0, 0], 'not yet two months')
+  const nov = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-11', closedOn: '2024-12-01' }, list)
+  t.equal(nov.requestsExpired, 1, 'requested in September, still unanswered at the November close')
+  const log = await wholeLog(store)
+  const f = figures(log)
+  t.equal(f.contracts.get(waiting.contractId)!.status, 'refused')
+  t.equal(f.money.get(`${a.number}|2024`)!.balance, 776000, 'its reservation returned')
+  // November's advance: 50 % of 776.55 = 388.275 → 388.28 (half-up) instead of 621.24.
+  const advance = log.find((e) => e.type === 'AdvanceInvoiceIssued' && (e.data as { month: string }).month === '2024-11')!.data as { total: number }
+  t.equal(advance.total, 38828)
+  t.equal(await refusal(claimAdvance(app, ctx(), { providerId: 'prov-1', payerId: 'payer-1', month: '2024-12', percent: 81, claimedOn: '2024-11-20' })), 'amount_invalid', 'never above 80 %')
 })

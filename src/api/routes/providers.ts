@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { concludeAgreement, registerProvider } from '../../app/registry.ts'
+import { claimAdvance } from '../../app/settlement.ts'
 import { requirePayerScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
@@ -94,6 +95,26 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       const position = await currentTo(reader, request, reply, ['provider-invoices'], request.query.minPosition)
       const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, caller.role === 'payer' ? caller.payerId : null)
       return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
+    },
+  )
+  r.post(
+    '/v1/providers/:providerId/advance-claims',
+    {
+      config: { roles: ['provider', 'operator'] },
+      schema: {
+        summary: 'Claim less than the 80 % advance of a month from a payer; the advance invoice issued at the previous month’s close follows it',
+        tags: ['providers'],
+        security: [{ bearer: [] }],
+        params: z.object({ providerId: id }),
+        headers: commandHeaders,
+        body: z.object({ payerId: id, month, percent: z.number().int().min(0).max(80), claimedOn: date }),
+        response: { 201: outcome },
+      },
+    },
+    async (request, reply) => {
+      requireProviderScope(request, request.params.providerId)
+      const result = await claimAdvance(ledger, commandContext(request), { providerId: request.params.providerId, ...request.body })
+      return sendOutcome(reply, 201, result, result, ledger)
     },
   )
 }
