@@ -2,7 +2,7 @@ import type { EventData } from '../../events/index.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from './dates.ts'
 import { event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
-import { type Kopecks, mulDivHalfUp } from './money.ts'
+import { formatAmount, type Kopecks, mulDivHalfUp } from './money.ts'
 
 // The monthly cycle's arithmetic (domain.md, "Monthly cycle") and the settlement stream `settlement-{m}`,
 // which decides that months close one after the other.
@@ -133,7 +133,7 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
         if (command.amount <= 0) refuse('amount_invalid', 'a payment is more than zero')
         const outstanding = amountDueOf(state) - state.paid
         if (command.amount > outstanding) {
-          refuse('overpayment', `invoice ${invoice.number} has ${(Math.max(outstanding, 0) / 100).toFixed(2)} outstanding; the payment of ${(command.amount / 100).toFixed(2)} exceeds it`)
+          refuse('overpayment', `invoice ${invoice.number} has ${formatAmount(Math.max(outstanding, 0))} outstanding; the payment of ${formatAmount(command.amount)} exceeds it`)
         }
         return [
           event('PaymentRecorded', {
