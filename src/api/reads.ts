@@ -17,7 +17,7 @@ export const readQuery = {
  * Before answering from projections: waits for `minPosition` when asked (503 if the projections do not get
  * there in time), then tells in `X-Ledger-Current-Position` (and the returned string) how far they are current.
  */
-export async function currentTo(reader: ProjectionReader, request: FastifyRequest, reply: FastifyReply, names: readonly string[], minPosition?: bigint): Promise<string> {
+export async function currentTo(reader: ProjectionReader, reply: FastifyReply, names: readonly string[], minPosition?: bigint): Promise<string> {
   if (minPosition !== undefined && !(await reader.waitFor(names, minPosition, 10_000))) {
     throw new ProblemError(503, 'projection_behind', 'Not current yet', `the read model has not reached position ${minPosition} yet; try again`)
   }

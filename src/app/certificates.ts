@@ -166,6 +166,14 @@ function checkIfMatch(ctx: CommandContext, streamId: string, version: number | n
   }
 }
 
+/** A certificate with its streams and the financing period a lifecycle command names (which must exist). */
+async function certificateInPeriod(app: Application, number: string, periodId: string) {
+  const { state, version } = await loadCertificate(app, number)
+  const municipalityStream = streams.municipality(state.municipality)
+  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
+  return { state, version, certificateStream: streams.certificate(number), municipalityStream, period: periodOf(municipality.state, periodId) }
+}
+
 /** Work a process does through other commands carries its metadata but not the client's idempotency key. */
 const nested = (ctx: CommandContext, processId: string): CommandContext => ({ metadata: { ...ctx.metadata, idempotencyKey: null, causationId: processId } })
 
@@ -174,11 +182,7 @@ const nested = (ctx: CommandContext, processId: string): CommandContext => ({ me
  * place goes to the head of the queue. Accounting → financing: takes a free place (or joins the queue).
  */
 export async function changeCertificateType(app: Application, ctx: CommandContext, input: ChangeTypeInput): Promise<CertificateOutcome> {
-  const { state, version } = await loadCertificate(app, input.certificateNumber)
-  const certificateStream = streams.certificate(input.certificateNumber)
-  const municipalityStream = streams.municipality(state.municipality)
-  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
-  const period = periodOf(municipality.state, input.periodId)
+  const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'ChangeCertificateType', input, processIdFrom('ChangeCertificateType'), async (processId) => {
     const firstStep = input.to === 'accounting' ? started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:accounting`) : started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)
     if (!(await firstStep)) {
@@ -208,11 +212,7 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
  * the queue.
  */
 export async function freezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
-  const { state, version } = await loadCertificate(app, input.certificateNumber)
-  const certificateStream = streams.certificate(input.certificateNumber)
-  const municipalityStream = streams.municipality(state.municipality)
-  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
-  const period = periodOf(municipality.state, input.periodId)
+  const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'FreezeCertificate', input, processIdFrom('FreezeCertificate'), async (processId) => {
     const frozen = await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:freeze`)
     if (!frozen) {
@@ -245,11 +245,7 @@ export async function freezeCertificate(app: Application, ctx: CommandContext, i
 
 /** Unfreezes in a later period: a financing certificate needs a free place there and gets that period's nominal. */
 export async function unfreezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
-  const { state, version } = await loadCertificate(app, input.certificateNumber)
-  const certificateStream = streams.certificate(input.certificateNumber)
-  const municipalityStream = streams.municipality(state.municipality)
-  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
-  const period = periodOf(municipality.state, input.periodId)
+  const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'UnfreezeCertificate', input, processIdFrom('UnfreezeCertificate'), async (processId) => {
     const began = (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)) || (await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:unfreeze`))
     if (!began) {
@@ -273,11 +269,7 @@ export async function unfreezeCertificate(app: Application, ctx: CommandContext,
 
 /** Credits a financing certificate with a new period's nominal (period rollover): it takes a place there first. */
 export async function creditNominal(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
-  const { state, version } = await loadCertificate(app, input.certificateNumber)
-  const certificateStream = streams.certificate(input.certificateNumber)
-  const municipalityStream = streams.municipality(state.municipality)
-  const municipality = await app.aggregates.load(municipalityDecider, municipalityStream)
-  const period = periodOf(municipality.state, input.periodId)
+  const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   const processId = `credit:${input.certificateNumber}:${input.periodId}`
   return idempotent(app, ctx, 'CreditNominal', input, () => processId, async () => {
     if (!(await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`))) {

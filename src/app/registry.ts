@@ -4,7 +4,7 @@ import type { Decider } from '../domain/decider.ts'
 import { refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
 import type { Kopecks } from '../domain/money.ts'
-import { municipalityDecider } from '../domain/municipality.ts'
+import { municipalityDecider, type MunicipalityCommand } from '../domain/municipality.ts'
 import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
@@ -30,16 +30,7 @@ async function single<C, S>(
   })
 }
 
-export interface OpenPeriodInput {
-  municipality: string
-  periodId: string
-  startDate: IsoDate
-  endDate: IsoDate
-  nominal: Kopecks
-  financingCap: number
-  nominalLimit: Kopecks | null
-  payerId: string
-}
+export type OpenPeriodInput = Omit<Extract<MunicipalityCommand, { type: 'OpenFinancingPeriod' }>, 'type'>
 
 export const openFinancingPeriod = (app: Application, ctx: CommandContext, input: OpenPeriodInput) =>
   single(app, ctx, 'OpenFinancingPeriod', input, municipalityDecider, streams.municipality(input.municipality), {

@@ -177,7 +177,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         if (!municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the certificates of one of its municipalities: pass municipality')
         await requireMunicipalityScope(reader, request, municipality)
       }
-      const position = await currentTo(reader, request, reply, ['certificate-balances'], minPosition)
+      const position = await currentTo(reader, reply, ['certificate-balances'], minPosition)
       const page = await reader.certificates(municipality ?? null, after ?? null, limit)
       return { items: page.items as never, next: page.next, position }
     },
@@ -212,7 +212,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         reply.header('x-ledger-current-position', String(position))
         return { ...view, position: String(position), asOf: asOf ?? null }
       }
-      const position = await currentTo(reader, request, reply, ['certificate-balances', 'contracts'], minPosition)
+      const position = await currentTo(reader, reply, ['certificate-balances', 'contracts'], minPosition)
       const view = await reader.certificate(request.params.number)
       if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
       await requireMunicipalityScope(reader, request, view.municipality)

@@ -307,7 +307,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         if (!filter.municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the contracts of one of its municipalities: pass municipality')
         await requireMunicipalityScope(reader, request, filter.municipality)
       }
-      const position = await currentTo(reader, request, reply, ['contracts'], minPosition)
+      const position = await currentTo(reader, reply, ['contracts'], minPosition)
       const page = await reader.contracts(filter, after ?? null, limit)
       return { ...page, position }
     },
@@ -326,7 +326,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      const position = await currentTo(reader, request, reply, ['contracts'], request.query.minPosition)
+      const position = await currentTo(reader, reply, ['contracts'], request.query.minPosition)
       const view = await reader.contract(request.params.contractId)
       if (!view) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
       requireProviderScope(request, view.providerId)

@@ -111,7 +111,7 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
     },
     async (request, reply) => {
       await requireMunicipalityScope(reader, request, request.params.municipality)
-      const position = await currentTo(reader, request, reply, ['coverage'], request.query.minPosition)
+      const position = await currentTo(reader, reply, ['coverage'], request.query.minPosition)
       return { ...(await reader.coverage(request.params.municipality, request.query.date)), position }
     },
   )

@@ -92,7 +92,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       requireProviderScope(request, request.params.providerId)
       const caller = callerOf(request)
-      const position = await currentTo(reader, request, reply, ['provider-invoices'], request.query.minPosition)
+      const position = await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
       const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, caller.role === 'payer' ? caller.payerId : null)
       return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
     },

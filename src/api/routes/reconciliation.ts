@@ -44,7 +44,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
       const { municipality, month: m, on, minPosition } = request.query
       await requireMunicipalityScope(reader, request, municipality)
       const caller = callerOf(request)
-      const position = await currentTo(reader, request, reply, ['provider-invoices'], minPosition)
+      const position = await currentTo(reader, reply, ['provider-invoices'], minPosition)
       const r = await reader.reconciliation(municipality, m, caller.role === 'payer' ? caller.payerId : null, on ?? null)
       if (request.query.format === 'csv') {
         return reply
@@ -76,7 +76,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
       },
     },
     async (request, reply) => {
-      await currentTo(reader, request, reply, ['provider-invoices'], request.query.minPosition)
+      await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
       const invoice = await reader.invoice(request.params.invoiceId)
       if (!invoice) throw new ProblemError(404, 'invoice_not_found', 'Not found', `no invoice ${request.params.invoiceId}`)
       requireProviderScope(request, String(invoice.provider_id))
