@@ -7,6 +7,7 @@ import { projectionsCommand } from './commands/projections.ts'
 import { quoteCommand } from './commands/quote.ts'
 import { replayCommand } from './commands/replay.ts'
 import { settleCommand } from './commands/settle.ts'
+import { verifyCommand } from './commands/verify.ts'
 import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { USAGE, UsageError } from './usage.ts'
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
   projections: projectionsCommand,
   replay: replayCommand,
   settle: settleCommand,
+  verify: verifyCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },

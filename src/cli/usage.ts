@@ -30,6 +30,9 @@ commands:
                              answer from the log as it was then
   settle --municipality M --month YYYY-MM [--closed-on DATE]
                              close a month: write-offs, final and advance invoices, closures
+  verify [--json] [--skip-projections]
+                             check every hash chain, schema, money invariant and projection; exit 1
+                             naming the first disagreement
   help                       print this text
 
 configuration comes from the environment: see README.md`

@@ -1,0 +1,223 @@
+import { validateEventData } from '../../events/index.ts'
+import { PROJECTIONS } from '../../projections/index.ts'
+import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
+import { activeSchema } from '../../projections/runner.ts'
+import type { Projection, Row } from '../../projections/types.ts'
+import type { Sql } from '../db/database.ts'
+import { eventHash, GENESIS_HASH } from '../store/hash.ts'
+import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
+
+// `ledger verify`: an auditor's check of everything the ledger claims, from the log itself. One pass over the
+// global log recomputes every stream's hash chain and positions, validates every event against its schema version
+// and folds the money; then the postings and every projection are compared with what the log says.
+
+export interface Problem {
+  check: 'chain' | 'schema' | 'money' | 'invoice' | 'postings' | 'projection'
+  detail: string
+  streamId?: string
+  streamPosition?: number
+  eventId?: string
+  globalPosition?: string
+  expected?: string
+  found?: string
+}
+
+export interface VerifyReport {
+  ok: boolean
+  events: number
+  streams: number
+  checks: Record<string, { checked: number; problems: number }>
+  /** The first disagreement found, in the order of the checks; null when everything holds. */
+  firstProblem: Problem | null
+  problems: Problem[]
+}
+
+export interface VerifyOptions {
+  /** Skip the comparison of projections with a fresh replay (the slowest check). */
+  skipProjections?: boolean
+  onProgress?: (events: number) => void
+  /** Keep at most this many problems in the report. */
+  maxProblems?: number
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name, checked against the schemas first
+type D = Record<string, any>
+
+export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const max = options.maxProblems ?? 100
+  const problems: Problem[] = []
+  const checks: VerifyReport['checks'] = {}
+  const count = (check: string, n = 1) => ((checks[check] ??= { checked: 0, problems: 0 }).checked += n)
+  const problem = (p: Problem) => {
+    ;(checks[p.check] ??= { checked: 0, problems: 0 }).problems++
+    if (problems.length < max) problems.push(p)
+  }
+  const at = (e: RecordedEvent) => ({ streamId: e.streamId, streamPosition: e.streamPosition, eventId: e.eventId, globalPosition: e.globalPosition.toString() })
+
+  const heads = new Map<string, { position: number; hash: string }>()
+  const money = new Map<string, { nominal: number; reserved: number; spent: number }>()
+  // The postings projection is compared with the money as of its own checkpoint, not the head of the log.
+  const postings = await activeSchema(sql, 'ledger-postings').catch(() => null)
+  const postingsCheckpoint = postings ? await readCheckpoint(sql, postings.schema) : LOG_START
+  const moneyAtCheckpoint = new Map<string, { nominal: number; reserved: number; spent: number }>()
+  const quiet = () => {}
+  const invoices = new Map<string, { due: number; paid: number; number: string }>()
+  let events = 0
+  let position: LogPosition = LOG_START
+  for (;;) {
+    const page = await store.readAll({ after: position, limit: 10_000 })
+    for (const e of page.events) {
+      events++
+      // The chain: contiguous positions, each prevHash the hash before it, each hash its own content's.
+      count('chain')
+      const head = heads.get(e.streamId)
+      const expectedPosition = head ? head.position + 1 : 0
+      if (e.streamPosition !== expectedPosition) {
+        problem({ check: 'chain', ...at(e), detail: 'stream positions are not contiguous (an event is missing)', expected: `position ${expectedPosition}`, found: `position ${e.streamPosition}` })
+      }
+      const expectedPrev = head ? head.hash : GENESIS_HASH
+      if (e.prevHash !== expectedPrev) problem({ check: 'chain', ...at(e), detail: 'prev_hash is not the hash of the event before it', expected: expectedPrev, found: e.prevHash })
+      const recomputed = eventHash(e)
+      if (recomputed !== e.hash) problem({ check: 'chain', ...at(e), detail: 'the event was altered: its content does not hash to its hash', expected: recomputed, found: e.hash })
+      heads.set(e.streamId, { position: e.streamPosition, hash: e.hash })
+
+      count('schema')
+      const issues = validateEventData(e.type, e.schemaVersion, e.data)
+      if (issues.length > 0) {
+        problem({ check: 'schema', ...at(e), detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
+        continue
+      }
+      foldMoney(e, money, invoices, (detail, expected, found, check = 'money') => problem({ check, ...at(e), detail, expected, found }), count)
+      if (compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, postingsCheckpoint) <= 0) {
+        foldMoney(e, moneyAtCheckpoint, new Map(), quiet, quiet)
+      }
+    }
+    position = page.position
+    options.onProgress?.(events)
+    if (page.caughtUp) break
+  }
+
+  // Postings (each one a debit and a credit of the same amount): every certificate account equals the
+  // certificate's money from the log, up to the projection's checkpoint.
+  if (postings) {
+    const accounts = new Map(
+      (await sql.unsafe<{ account: string; balance: string }[]>(`
+        SELECT account, sum(v)::text AS balance FROM (
+          SELECT debit_account AS account, amount AS v FROM ${postings.schema}.postings
+          UNION ALL SELECT credit_account, -amount FROM ${postings.schema}.postings) m GROUP BY account`)).map((r) => [r.account, Number(r.balance)]),
+    )
+    for (const [key, m] of moneyAtCheckpoint) {
+      const [n, period] = key.split('|')
+      for (const [part, value] of [['available', m.nominal - m.reserved - m.spent], ['reserved', m.reserved], ['spent', m.spent]] as const) {
+        count('postings')
+        const account = `certificate:${n}:${period}:${part}`
+        const found = accounts.get(account) ?? 0
+        if (found !== value) problem({ check: 'postings', detail: `account ${account} differs from the certificate's money in the log`, expected: String(value), found: String(found) })
+      }
+    }
+  }
+
+  // Projections: each equals a fresh replay of the log up to its own checkpoint.
+  if (!options.skipProjections) {
+    for (const p of PROJECTIONS) await compareProjection(sql, store, p, count, problem)
+  }
+
+  return { ok: problems.length === 0, events, streams: heads.size, checks, firstProblem: problems[0] ?? null, problems }
+}
+
+function foldMoney(
+  e: RecordedEvent,
+  money: Map<string, { nominal: number; reserved: number; spent: number }>,
+  invoices: Map<string, { due: number; paid: number; number: string }>,
+  problem: (detail: string, expected: string, found: string, check?: 'money' | 'invoice') => void,
+  count: (check: string) => void,
+) {
+  const d = e.data as D
+  const m = () => {
+    const key = `${d.certificateNumber}|${d.periodId}`
+    let v = money.get(key)
+    if (!v) money.set(key, (v = { nominal: 0, reserved: 0, spent: 0 }))
+    return v
+  }
+  const change: Record<string, (v: { nominal: number; reserved: number; spent: number }) => void> = {
+    NominalCredited: (v) => (v.nominal += d.amount),
+    CertificateTypeChanged: (v) => (v.nominal -= d.nominalWithdrawn),
+    CertificateFrozen: (v) => (v.nominal -= d.balanceWithdrawn),
+    CertificateFundsReserved: (v) => (v.reserved += d.amount),
+    CertificateReservationReleased: (v) => (v.reserved -= d.amount),
+    CertificateFundsWrittenOff: (v) => {
+      v.reserved -= d.amount
+      v.spent += d.amount
+    },
+    ShortfallRefunded: (v) => (v.spent -= d.amount),
+  }
+  const apply = change[e.type]
+  if (apply) {
+    const v = m()
+    apply(v)
+    count('money')
+    const balance = v.nominal - v.reserved - v.spent
+    if (balance < 0 || v.reserved < 0 || v.spent < 0) {
+      problem(`certificate ${d.certificateNumber}, period ${d.periodId}: balance = nominal − reserved − spent must stay ≥ 0`, 'balance ≥ 0, reserved ≥ 0, spent ≥ 0', `nominal ${v.nominal}, reserved ${v.reserved}, spent ${v.spent}, balance ${balance}`)
+    }
+  }
+  if (e.type === 'FinalInvoiceIssued' || e.type === 'AdvanceInvoiceIssued') {
+    count('invoice')
+    const final = e.type === 'FinalInvoiceIssued'
+    const lines = (d.lines as D[]).reduce((s, l) => s + (final ? l.lineAmount : l.amount), 0) + (final ? (d.corrections as D[]).reduce((s, c) => s + c.amount, 0) : 0)
+    if (lines !== d.total) problem(`invoice ${d.number}: the total is not the sum of its lines`, String(lines), String(d.total), 'invoice')
+    if (final && d.amountDue !== d.total - d.advanceDeducted) problem(`invoice ${d.number}: due is not total − advance`, String(d.total - d.advanceDeducted), String(d.amountDue), 'invoice')
+    invoices.set(d.invoiceId, { due: final ? d.amountDue : d.total, paid: 0, number: d.number })
+  }
+  if (e.type === 'PaymentRecorded' || e.type === 'PaymentReversed') {
+    count('invoice')
+    const i = invoices.get(d.invoiceId)
+    if (!i) return problem(`a payment of an invoice that was never issued: ${d.invoiceId}`, 'an issued invoice', 'none', 'invoice')
+    i.paid += e.type === 'PaymentRecorded' ? d.amount : -d.amount
+    if (i.paid > Math.max(i.due, 0)) problem(`invoice ${i.number}: payments exceed the invoice`, `at most ${i.due}`, String(i.paid), 'invoice')
+  }
+}
+
+const keyOf = (row: Row, pk: string[]) => pk.map((k) => String(row[k])).join('|')
+
+async function compareProjection(
+  sql: Sql,
+  store: EventStore,
+  projection: Projection,
+  count: (check: string, n?: number) => void,
+  problem: (p: Problem) => void,
+) {
+  const live = await activeSchema(sql, projection.name)
+  const checkpoint = await readCheckpoint(sql, live.schema)
+  const scratch = `verify_${projection.name.replaceAll('-', '_')}_${process.pid}`
+  try {
+    await sql.begin((tx) => createGeneration(tx, projection, scratch))
+    let after: LogPosition = LOG_START
+    for (;;) {
+      const page = await store.readAll({ after, limit: 5000 })
+      const upTo = page.events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, checkpoint) <= 0)
+      if (upTo.length > 0) await sql.begin((tx) => applyBatch(tx, projection, scratch, upTo, page.position))
+      after = page.position
+      if (page.caughtUp || upTo.length < page.events.length) break
+    }
+    const expected = await dumpGeneration(sql, projection, scratch)
+    const found = await dumpGeneration(sql, projection, live.schema)
+    for (const table of projection.tables) {
+      const pk = (await tableInfo(sql, live.schema, table)).primaryKey
+      const want = new Map(expected[table]!.map((r) => [keyOf(r, pk), r]))
+      const have = new Map(found[table]!.map((r) => [keyOf(r, pk), r]))
+      count('projection', want.size)
+      for (const [key, row] of want) {
+        const other = have.get(key)
+        if (JSON.stringify(other) !== JSON.stringify(row)) {
+          problem({ check: 'projection', detail: `${projection.name}.${table} row ${key} differs from a replay of the log`, expected: JSON.stringify(row), found: other ? JSON.stringify(other) : 'no row' })
+        }
+      }
+      for (const [key, row] of have) {
+        if (!want.has(key)) problem({ check: 'projection', detail: `${projection.name}.${table} has a row ${key} the log does not explain`, expected: 'no row', found: JSON.stringify(row) })
+      }
+    }
+  } finally {
+    await sql.unsafe(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`)
+  }
+}
