@@ -24,6 +24,7 @@ import { municipalityRoutes } from './routes/municipalities.ts'
 import { programmeRoutes } from './routes/programmes.ts'
 import { providerRoutes } from './routes/providers.ts'
 import { quoteRoutes } from './routes/quotes.ts'
+import { historyRoutes } from './routes/history.ts'
 import { reconciliationRoutes } from './routes/reconciliation.ts'
 import { settlementRoutes } from './routes/settlement.ts'
 import { streamRoutes } from './routes/streams.ts'
@@ -178,6 +179,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(quoteRoutes)
   await app.register(settlementRoutes, reads)
   await app.register(reconciliationRoutes, reads)
+  await app.register(historyRoutes, { store: deps.store, reader })
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())

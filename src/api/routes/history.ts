@@ -1,0 +1,88 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import { certificateHistory, type HistoryEntry } from '../../audit/history.ts'
+import type { EventStore } from '../../store/port.ts'
+import { callerOf } from '../auth.ts'
+import { ProblemError } from '../problem.ts'
+import { requireMunicipalityScope } from '../reads.ts'
+import { amountOut, certificateNumber, money, uuid } from '../schemas.ts'
+
+const entry = z.object({
+  globalPosition: z.string(),
+  streamId: z.string(),
+  streamPosition: z.number().int(),
+  eventId: z.string(),
+  type: z.string(),
+  businessDate: z.string().nullable(),
+  recordedAt: z.string(),
+  actor: z.string().describe('who caused it: role:tokenId of the API caller, or system:…'),
+  correlationId: z.string(),
+  causationId: z.string().nullable(),
+  money: z
+    .object({ periodId: z.string(), balanceBefore: amountOut, balanceAfter: amountOut, reservedBefore: amountOut, reservedAfter: amountOut, spentBefore: amountOut, spentAfter: amountOut })
+    .nullable(),
+  data: z.unknown(),
+  hash: z.string(),
+})
+
+const shown = (h: HistoryEntry) => ({
+  ...h,
+  money: h.money && {
+    periodId: h.money.periodId,
+    balanceBefore: money(h.money.balanceBefore), balanceAfter: money(h.money.balanceAfter),
+    reservedBefore: money(h.money.reservedBefore), reservedAfter: money(h.money.reservedAfter),
+    spentBefore: money(h.money.spentBefore), spentAfter: money(h.money.spentAfter),
+  },
+})
+
+export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: ProjectionReader }> = async (app, { store, reader }) => {
+  const r = app.withTypeProvider<ZodTypeProvider>()
+  r.get(
+    '/v1/certificates/:number/history',
+    {
+      config: { roles: ['auditor', 'operator', 'payer'] },
+      schema: {
+        summary: "Every event that touched a certificate, in order: business date, recorded time, actor, correlation id, the money's effect",
+        tags: ['audit'],
+        security: [{ bearer: [] }],
+        params: z.object({ number: certificateNumber }),
+        response: { 200: z.object({ certificateNumber: z.string(), events: z.array(entry) }) },
+      },
+    },
+    async (request) => {
+      const events = await store.readTouching({ certificateNumber: request.params.number })
+      const issued = events.find((e) => e.type === 'CertificateIssued')
+      if (!issued) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
+      await requireMunicipalityScope(reader, request, (issued.data as { municipality: string }).municipality)
+      return { certificateNumber: request.params.number, events: certificateHistory(events).map(shown) }
+    },
+  )
+  r.get(
+    '/v1/contracts/:contractId/history',
+    {
+      config: { roles: ['auditor', 'operator', 'payer', 'provider'] },
+      schema: {
+        summary: 'Every event that touched a contract, in order, with the effect on its certificate’s money',
+        tags: ['audit'],
+        security: [{ bearer: [] }],
+        params: z.object({ contractId: uuid }),
+        response: { 200: z.object({ contractId: z.string(), certificateNumber: z.string(), events: z.array(entry) }) },
+      },
+    },
+    async (request) => {
+      const own = await store.readTouching({ contractId: request.params.contractId })
+      const requested = own.find((e) => e.type === 'ContractRequested')
+      if (!requested) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
+      const d = requested.data as { certificateNumber: string; providerId: string; municipality: string }
+      const caller = callerOf(request)
+      if (caller.role === 'provider' && caller.providerId !== d.providerId) throw new ProblemError(403, 'forbidden', 'Forbidden', `this token is scoped to provider ${caller.providerId}`)
+      await requireMunicipalityScope(reader, request, d.municipality)
+      // The money effect needs the certificate's whole history up to each event; the contract's are then kept.
+      const trail = new Map(certificateHistory(await store.readTouching({ certificateNumber: d.certificateNumber })).map((h) => [h.eventId, h]))
+      const events = own.map((e) => trail.get(e.eventId) ?? { ...certificateHistory([e])[0]!, money: null })
+      return { contractId: request.params.contractId, certificateNumber: d.certificateNumber, events: events.map(shown) }
+    },
+  )
+}

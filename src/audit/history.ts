@@ -1,0 +1,84 @@
+import type { RecordedEvent } from '../store/port.ts'
+
+// The audit trail: every event that touched a certificate or a contract, in order, with its business date, when it
+// was recorded, who caused it, and what it did to the certificate's money (balance before and after).
+
+const DATE_FIELDS = [
+  'issuedOn', 'activatedOn', 'changedOn', 'creditedOn', 'frozenOn', 'unfrozenOn', 'reservedOn', 'releasedOn', 'requestedOn', 'acceptedOn',
+  'refusedOn', 'terminatedOn', 'closedOn', 'recordedOn', 'correctedOn', 'paidOn', 'reversedOn', 'takenOn', 'queuedOn', 'promotedOn', 'leftOn',
+  'claimedOn', 'concludedOn', 'assessedOn', 'closedOn',
+]
+
+export interface HistoryEntry {
+  globalPosition: string
+  streamId: string
+  streamPosition: number
+  eventId: string
+  type: string
+  /** The business date the event carries (or its month for a month's settlement), not the clock. */
+  businessDate: string | null
+  recordedAt: string
+  actor: string
+  correlationId: string
+  causationId: string | null
+  /** For events that move the certificate's money: the period and its balance, reserved and spent before and after. */
+  money: { periodId: string; balanceBefore: number; balanceAfter: number; reservedBefore: number; reservedAfter: number; spentBefore: number; spentAfter: number } | null
+  data: unknown
+  hash: string
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name
+type D = Record<string, any>
+
+const MOVES: Record<string, (d: D) => { nominal?: number; reserved?: number; spent?: number }> = {
+  NominalCredited: (d) => ({ nominal: d.amount }),
+  CertificateTypeChanged: (d) => ({ nominal: -d.nominalWithdrawn }),
+  CertificateFrozen: (d) => ({ nominal: -d.balanceWithdrawn }),
+  CertificateFundsReserved: (d) => ({ reserved: d.amount }),
+  CertificateReservationReleased: (d) => ({ reserved: -d.amount }),
+  CertificateFundsWrittenOff: (d) => ({ reserved: -d.amount, spent: d.amount }),
+  ShortfallRefunded: (d) => ({ spent: -d.amount }),
+}
+
+/** The trail of a certificate's events (all events naming it, in commit order), with the money effect of each. */
+export function certificateHistory(events: readonly RecordedEvent[]): HistoryEntry[] {
+  const money = new Map<string, { nominal: number; reserved: number; spent: number }>()
+  return events.map((e) => {
+    const d = e.data as D
+    const move = MOVES[e.type]?.(d)
+    let effect: HistoryEntry['money'] = null
+    if (move) {
+      const m = money.get(d.periodId) ?? { nominal: 0, reserved: 0, spent: 0 }
+      const before = { ...m }
+      m.nominal += move.nominal ?? 0
+      m.reserved += move.reserved ?? 0
+      m.spent += move.spent ?? 0
+      money.set(d.periodId, m)
+      effect = {
+        periodId: d.periodId,
+        balanceBefore: before.nominal - before.reserved - before.spent,
+        balanceAfter: m.nominal - m.reserved - m.spent,
+        reservedBefore: before.reserved,
+        reservedAfter: m.reserved,
+        spentBefore: before.spent,
+        spentAfter: m.spent,
+      }
+    }
+    const dateField = DATE_FIELDS.find((f) => typeof d[f] === 'string')
+    return {
+      globalPosition: e.globalPosition.toString(),
+      streamId: e.streamId,
+      streamPosition: e.streamPosition,
+      eventId: e.eventId,
+      type: e.type,
+      businessDate: dateField ? d[dateField] : typeof d.month === 'string' ? d.month : null,
+      recordedAt: e.recordedAt.toISOString(),
+      actor: e.metadata.actor,
+      correlationId: e.metadata.correlationId,
+      causationId: e.metadata.causationId ?? null,
+      money: effect,
+      data: e.data,
+      hash: e.hash,
+    }
+  })
+}
