@@ -43,57 +43,78 @@ export interface VerifyOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name, checked against the schemas first
 type D = Record<string, any>
 
-export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const max = options.maxProblems ?? 100
-  const problems: Problem[] = []
-  const checks: VerifyReport['checks'] = {}
-  const count = (check: string, n = 1) => ((checks[check] ??= { checked: 0, problems: 0 }).checked += n)
-  const problem = (p: Problem) => {
-    ;(checks[p.check] ??= { checked: 0, problems: 0 }).problems++
-    if (problems.length < max) problems.push(p)
-  }
-  const at = (e: RecordedEvent) => ({ streamId: e.streamId, streamPosition: e.streamPosition, eventId: e.eventId, globalPosition: e.globalPosition.toString() })
+/**
+ * The checks one event at a time, in commit order: chain and positions per stream, schema, money, invoices. Used on
+ * the database's log and on an exported file alike.
+ */
+export class LogChecks {
+  readonly problems: Problem[] = []
+  readonly checks: VerifyReport['checks'] = {}
+  readonly heads = new Map<string, { position: number; hash: string }>()
+  readonly money = new Map<string, { nominal: number; reserved: number; spent: number }>()
+  private readonly invoices = new Map<string, { due: number; paid: number; number: string }>()
+  events = 0
 
-  const heads = new Map<string, { position: number; hash: string }>()
-  const money = new Map<string, { nominal: number; reserved: number; spent: number }>()
+  constructor(private readonly max = 100) {}
+
+  count = (check: string, n = 1) => {
+    ;(this.checks[check] ??= { checked: 0, problems: 0 }).checked += n
+  }
+
+  problem = (p: Problem) => {
+    ;(this.checks[p.check] ??= { checked: 0, problems: 0 }).problems++
+    if (this.problems.length < this.max) this.problems.push(p)
+  }
+
+  add(e: RecordedEvent): void {
+    const at = { streamId: e.streamId, streamPosition: e.streamPosition, eventId: e.eventId, globalPosition: e.globalPosition.toString() }
+    this.events++
+    // The chain: contiguous positions, each prevHash the hash before it, each hash its own content's.
+    this.count('chain')
+    const head = this.heads.get(e.streamId)
+    const expectedPosition = head ? head.position + 1 : 0
+    if (e.streamPosition !== expectedPosition) {
+      this.problem({ check: 'chain', ...at, detail: 'stream positions are not contiguous (an event is missing)', expected: `position ${expectedPosition}`, found: `position ${e.streamPosition}` })
+    }
+    const expectedPrev = head ? head.hash : GENESIS_HASH
+    if (e.prevHash !== expectedPrev) this.problem({ check: 'chain', ...at, detail: 'prev_hash is not the hash of the event before it', expected: expectedPrev, found: e.prevHash })
+    const recomputed = eventHash(e)
+    if (recomputed !== e.hash) this.problem({ check: 'chain', ...at, detail: 'the event was altered: its content does not hash to its hash', expected: recomputed, found: e.hash })
+    this.heads.set(e.streamId, { position: e.streamPosition, hash: e.hash })
+
+    this.count('schema')
+    const issues = validateEventData(e.type, e.schemaVersion, e.data)
+    if (issues.length > 0) {
+      this.problem({ check: 'schema', ...at, detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
+      return
+    }
+    foldMoney(e, this.money, this.invoices, (detail, expected, found, check = 'money') => this.problem({ check, ...at, detail, expected, found }), this.count)
+  }
+
+  report(): VerifyReport {
+    return { ok: this.problems.length === 0, events: this.events, streams: this.heads.size, checks: this.checks, firstProblem: this.problems[0] ?? null, problems: this.problems }
+  }
+}
+
+export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const log = new LogChecks(options.maxProblems ?? 100)
+  const { count, problem } = log
   // The postings projection is compared with the money as of its own checkpoint, not the head of the log.
   const postings = await activeSchema(sql, 'ledger-postings').catch(() => null)
   const postingsCheckpoint = postings ? await readCheckpoint(sql, postings.schema) : LOG_START
   const moneyAtCheckpoint = new Map<string, { nominal: number; reserved: number; spent: number }>()
   const quiet = () => {}
-  const invoices = new Map<string, { due: number; paid: number; number: string }>()
-  let events = 0
   let position: LogPosition = LOG_START
   for (;;) {
     const page = await store.readAll({ after: position, limit: 10_000 })
     for (const e of page.events) {
-      events++
-      // The chain: contiguous positions, each prevHash the hash before it, each hash its own content's.
-      count('chain')
-      const head = heads.get(e.streamId)
-      const expectedPosition = head ? head.position + 1 : 0
-      if (e.streamPosition !== expectedPosition) {
-        problem({ check: 'chain', ...at(e), detail: 'stream positions are not contiguous (an event is missing)', expected: `position ${expectedPosition}`, found: `position ${e.streamPosition}` })
-      }
-      const expectedPrev = head ? head.hash : GENESIS_HASH
-      if (e.prevHash !== expectedPrev) problem({ check: 'chain', ...at(e), detail: 'prev_hash is not the hash of the event before it', expected: expectedPrev, found: e.prevHash })
-      const recomputed = eventHash(e)
-      if (recomputed !== e.hash) problem({ check: 'chain', ...at(e), detail: 'the event was altered: its content does not hash to its hash', expected: recomputed, found: e.hash })
-      heads.set(e.streamId, { position: e.streamPosition, hash: e.hash })
-
-      count('schema')
-      const issues = validateEventData(e.type, e.schemaVersion, e.data)
-      if (issues.length > 0) {
-        problem({ check: 'schema', ...at(e), detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
-        continue
-      }
-      foldMoney(e, money, invoices, (detail, expected, found, check = 'money') => problem({ check, ...at(e), detail, expected, found }), count)
+      log.add(e)
       if (compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, postingsCheckpoint) <= 0) {
         foldMoney(e, moneyAtCheckpoint, new Map(), quiet, quiet)
       }
     }
     position = page.position
-    options.onProgress?.(events)
+    options.onProgress?.(log.events)
     if (page.caughtUp) break
   }
 
@@ -121,8 +142,7 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
   if (!options.skipProjections) {
     for (const p of PROJECTIONS) await compareProjection(sql, store, p, count, problem)
   }
-
-  return { ok: problems.length === 0, events, streams: heads.size, checks, firstProblem: problems[0] ?? null, problems }
+  return log.report()
 }
 
 function foldMoney(

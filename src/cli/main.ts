@@ -1,6 +1,7 @@
 import { StatementFormatError } from '../app/bank-statement.ts'
 import { ImportFileError } from '../app/import.ts'
 import { ConfigError } from '../config/config.ts'
+import { exportCommand } from './commands/export.ts'
 import { importCommand } from './commands/import.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { projectionsCommand } from './commands/projections.ts'
@@ -24,6 +25,7 @@ const commands: Record<string, Command> = {
   replay: replayCommand,
   settle: settleCommand,
   verify: verifyCommand,
+  export: exportCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },

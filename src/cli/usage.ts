@@ -30,6 +30,9 @@ commands:
                              answer from the log as it was then
   settle --municipality M --month YYYY-MM [--closed-on DATE]
                              close a month: write-offs, final and advance invoices, closures
+  export --municipality M --from DATE --to DATE --out FILE
+                             the municipality's events as NDJSON with hashes, and FILE.manifest.json
+  verify --file FILE [--json]  verify such an export offline, with no database
   verify [--json] [--skip-projections]
                              check every hash chain, schema, money invariant and projection; exit 1
                              naming the first disagreement

@@ -1,15 +1,23 @@
 import { parseArgs } from 'node:util'
-import { verifyLedger } from '../../audit/verify.ts'
+import fs from 'node:fs'
+import { verifyExport } from '../../audit/export.ts'
+import { type VerifyReport, verifyLedger } from '../../audit/verify.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
 /** `ledger verify [--json] [--skip-projections]`: exit 0 when everything holds, 1 naming the first disagreement. */
 export async function verifyCommand(args: string[]): Promise<number> {
-  let values: { json?: boolean; 'skip-projections'?: boolean }
+  let values: { json?: boolean; 'skip-projections'?: boolean; file?: string }
   try {
-    values = parseArgs({ args, options: { json: { type: 'boolean' }, 'skip-projections': { type: 'boolean' } }, strict: true }).values
+    values = parseArgs({ args, options: { json: { type: 'boolean' }, 'skip-projections': { type: 'boolean' }, file: { type: 'string' } }, strict: true }).values
   } catch (error) {
     throw new UsageError((error as Error).message)
+  }
+  if (values.file) {
+    // Offline: an export and its manifest, no database.
+    if (!fs.existsSync(values.file)) throw new UsageError(`cannot read ${values.file}: ENOENT`)
+    const started = Date.now()
+    return print(verifyExport(values.file), values.json ?? false, (Date.now() - started) / 1000)
   }
   const runtime = await openRuntime()
   try {
@@ -20,24 +28,27 @@ export async function verifyCommand(args: string[]): Promise<number> {
       onProgress: (n) => tty && process.stderr.write(`\rverifying: ${n} events read`),
     })
     if (tty) process.stderr.write('\n')
-    const seconds = (Date.now() - started) / 1000
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ...report, seconds })}\n`)
-    } else {
-      process.stdout.write(`${report.events} events in ${report.streams} streams, verified in ${seconds.toFixed(1)} s\n`)
-      for (const [check, c] of Object.entries(report.checks)) {
-        process.stdout.write(`  ${check.padEnd(11)} ${String(c.checked).padStart(9)} checked  ${c.problems === 0 ? 'ok' : `${c.problems} problem(s)`}\n`)
-      }
-      const p = report.firstProblem
-      if (p) {
-        const where = p.streamId ? ` at ${p.streamId} position ${p.streamPosition} (event ${p.eventId}, global position ${p.globalPosition})` : ''
-        process.stdout.write(`FIRST DISAGREEMENT (${p.check})${where}: ${p.detail}\n  expected: ${p.expected}\n  found:    ${p.found}\n`)
-      } else {
-        process.stdout.write('everything holds\n')
-      }
-    }
-    return report.ok ? 0 : 1
+    return print(report, values.json ?? false, (Date.now() - started) / 1000)
   } finally {
     await runtime.close()
   }
+}
+
+function print(report: VerifyReport, json: boolean, seconds: number): number {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...report, seconds })}\n`)
+  } else {
+    process.stdout.write(`${report.events} events in ${report.streams} streams, verified in ${seconds.toFixed(1)} s\n`)
+    for (const [check, c] of Object.entries(report.checks)) {
+      process.stdout.write(`  ${check.padEnd(11)} ${String(c.checked).padStart(9)} checked  ${c.problems === 0 ? 'ok' : `${c.problems} problem(s)`}\n`)
+    }
+    const p = report.firstProblem
+    if (p) {
+      const where = p.streamId ? ` at ${p.streamId}${p.streamPosition !== undefined ? ` position ${p.streamPosition} (event ${p.eventId}, global position ${p.globalPosition})` : ''}` : ''
+      process.stdout.write(`FIRST DISAGREEMENT (${p.check})${where}: ${p.detail}\n  expected: ${p.expected}\n  found:    ${p.found}\n`)
+    } else {
+      process.stdout.write('everything holds\n')
+    }
+  }
+  return report.ok ? 0 : 1
 }
