@@ -105,14 +105,32 @@ export class ProjectionRunner {
     })
   }
 
-  /** Applies everything committed so far (or up to `until`). */
+  /**
+   * Applies everything committed before it was called (or up to `until`). The reader stops below the oldest running
+   * transaction of the whole cluster, so a committed event can be out of reach for a moment while another database's
+   * transaction runs: it waits for those, up to 30 s, rather than return behind.
+   */
   async catchUp(): Promise<number> {
     let total = 0
+    const deadline = Date.now() + 30_000
     for (;;) {
       const n = await this.step()
-      if (n === 0) return total
       total += n
+      if (n > 0) continue
+      if (this.options.until || !(await this.committedBeyondCheckpoints()) || Date.now() > deadline) return total
+      await new Promise((r) => setTimeout(r, 20))
     }
+  }
+
+  private async committedBeyondCheckpoints(): Promise<boolean> {
+    for (const p of this.projections) {
+      const cp = await readCheckpoint(this.sql, (await activeSchema(this.sql, p.name)).schema)
+      const [row] = await this.sql<{ behind: boolean }[]>`
+        SELECT EXISTS (SELECT 1 FROM ledger.events
+          WHERE (transaction_id, global_position) > (${String(cp.transactionId)}::xid8, ${String(cp.globalPosition)}::bigint)) AS behind`
+      if (row!.behind) return true
+    }
+    return false
   }
 
   /** Runs in the background until `stop`, waiting `idleMs` whenever it has caught up. */
