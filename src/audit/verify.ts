@@ -140,7 +140,7 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
 
   // Projections: each equals a fresh replay of the log up to its own checkpoint.
   if (!options.skipProjections) {
-    for (const p of PROJECTIONS) await compareProjection(sql, store, p, count, problem)
+    await compareProjections(sql, store, PROJECTIONS, count, problem)
   }
   return log.report()
 }
@@ -200,44 +200,59 @@ function foldMoney(
 
 const keyOf = (row: Row, pk: string[]) => pk.map((k) => String(row[k])).join('|')
 
-async function compareProjection(
+/**
+ * Every projection against a fresh replay of the log up to its own checkpoint: one pass over the log feeds a
+ * scratch generation of each, then the scratch and the live tables are compared row by row.
+ */
+async function compareProjections(
   sql: Sql,
   store: EventStore,
-  projection: Projection,
+  projections: readonly Projection[],
   count: (check: string, n?: number) => void,
   problem: (p: Problem) => void,
 ) {
-  const live = await activeSchema(sql, projection.name)
-  const checkpoint = await readCheckpoint(sql, live.schema)
-  const scratch = `verify_${projection.name.replaceAll('-', '_')}_${process.pid}`
+  const targets = await Promise.all(
+    projections.map(async (projection) => {
+      const live = await activeSchema(sql, projection.name)
+      return { projection, live, checkpoint: await readCheckpoint(sql, live.schema), scratch: `verify_${projection.name.replaceAll('-', '_')}_${process.pid}` }
+    }),
+  )
   try {
-    await sql.begin((tx) => createGeneration(tx, projection, scratch))
+    for (const t of targets) await sql.begin((tx) => createGeneration(tx, t.projection, t.scratch))
     let after: LogPosition = LOG_START
     for (;;) {
       const page = await store.readAll({ after, limit: 5000 })
-      const upTo = page.events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, checkpoint) <= 0)
-      if (upTo.length > 0) await sql.begin((tx) => applyBatch(tx, projection, scratch, upTo, page.position))
-      after = page.position
-      if (page.caughtUp || upTo.length < page.events.length) break
-    }
-    const expected = await dumpGeneration(sql, projection, scratch)
-    const found = await dumpGeneration(sql, projection, live.schema)
-    for (const table of projection.tables) {
-      const pk = (await tableInfo(sql, live.schema, table)).primaryKey
-      const want = new Map(expected[table]!.map((r) => [keyOf(r, pk), r]))
-      const have = new Map(found[table]!.map((r) => [keyOf(r, pk), r]))
-      count('projection', want.size)
-      for (const [key, row] of want) {
-        const other = have.get(key)
-        if (JSON.stringify(other) !== JSON.stringify(row)) {
-          problem({ check: 'projection', detail: `${projection.name}.${table} row ${key} differs from a replay of the log`, expected: JSON.stringify(row), found: other ? JSON.stringify(other) : 'no row' })
-        }
+      let any = false
+      for (const t of targets) {
+        const upTo = page.events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, t.checkpoint) <= 0)
+        if (upTo.length === 0) continue
+        any = true
+        const last = upTo[upTo.length - 1]!
+        await sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }))
       }
-      for (const [key, row] of have) {
-        if (!want.has(key)) problem({ check: 'projection', detail: `${projection.name}.${table} has a row ${key} the log does not explain`, expected: 'no row', found: JSON.stringify(row) })
+      after = page.position
+      if (page.caughtUp || !any) break
+    }
+    for (const t of targets) {
+      const expected = await dumpGeneration(sql, t.projection, t.scratch)
+      const found = await dumpGeneration(sql, t.projection, t.live.schema)
+      for (const table of t.projection.tables) {
+        const pk = (await tableInfo(sql, t.live.schema, table)).primaryKey
+        const want = new Map(expected[table]!.map((r) => [keyOf(r, pk), r]))
+        const have = new Map(found[table]!.map((r) => [keyOf(r, pk), r]))
+        count('projection', want.size)
+        for (const [key, row] of want) {
+          const other = have.get(key)
+          if (JSON.stringify(other) !== JSON.stringify(row)) {
+            problem({ check: 'projection', detail: `${t.projection.name}.${table} row ${key} differs from a replay of the log`, expected: JSON.stringify(row), found: other ? JSON.stringify(other) : 'no row' })
+          }
+        }
+        for (const [key, row] of have) {
+          if (!want.has(key)) problem({ check: 'projection', detail: `${t.projection.name}.${table} has a row ${key} the log does not explain`, expected: 'no row', found: JSON.stringify(row) })
+        }
       }
     }
   } finally {
-    await sql.unsafe(`DROP SCHEMA IF EXISTS ${scratch} CASCADE`)
+    for (const t of targets) await sql.unsafe(`DROP SCHEMA IF EXISTS ${t.scratch} CASCADE`)
   }
 }
