@@ -104,18 +104,26 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
   const postingsCheckpoint = postings ? await readCheckpoint(sql, postings.schema) : LOG_START
   const moneyAtCheckpoint = new Map<string, { nominal: number; reserved: number; spent: number }>()
   const quiet = () => {}
-  let position: LogPosition = LOG_START
-  for (;;) {
-    const page = await store.readAll({ after: position, limit: 10_000 })
-    for (const e of page.events) {
-      log.add(e)
-      if (compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, postingsCheckpoint) <= 0) {
-        foldMoney(e, moneyAtCheckpoint, new Map(), quiet, quiet)
+  const replays = options.skipProjections ? null : await ProjectionReplays.start(sql, PROJECTIONS)
+  try {
+    let position: LogPosition = LOG_START
+    for (;;) {
+      const page = await store.readAll({ after: position, limit: 10_000 })
+      for (const e of page.events) {
+        log.add(e)
+        if (compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, postingsCheckpoint) <= 0) {
+          foldMoney(e, moneyAtCheckpoint, new Map(), quiet, quiet)
+        }
       }
+      await replays?.feed(page.events)
+      position = page.position
+      options.onProgress?.(log.events)
+      if (page.caughtUp) break
     }
-    position = page.position
-    options.onProgress?.(log.events)
-    if (page.caughtUp) break
+    // Projections: each equals the replay of the log up to its own checkpoint.
+    await replays?.compare(count, problem)
+  } finally {
+    await replays?.drop()
   }
 
   // Postings (each one a debit and a credit of the same amount): every certificate account equals the
@@ -138,10 +146,6 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
     }
   }
 
-  // Projections: each equals a fresh replay of the log up to its own checkpoint.
-  if (!options.skipProjections) {
-    await compareProjections(sql, store, PROJECTIONS, count, problem)
-  }
   return log.report()
 }
 
@@ -201,43 +205,41 @@ function foldMoney(
 const keyOf = (row: Row, pk: string[]) => pk.map((k) => String(row[k])).join('|')
 
 /**
- * Every projection against a fresh replay of the log up to its own checkpoint: one pass over the log feeds a
- * scratch generation of each, then the scratch and the live tables are compared row by row.
+ * Every projection against a fresh replay of the log up to its own checkpoint: fed page by page during the same
+ * pass over the log as the other checks, into a scratch generation of each, then compared row by row.
  */
-async function compareProjections(
-  sql: Sql,
-  store: EventStore,
-  projections: readonly Projection[],
-  count: (check: string, n?: number) => void,
-  problem: (p: Problem) => void,
-) {
-  const targets = await Promise.all(
-    projections.map(async (projection) => {
-      const live = await activeSchema(sql, projection.name)
-      return { projection, live, checkpoint: await readCheckpoint(sql, live.schema), scratch: `verify_${projection.name.replaceAll('-', '_')}_${process.pid}` }
-    }),
-  )
-  try {
-    for (const t of targets) await sql.begin((tx) => createGeneration(tx, t.projection, t.scratch))
-    let after: LogPosition = LOG_START
-    for (;;) {
-      const page = await store.readAll({ after, limit: 5000 })
-      let any = false
-      for (const t of targets) {
-        const upTo = page.events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, t.checkpoint) <= 0)
-        if (upTo.length === 0) continue
-        any = true
-        const last = upTo[upTo.length - 1]!
-        await sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }))
-      }
-      after = page.position
-      if (page.caughtUp || !any) break
+class ProjectionReplays {
+  private constructor(
+    private readonly sql: Sql,
+    private readonly targets: { projection: Projection; live: string; checkpoint: LogPosition; scratch: string }[],
+  ) {}
+
+  static async start(sql: Sql, projections: readonly Projection[]): Promise<ProjectionReplays> {
+    const targets = []
+    for (const projection of projections) {
+      const live = (await activeSchema(sql, projection.name)).schema
+      const scratch = `verify_${projection.name.replaceAll('-', '_')}_${process.pid}`
+      await sql.begin((tx) => createGeneration(tx, projection, scratch))
+      targets.push({ projection, live, checkpoint: await readCheckpoint(sql, live) as LogPosition, scratch })
     }
-    for (const t of targets) {
-      const expected = await dumpGeneration(sql, t.projection, t.scratch)
-      const found = await dumpGeneration(sql, t.projection, t.live.schema)
+    return new ProjectionReplays(sql, targets)
+  }
+
+  async feed(events: readonly RecordedEvent[]): Promise<void> {
+    for (const t of this.targets) {
+      const upTo = events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, t.checkpoint) <= 0)
+      if (upTo.length === 0) continue
+      const last = upTo[upTo.length - 1]!
+      await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }))
+    }
+  }
+
+  async compare(count: (check: string, n?: number) => void, problem: (p: Problem) => void): Promise<void> {
+    for (const t of this.targets) {
+      const expected = await dumpGeneration(this.sql, t.projection, t.scratch)
+      const found = await dumpGeneration(this.sql, t.projection, t.live)
       for (const table of t.projection.tables) {
-        const pk = (await tableInfo(sql, t.live.schema, table)).primaryKey
+        const pk = (await tableInfo(this.sql, t.live, table)).primaryKey
         const want = new Map(expected[table]!.map((r) => [keyOf(r, pk), r]))
         const have = new Map(found[table]!.map((r) => [keyOf(r, pk), r]))
         count('projection', want.size)
@@ -252,7 +254,9 @@ async function compareProjections(
         }
       }
     }
-  } finally {
-    for (const t of targets) await sql.unsafe(`DROP SCHEMA IF EXISTS ${t.scratch} CASCADE`)
+  }
+
+  async drop(): Promise<void> {
+    for (const t of this.targets) await this.sql.unsafe(`DROP SCHEMA IF EXISTS ${t.scratch} CASCADE`)
   }
 }
