@@ -6,5 +6,14 @@ export const MonthClosed = defineEvent(
   'MonthClosed',
   1,
   'settlement-{municipality}',
-  z.object({ municipality: entityId, month: isoMonth, closedOn: isoDate, contractsWrittenOff: z.number().int().nonnegative(), invoicesIssued: z.number().int().nonnegative() }),
+  z.object({
+    municipality: entityId,
+    month: isoMonth,
+    closedOn: isoDate,
+    contractsWrittenOff: z.number().int().nonnegative(),
+    contractsClosed: z.number().int().nonnegative(),
+    requestsExpired: z.number().int().nonnegative(),
+    finalInvoices: z.array(z.string()),
+    advanceInvoices: z.array(z.string()),
+  }),
 )

@@ -33,6 +33,8 @@ export function postingsOf(e: RecordedEvent): [string, string, number, string][]
       // The services of the month become owed to the provider; the advance it was paid for them is set off.
       const out: [string, string, number, string][] = []
       if (d.total > 0) out.push([`payer:${d.payerId}:services`, `provider:${d.providerId}:payable`, d.total, d.month])
+      // Corrections can leave a month negative: the provider then owes it back.
+      if (d.total < 0) out.push([`provider:${d.providerId}:payable`, `payer:${d.payerId}:services`, -d.total, d.month])
       if (d.advanceDeducted > 0) out.push([`provider:${d.providerId}:payable`, `provider:${d.providerId}:advances`, d.advanceDeducted, d.month])
       return out
     }

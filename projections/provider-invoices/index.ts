@@ -46,7 +46,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
         const month = l.month ?? d.month
         rows.put('invoice_lines', [d.invoiceId, l.contractId, month], {
           invoice_id: d.invoiceId, contract_id: l.contractId, month, certificate_number: l.certificateNumber, contract_date: l.contractDate ?? null,
-          month_amount: l.monthAmount, completeness_bp: final ? l.completenessBp : 8000, line_amount: final ? l.lineAmount : l.amount,
+          month_amount: l.monthAmount, completeness_bp: final ? l.completenessBp : l.monthAmount > 0 ? Math.floor((l.amount * 10000) / l.monthAmount) : 0, line_amount: final ? l.lineAmount : l.amount,
         })
       }
       for (const c of (d.corrections ?? []) as D[]) {

@@ -4,7 +4,7 @@ import { contractDecider, payableMonths } from '../domain/contract.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from '../domain/dates.ts'
 import { refuse } from '../domain/errors.ts'
 import type { Kopecks } from '../domain/money.ts'
-import { ADVANCE_PERCENT, advanceAmount, amountDueOf, checkCloseable, invoiceDecider, settlementDecider } from '../domain/settlement.ts'
+import { ADVANCE_PERCENT, advanceAmount, amountDueOf, checkCloseable, invoiceDecider, type InvoiceState, settlementDecider } from '../domain/settlement.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
@@ -53,20 +53,28 @@ export async function closeMonth(
   const settlementStream = streams.settlement(municipality)
   const processId = `close:${municipality}:${month}`
   const settlement = await app.aggregates.load(settlementDecider, settlementStream)
-  const done = await app.aggregates.recordedStep(settlementDecider, settlementStream, `${processId}:closed`)
-  if (done.length === 0) checkCloseable(settlement.state, month, closedOn)
+  // A closed month is answered from its record: closing it again runs nothing.
+  const recorded = settlement.state.closed[month]
+  if (recorded) {
+    const { municipality: _, month: __, ...counts } = recorded
+    return { municipality, month, ...counts, alreadyClosed: true }
+  }
+  checkCloseable(settlement.state, month, closedOn)
 
   return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
     // Steps have ids of their own; nested commands must not reuse the client's idempotency key.
     const meta = { ...ctx.metadata, causationId: processId, idempotencyKey: null }
     const outcome: MonthCloseOutcome = {
-      municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: done.length > 0,
+      municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: false,
     }
     const settled: EventData<'ContractMonthSettled'>[] = []
     const corrections: (EventData<'FinalInvoiceIssued'>['corrections'][number] & { key: string })[] = []
     const advances = new Map<string, EventData<'AdvanceInvoiceIssued'>['lines']>()
     const contractDates = new Map<string, IsoDate>()
     const next = addMonths(month, 1)
+    // Contracts whose month is over close only after the invoices are issued: a close interrupted before its
+    // invoices still finds them open when it runs again, and with them the lines they earned.
+    const toClose: { contractId: string; closesOn: IsoDate }[] = []
 
     for (const contractId of await listContracts(municipality)) {
       const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
@@ -115,10 +123,7 @@ export async function closeMonth(
       }
       // A termination's month, or the contract's last one, is over: it closes and its place becomes free.
       const closesOn = contract.state.status === 'terminated' ? contract.state.closesOn! : contract.state.status === 'accepted' ? r.endDate : null
-      if (closesOn !== null && closesOn <= lastDayOfMonth(month)) {
-        await closeContract(app, { metadata: meta }, { contractId, closedOn: closesOn })
-        outcome.contractsClosed++
-      }
+      if (closesOn !== null && closesOn <= lastDayOfMonth(month)) toClose.push({ contractId, closesOn })
     }
 
     // Final invoices of the month, one per payer and provider.
@@ -155,8 +160,9 @@ export async function closeMonth(
           type: 'MarkCorrectionInvoiced', correctionId: c.correctionId, invoiceId,
         }, meta)
       }
-      // Nothing left to pay: the invoice is settled as issued, so its shortfalls return now.
-      if (final && final.amountDue <= 0) await refundShortfalls(app, { metadata: meta }, invoiceId)
+      // Nothing left to pay (the advance covered it exactly): settled as issued, its shortfalls return now. With a
+      // negative amount the provider owes money back; its shortfalls wait until that is settled.
+      if (final && final.amountDue === 0 && final.total >= 0) await refundShortfalls(app, { metadata: meta }, invoiceId)
     }
 
     // Advance invoices of the next month.
@@ -173,8 +179,14 @@ export async function closeMonth(
       outcome.advanceInvoices.push(invoiceId)
     }
 
+    for (const c of toClose) {
+      await closeContract(app, { metadata: meta }, { contractId: c.contractId, closedOn: c.closesOn })
+      outcome.contractsClosed++
+    }
+
     await app.aggregates.runStep(settlementDecider, settlementStream, `${processId}:closed`, {
-      type: 'RecordMonthClosed', municipality, month, closedOn, contractsWrittenOff: outcome.contractsWrittenOff, invoicesIssued: outcome.finalInvoices.length + outcome.advanceInvoices.length,
+      type: 'RecordMonthClosed', municipality, month, closedOn, contractsWrittenOff: outcome.contractsWrittenOff, contractsClosed: outcome.contractsClosed,
+      requestsExpired: outcome.requestsExpired, finalInvoices: outcome.finalInvoices, advanceInvoices: outcome.advanceInvoices,
     }, meta)
     return outcome
   })
@@ -185,7 +197,7 @@ export async function refundShortfalls(app: Application, ctx: CommandContext, in
   const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceId))
   const i = invoice.state.invoice
   if (!i || i.kind !== 'final') return 0
-  if (invoice.state.paid < i.amountDue) return 0
+  if (i.amountDue < 0 || invoice.state.paid < i.amountDue) return 0
   let refunded = 0
   const refund = async (certificateNumber: string, contractId: string, month: IsoMonth, correctionId: string | null, amount: Kopecks) => {
     const step = await app.aggregates.runStep(certificateDecider, streams.certificate(certificateNumber), `refund:${invoiceId}:${contractId}:${month}:${correctionId ?? 'line'}`, {
@@ -215,10 +227,17 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
   const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
   if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
   if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+  await refuseOnSettledAdvance(app, invoice.state)
+  // A payment interrupted after it was recorded but before its refunds: any later attempt finishes them first.
+  await refundShortfalls(app, { metadata: { ...ctx.metadata, idempotencyKey: null } }, input.invoiceId)
   return idempotent(app, ctx, 'RecordPayment', input, (key) => input.paymentId ?? processIdFrom('payment')(key), async (paymentId) => {
     const step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), `payment:${input.invoiceId}:${paymentId}`, {
       type: 'RecordPayment', paymentId, amount: input.amount, paidOn: input.paidOn, paymentOrder: input.paymentOrder,
     }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    const recordedPayment = step.events[0]?.data as EventData<'PaymentRecorded'> | undefined
+    if (step.alreadyDone && recordedPayment && (recordedPayment.amount !== input.amount || recordedPayment.paidOn !== input.paidOn || recordedPayment.paymentOrder !== input.paymentOrder)) {
+      refuse('payment_id_reused', `payment ${paymentId} was recorded with other details (${recordedPayment.amount} kopecks on ${recordedPayment.paidOn})`)
+    }
     app.faults('payment:recorded')
     const refunds = await refundShortfalls(app, ctx, input.invoiceId)
     const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
@@ -247,11 +266,30 @@ export async function claimAdvance(app: Application, ctx: CommandContext, input:
   })
 }
 
+/**
+ * The final invoice of a month deducts what was paid of the month's advance when it is issued; after that the
+ * advance invoice takes no payment and no reversal (they would pay or take back twice).
+ */
+async function refuseOnSettledAdvance(app: Application, state: InvoiceState) {
+  const i = state.invoice!
+  if (i.kind !== 'advance') return
+  const final = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceIds.final(i.municipality, i.payerId, i.providerId, i.month)))
+  if (final.state.invoice) {
+    refuse('advance_settled', `the final invoice of ${i.month} already deducted what was paid of this advance; settle through the final invoice`)
+  }
+}
+
 /** Reverses (storno) a payment recorded by mistake: a new event referring to it; the invoice is owed again. */
 export async function reversePayment(app: Application, ctx: CommandContext, input: { invoiceId: string; paymentId: string; reversedOn: IsoDate; reason: string }, actingPayerId: string | null = null) {
   const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
   if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
   if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+  await refuseOnSettledAdvance(app, invoice.state)
+  // Refunds to certificates followed the full payment; taking the payment back would leave them unfunded.
+  const i = invoice.state.invoice!
+  if (i.kind === 'final' && invoice.state.paid >= i.amountDue && i.lines.some((l) => l.lineAmount < l.monthAmount)) {
+    refuse('payment_settled', `invoice ${i.number} is paid in full and its shortfalls returned to certificates; correct it through the next invoice instead`)
+  }
   const processId = `reverse:${input.invoiceId}:${input.paymentId}`
   return idempotent(app, ctx, 'ReversePayment', input, () => processId, async () => {
     const step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), processId, {

@@ -101,7 +101,11 @@ export function verifyExport(file: string): VerifyReport {
       checks.problem({ check: 'schema', detail: `line ${i + 1} is not JSON` })
       return
     }
-    checks.add({ ...raw, globalPosition: BigInt(raw.globalPosition), transactionId: BigInt(raw.transactionId), recordedAt: new Date(raw.recordedAt) } as RecordedEvent)
+    try {
+      checks.add({ ...raw, globalPosition: BigInt(raw.globalPosition), transactionId: BigInt(raw.transactionId), recordedAt: new Date(raw.recordedAt) } as RecordedEvent)
+    } catch (error) {
+      checks.problem({ check: 'schema', streamId: raw.streamId, streamPosition: raw.streamPosition, eventId: raw.eventId, detail: `line ${i + 1} cannot be read as an event: ${(error as Error).message}` })
+    }
   })
   checks.count('manifest')
   if (lines.length !== manifest.events) checks.problem({ check: 'chain', detail: 'the number of events differs from the manifest', expected: String(manifest.events), found: String(lines.length) })

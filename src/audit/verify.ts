@@ -43,6 +43,20 @@ export interface VerifyOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name, checked against the schemas first
 type D = Record<string, any>
 
+async function snapshotPostings(sql: Sql): Promise<{ checkpoint: LogPosition; accounts: Map<string, number> } | null> {
+  const postings = await activeSchema(sql, 'ledger-postings').catch(() => null)
+  if (!postings) return null
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext('projection:ledger-postings'))`
+    const checkpoint = await readCheckpoint(tx, postings.schema)
+    const rows = await tx.unsafe<{ account: string; balance: string }[]>(`
+      SELECT account, sum(v)::text AS balance FROM (
+        SELECT debit_account AS account, amount AS v FROM ${postings.schema}.postings
+        UNION ALL SELECT credit_account, -amount FROM ${postings.schema}.postings) m GROUP BY account`)
+    return { checkpoint, accounts: new Map(rows.map((r) => [r.account, Number(r.balance)])) }
+  })
+}
+
 /**
  * The checks one event at a time, in commit order: chain and positions per stream, schema, money, invoices. Used on
  * the database's log and on an exported file alike.
@@ -99,9 +113,10 @@ export class LogChecks {
 export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyOptions = {}): Promise<VerifyReport> {
   const log = new LogChecks(options.maxProblems ?? 100)
   const { count, problem } = log
-  // The postings projection is compared with the money as of its own checkpoint, not the head of the log.
-  const postings = await activeSchema(sql, 'ledger-postings').catch(() => null)
-  const postingsCheckpoint = postings ? await readCheckpoint(sql, postings.schema) : LOG_START
+  // The postings projection is compared with the money as of its own checkpoint, read with its accounts in one
+  // transaction under the projection's lock, so a runner moving on meanwhile is no disagreement.
+  const postings = await snapshotPostings(sql)
+  const postingsCheckpoint = postings?.checkpoint ?? LOG_START
   const moneyAtCheckpoint = new Map<string, { nominal: number; reserved: number; spent: number }>()
   const quiet = () => {}
   const replays = options.skipProjections ? null : await ProjectionReplays.start(sql, PROJECTIONS)
@@ -129,12 +144,7 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
   // Postings (each one a debit and a credit of the same amount): every certificate account equals the
   // certificate's money from the log, up to the projection's checkpoint.
   if (postings) {
-    const accounts = new Map(
-      (await sql.unsafe<{ account: string; balance: string }[]>(`
-        SELECT account, sum(v)::text AS balance FROM (
-          SELECT debit_account AS account, amount AS v FROM ${postings.schema}.postings
-          UNION ALL SELECT credit_account, -amount FROM ${postings.schema}.postings) m GROUP BY account`)).map((r) => [r.account, Number(r.balance)]),
-    )
+    const accounts = postings.accounts
     for (const [key, m] of moneyAtCheckpoint) {
       const [n, period] = key.split('|')
       for (const [part, value] of [['available', m.nominal - m.reserved - m.spent], ['reserved', m.reserved], ['spent', m.spent]] as const) {
@@ -217,10 +227,22 @@ class ProjectionReplays {
   static async start(sql: Sql, projections: readonly Projection[]): Promise<ProjectionReplays> {
     const targets = []
     for (const projection of projections) {
-      const live = (await activeSchema(sql, projection.name)).schema
-      const scratch = `verify_${projection.name.replaceAll('-', '_')}_${process.pid}`
+      const name = projection.name.replaceAll('-', '_')
+      const scratch = `verify_${name}_${process.pid}`
+      const copy = `verify_live_${name}_${process.pid}`
+      // The live tables are copied with their checkpoint in one transaction under the projection's lock: the
+      // runner may move on while the replay runs without that showing as a disagreement.
+      const checkpoint = await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${`projection:${projection.name}`}))`
+        const live = (await activeSchema(tx as unknown as Sql, projection.name)).schema
+        await tx.unsafe(`DROP SCHEMA IF EXISTS ${copy} CASCADE; CREATE SCHEMA ${copy}`)
+        for (const table of projection.tables) {
+          await tx.unsafe(`CREATE TABLE ${copy}.${table} (LIKE ${live}.${table} INCLUDING ALL); INSERT INTO ${copy}.${table} SELECT * FROM ${live}.${table}`)
+        }
+        return readCheckpoint(tx, live)
+      })
       await sql.begin((tx) => createGeneration(tx, projection, scratch))
-      targets.push({ projection, live, checkpoint: await readCheckpoint(sql, live) as LogPosition, scratch })
+      targets.push({ projection, live: copy, checkpoint: checkpoint as LogPosition, scratch })
     }
     return new ProjectionReplays(sql, targets)
   }
@@ -257,6 +279,6 @@ class ProjectionReplays {
   }
 
   async drop(): Promise<void> {
-    for (const t of this.targets) await this.sql.unsafe(`DROP SCHEMA IF EXISTS ${t.scratch} CASCADE`)
+    for (const t of this.targets) await this.sql.unsafe(`DROP SCHEMA IF EXISTS ${t.scratch} CASCADE; DROP SCHEMA IF EXISTS ${t.live} CASCADE`)
   }
 }

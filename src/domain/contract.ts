@@ -143,6 +143,10 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         if (command.terminatedOn < r.requestedOn) {
           return refuse('termination_date_invalid', `the termination date ${command.terminatedOn} precedes the request ${r.requestedOn}`)
         }
+        const settledAfter = Object.keys(state.settled).filter((m) => m > monthOf(command.terminatedOn))
+        if (settledAfter.length > 0) {
+          return refuse('termination_date_invalid', `${settledAfter.sort()[0]} is already closed and invoiced; terminate from then on, and correct earlier months`)
+        }
         // Before the start nothing is payable: everything returns and the contract closes that day.
         const beforeStart = command.terminatedOn < r.startDate
         const lastMonth = beforeStart ? addMonths(monthOf(r.startDate), -1) : monthOf(command.terminatedOn)

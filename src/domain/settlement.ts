@@ -48,16 +48,11 @@ export function paymentDeadline(kind: 'advance' | 'final', month: IsoMonth): Iso
 export interface SettlementState {
   municipality: string | null
   lastClosed: IsoMonth | null
+  /** What each close recorded, by month. */
+  closed: Record<IsoMonth, EventData<'MonthClosed'>>
 }
 
-export type SettlementCommand = {
-  type: 'RecordMonthClosed'
-  municipality: string
-  month: IsoMonth
-  closedOn: IsoDate
-  contractsWrittenOff: number
-  invoicesIssued: number
-}
+export type SettlementCommand = { type: 'RecordMonthClosed' } & EventData<'MonthClosed'>
 
 /** Months close in order; December closes within December (its final invoice closes the budget year). */
 export function checkCloseable(state: SettlementState, month: IsoMonth, closedOn: IsoDate): void {
@@ -75,8 +70,8 @@ export function checkCloseable(state: SettlementState, month: IsoMonth, closedOn
 }
 
 export const settlementDecider: Decider<SettlementCommand, SettlementState> = {
-  initialState: () => ({ municipality: null, lastClosed: null }),
-  evolve: (state, e) => (e.type === 'MonthClosed' ? { municipality: e.data.municipality, lastClosed: e.data.month } : state),
+  initialState: () => ({ municipality: null, lastClosed: null, closed: {} }),
+  evolve: (state, e) => (e.type === 'MonthClosed' ? { municipality: e.data.municipality, lastClosed: e.data.month, closed: { ...state.closed, [e.data.month]: e.data } } : state),
   decide(command, state) {
     checkCloseable(state, command.month, command.closedOn)
     const { type: _, ...data } = command
@@ -89,6 +84,8 @@ export interface InvoiceState {
   paid: Kopecks
   /** paymentId → amount, for every payment recorded. */
   payments: Map<string, Kopecks>
+  /** paymentId → the payment as recorded, to tell a retry from another payment under the same id. */
+  recorded: Map<string, { amount: Kopecks; paidOn: IsoDate; paymentOrder: string }>
   reversed: Set<string>
 }
 
@@ -102,11 +99,18 @@ export type InvoiceCommand =
 
 /** Stream `invoice-{invoiceId}`: an invoice, immutable once issued, and its payments, never above what is due. */
 export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
-  initialState: () => ({ invoice: null, paid: 0, payments: new Map(), reversed: new Set() }),
+  initialState: () => ({ invoice: null, paid: 0, payments: new Map(), recorded: new Map(), reversed: new Set() }),
   evolve(state, e) {
     if (e.type === 'FinalInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'final' } }
     if (e.type === 'AdvanceInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'advance' } }
-    if (e.type === 'PaymentRecorded') return { ...state, paid: state.paid + e.data.amount, payments: new Map([...state.payments, [e.data.paymentId, e.data.amount]]) }
+    if (e.type === 'PaymentRecorded') {
+      return {
+        ...state,
+        paid: state.paid + e.data.amount,
+        payments: new Map([...state.payments, [e.data.paymentId, e.data.amount]]),
+        recorded: new Map([...state.recorded, [e.data.paymentId, { amount: e.data.amount, paidOn: e.data.paidOn, paymentOrder: e.data.paymentOrder }]]),
+      }
+    }
     if (e.type === 'PaymentReversed') return { ...state, paid: state.paid - e.data.amount, reversed: new Set([...state.reversed, e.data.reversesPaymentId]) }
     return state
   },
@@ -129,7 +133,13 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
       }
       case 'RecordPayment': {
         const invoice = state.invoice ?? refuse('invoice_not_found', 'no such invoice')
-        if (state.payments.has(command.paymentId)) return []
+        const earlier = state.recorded.get(command.paymentId)
+        if (earlier) {
+          if (earlier.amount !== command.amount || earlier.paidOn !== command.paidOn || earlier.paymentOrder !== command.paymentOrder) {
+            refuse('payment_id_reused', `payment ${command.paymentId} was recorded with other details`)
+          }
+          return []
+        }
         if (command.amount <= 0) refuse('amount_invalid', 'a payment is more than zero')
         const outstanding = amountDueOf(state) - state.paid
         if (command.amount > outstanding) {

@@ -4,7 +4,7 @@ import { ProjectionReader } from '../../projections/read.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
-import { claimAdvance, closeMonth, correctMonth, invoiceIds, recordAttendance, recordPayment } from '../../src/app/settlement.ts'
+import { claimAdvance, closeMonth, correctMonth, invoiceIds, recordAttendance, recordPayment, reversePayment } from '../../src/app/settlement.ts'
 import { DomainError } from '../../src/domain/errors.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -113,6 +113,8 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const jan = await closeMonth(new Application(store), ctx(), { municipality: MUNICIPALITY, month: '2025-01', closedOn: '2025-02-01' }, list)
   t.equal(jan.contractsClosed, 1, 'the terminated contract closes with its month')
   t.same(jan.advanceInvoices, [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2025-02')])
+  const janFinal = (await wholeLog(store)).find((e) => e.type === 'FinalInvoiceIssued' && (e.data as { month: string }).month === '2025-01')!.data as { lines: { contractId: string }[] }
+  t.same(janFinal.lines.map((l) => l.contractId).sort(), [ca.contractId, cb.contractId].sort(), 'the contract closed by the interrupted close still has its January line')
   await books('January closed after a crash')
 
   const log = await wholeLog(store)
@@ -285,4 +287,39 @@ t.test('a request unaccepted for two months is refused by the close; a provider 
   const advance = log.find((e) => e.type === 'AdvanceInvoiceIssued' && (e.data as { month: string }).month === '2024-11')!.data as { total: number }
   t.equal(advance.total, 38828)
   t.equal(await refusal(claimAdvance(app, ctx(), { providerId: 'prov-1', payerId: 'payer-1', month: '2024-12', percent: 81, claimedOn: '2024-11-20' })), 'amount_invalid', 'never above 80 %')
+})
+
+t.test('settled months and invoices stay settled: no second close, no late advance, no reversal past refunds', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const app = new Application(store)
+  const reader = new ProjectionReader(db.sql, store)
+  const list = (m: string) => reader.openContractIds(m)
+  await smallWorld(app, { groups: 2 })
+  const a = await activeCertificate(app, 1)
+  const c = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+  await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' }, null)
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+
+  // A contract accepted after the close: closing October again appends nothing (it is picked up by November).
+  const b = await activeCertificate(app, 2)
+  const late = await requestContract(app, ctx(), { certificateNumber: b.number, groupId: 'robotics-2', requestedOn: '2024-10-20', startDate: '2024-10-21' })
+  await acceptContract(app, ctx(), { contractId: late.contractId, acceptedOn: '2024-10-22' })
+  const before = (await wholeLog(store)).length
+  const again = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
+  t.same([again.alreadyClosed, again.finalInvoices], [true, oct.finalInvoices])
+  t.equal((await wholeLog(store)).length, before, 'nothing appended')
+
+  t.equal(await refusal(terminateContract(app, ctx(), { contractId: c.contractId, terminatedOn: '2024-09-30', by: 'parent', reason: 'x' })), 'termination_date_invalid', 'not into months already closed')
+
+  await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1', paymentId: 'p-1' })
+  t.equal(await refusal(recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 1, paidOn: '2024-11-05', paymentOrder: '1', paymentId: 'p-1' })), 'payment_id_reused')
+  t.equal(await refusal(reversePayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, paymentId: 'p-1', reversedOn: '2024-11-06', reason: 'x' })), 'payment_settled', 'its shortfall already returned to the certificate')
+
+  const nov = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-11', closedOn: '2024-12-01' }, list)
+  const lateLines = ((await wholeLog(store)).find((e) => e.type === 'FinalInvoiceIssued' && (e.data as { invoiceId: string }).invoiceId === nov.finalInvoices[0])!.data as { lines: { contractId: string; month: string }[] }).lines
+  t.same(lateLines.filter((l) => l.contractId === late.contractId).map((l) => l.month), ['2024-10', '2024-11'], 'the late acceptance catches up at the next close')
+  t.equal(await refusal(recordPayment(app, ctx(), { invoiceId: invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11'), amount: 100, paidOn: '2024-12-02', paymentOrder: '7' })), 'advance_settled', 'November\'s advance is settled by November\'s final invoice')
+  t.same(violations(await wholeLog(store)), [])
 })
