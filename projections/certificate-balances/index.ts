@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RecordedEvent } from '../../src/store/port.ts'
+import { CONTRACT_STATUS_AFTER } from '../contract-status.ts'
 import type { Projection, Row, RowRef, Rows } from '../types.ts'
 
 // Certificate balances (see tables.sql and projections/README.md). Every kopeck column follows the events of
@@ -120,7 +121,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
     case 'ContractRefused':
     case 'ContractTerminated':
     case 'ContractClosed': {
-      const status = { ContractAccepted: 'accepted', ContractRefused: 'refused', ContractTerminated: 'terminated', ContractClosed: 'closed' }[e.type]
+      const status = CONTRACT_STATUS_AFTER[e.type]
       rows.put('certificate_contracts', [d.certificateNumber, d.contractId], { ...contract(rows, d), status })
       return
     }

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RecordedEvent } from '../../src/store/port.ts'
+import { CONTRACT_STATUS_AFTER } from '../contract-status.ts'
 import type { Projection, Rows } from '../types.ts'
 
 // Contracts (see tables.sql and projections/README.md): the contract stream's events, one row per contract.
@@ -9,12 +10,7 @@ import type { Projection, Rows } from '../types.ts'
 type D = Record<string, any>
 const dir = path.dirname(fileURLToPath(import.meta.url))
 
-const STATUS: Record<string, string> = {
-  ContractAccepted: 'accepted',
-  ContractRefused: 'refused',
-  ContractTerminated: 'terminated',
-  ContractClosed: 'closed',
-}
+const STATUS = CONTRACT_STATUS_AFTER
 
 function apply(rows: Rows, e: RecordedEvent): void {
   const d = e.data as D

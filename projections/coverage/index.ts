@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RecordedEvent } from '../../src/store/port.ts'
+import { CONTRACT_STATUS_AFTER } from '../contract-status.ts'
 import type { Projection, RowRef, Rows } from '../types.ts'
 
 // Coverage statistics (see tables.sql, views.sql and projections/README.md).
@@ -70,7 +71,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
     case 'ContractClosed': {
       const en = rows.get('enrolments', [d.contractId])
       if (!en) return
-      const status = { ContractAccepted: 'accepted', ContractRefused: 'refused', ContractTerminated: 'terminated', ContractClosed: 'closed' }[e.type]
+      const status = CONTRACT_STATUS_AFTER[e.type]
       rows.put('enrolments', [d.contractId], { ...en, status, ...(e.type === 'ContractTerminated' ? { end_date: d.closesOn } : {}), last_position: position })
       return
     }
