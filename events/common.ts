@@ -38,6 +38,26 @@ export const direction = z.enum(DIRECTIONS)
 export const PROGRAMME_KINDS = ['financing', 'budget', 'paid'] as const
 export const programmeKind = z.enum(PROGRAMME_KINDS)
 
+/** What names an invoice: one per kind, payer, provider and month. Shared by the invoice events. */
+export const invoiceHeader = z.object({
+  invoiceId: z.string(),
+  number: z.string(),
+  payerId: entityId,
+  providerId: entityId,
+  municipality: entityId,
+  month: isoMonth,
+  issuedOn: isoDate,
+})
+
+/** Which invoice a payment concerns: shared by PaymentRecorded and PaymentReversed. */
+export const paymentOf = z.object({
+  invoiceId: z.string(),
+  kind: z.enum(['advance', 'final']),
+  payerId: entityId,
+  providerId: entityId,
+  month: isoMonth,
+})
+
 export interface EventDefinition<Type extends string = string, Schema extends z.ZodType = z.ZodType> {
   type: Type
   schemaVersion: number

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, kopecks, uuid } from './common.ts'
+import { certificateNumber, defineEvent, invoiceHeader, isoDate, isoMonth, kopecks, uuid } from './common.ts'
 
 /**
  * The final invoice of a month for one payer and one provider: a line per contract month settled at the close,
@@ -9,14 +9,7 @@ export const FinalInvoiceIssued = defineEvent(
   'FinalInvoiceIssued',
   1,
   'invoice-{invoiceId}',
-  z.object({
-    invoiceId: z.string(),
-    number: z.string(),
-    payerId: entityId,
-    providerId: entityId,
-    municipality: entityId,
-    month: isoMonth,
-    issuedOn: isoDate,
+  invoiceHeader.extend({
     lines: z.array(
       z.object({
         contractId: uuid,

@@ -1,18 +1,13 @@
 import { z } from 'zod'
-import { defineEvent, entityId, isoDate, isoMonth, kopecks } from './common.ts'
+import { defineEvent, isoDate, kopecks, paymentOf } from './common.ts'
 
 /** The payer paid (part of) an invoice: amount, date, payment order number; late after the 10th of the next month. */
 export const PaymentRecorded = defineEvent(
   'PaymentRecorded',
   1,
   'invoice-{invoiceId}',
-  z.object({
-    invoiceId: z.string(),
-    /** Which invoice was paid: an advance or a final one, of which payer, provider and month. */
-    kind: z.enum(['advance', 'final']),
-    payerId: entityId,
-    providerId: entityId,
-    month: isoMonth,
+  // Which invoice was paid (kind, payer, provider, month), then the payment itself.
+  paymentOf.extend({
     paymentId: z.string(),
     amount: kopecks,
     paidOn: isoDate,

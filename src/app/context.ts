@@ -64,12 +64,11 @@ export async function idempotent<T>(
   if (!key) return run(processIdFor(null), false)
   // Keys are the caller's own: another caller's key never collides with them.
   const scopedKey = `${callerScope(ctx.metadata.actor)}\u0000${key}`
-  const keyHash = sha256(scopedKey)
   const commandHash = sha256(canonicalJson({ command, body }))
   const step = await app.aggregates.runStep(
     idempotencyDecider,
-    streams.idempotency(keyHash),
-    `idempotency:${keyHash}`,
+    idempotencyStreamOf(ctx.metadata)!,
+    `idempotency:${sha256(scopedKey)}`,
     { command, commandHash, processId: processIdFor(scopedKey) },
     ctx.metadata,
   )
@@ -84,6 +83,12 @@ export async function idempotent<T>(
 
 /** The scope of a caller's idempotency keys: its token (role:tokenId), or `system` for internal work. */
 export const callerScope = (actor: string) => (actor.startsWith('system:') ? 'system' : actor)
+
+/** The stream recording the first use of a command's idempotency key (keys are scoped by caller); null without a key. */
+export function idempotencyStreamOf(metadata: EventMetadata): string | null {
+  if (!metadata.idempotencyKey) return null
+  return streams.idempotency(sha256(`${callerScope(metadata.actor)}\u0000${metadata.idempotencyKey}`))
+}
 
 /** A process id derived from the key when there is one, random otherwise. */
 export const processIdFrom = (prefix: string) => (key: string | null) => (key ? uuidFromName(`${prefix}:${key}`) : crypto.randomUUID())

@@ -5,10 +5,9 @@ import { isValidDate } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
 import { parseAmount } from '../domain/money.ts'
 import { activateCertificate, issueCertificate } from './certificates.ts'
-import { type Application, type CommandContext, systemMetadata } from './context.ts'
+import { type Application, type CommandContext, idempotencyStreamOf, systemMetadata } from './context.ts'
 import { sha256 } from './ids.ts'
 import { openGroup, recordQualityAssessment, registerProgramme, registerProvider } from './registry.ts'
-import { streams } from './streams.ts'
 
 // Bulk import of a municipality's existing registries from CSV (`;` or `,`, UTF-8, a header row). Every row goes
 // through the same commands as the API, under an idempotency key named after the file's kind and the row's id:
@@ -90,6 +89,52 @@ function readRows(text: string): { line: number; row: Record<string, string> }[]
   }
 }
 
+/** The commands a row runs, and the name of its first (whose key tells whether the row was imported before). */
+function rowCommands(app: Application, kind: ImportKind, data: unknown, ctxFor: (step: string) => CommandContext): { firstStep: string; run: () => Promise<unknown> } {
+  switch (kind) {
+    case 'certificates': {
+      const r = data as z.infer<typeof rowSchemas.certificates>
+      const firstStep = `${r.certificate_number}:issue`
+      return {
+        firstStep,
+        run: async () => {
+          await issueCertificate(app, ctxFor(firstStep), {
+            certificateNumber: r.certificate_number, municipality: r.municipality, birthDate: r.birth_date, issuedOn: r.issued_on, type: r.type, ...(r.period_id ? { periodId: r.period_id } : {}),
+          })
+          if (r.activated_on) await activateCertificate(app, ctxFor(`${r.certificate_number}:activate`), { certificateNumber: r.certificate_number, activatedOn: r.activated_on })
+        },
+      }
+    }
+    case 'providers': {
+      const r = data as z.infer<typeof rowSchemas.providers>
+      return { firstStep: r.provider_id, run: () => registerProvider(app, ctxFor(r.provider_id), { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind }) }
+    }
+    case 'programmes': {
+      const r = data as z.infer<typeof rowSchemas.programmes>
+      return {
+        firstStep: r.programme_id,
+        run: async () => {
+          await registerProgramme(app, ctxFor(r.programme_id), { programmeId: r.programme_id, providerId: r.provider_id, title: r.title, direction: r.direction, kind: r.kind })
+          if (r.nok_score !== undefined) {
+            if (!r.assessed_on) throw new DomainError('date_invalid', 'nok_score needs assessed_on')
+            await recordQualityAssessment(app, ctxFor(`${r.programme_id}:nok:${r.assessed_on}`), { programmeId: r.programme_id, score: r.nok_score, assessedOn: r.assessed_on })
+          }
+        },
+      }
+    }
+    case 'groups': {
+      const r = data as z.infer<typeof rowSchemas.groups>
+      return {
+        firstStep: r.group_id,
+        run: () =>
+          openGroup(app, ctxFor(r.group_id), {
+            groupId: r.group_id, programmeId: r.programme_id, startDate: r.start_date, endDate: r.end_date, price: r.price, normativeCost: r.normative_cost, capacity: r.capacity,
+          }),
+      }
+    }
+  }
+}
+
 export async function importFile(app: Application, kind: ImportKind, text: string, source: string): Promise<ImportReport> {
   const rows = readRows(text)
   const header = rows[0] ? Object.keys(rows[0].row) : []
@@ -108,52 +153,13 @@ export async function importFile(app: Application, kind: ImportKind, text: strin
     }
     const keyOf = (step: string) => `import:${kind}:${step}`
     const ctxFor = (step: string): CommandContext => ({ metadata: systemMetadata(`import ${source}`, correlationId, keyOf(step)) })
-    const seen = async (step: string) => (await app.store.streamVersion(streams.idempotency(sha256(`system\u0000${keyOf(step)}`)))) !== null
     try {
-      let firstStep: string
-      switch (kind) {
-        case 'certificates': {
-          const r = parsed.data as z.infer<typeof rowSchemas.certificates>
-          firstStep = `${r.certificate_number}:issue`
-          const already = await seen(firstStep)
-          await issueCertificate(app, ctxFor(firstStep), {
-            certificateNumber: r.certificate_number, municipality: r.municipality, birthDate: r.birth_date, issuedOn: r.issued_on, type: r.type, ...(r.period_id ? { periodId: r.period_id } : {}),
-          })
-          if (r.activated_on) await activateCertificate(app, ctxFor(`${r.certificate_number}:activate`), { certificateNumber: r.certificate_number, activatedOn: r.activated_on })
-          already ? report.alreadyImported++ : report.imported++
-          break
-        }
-        case 'providers': {
-          const r = parsed.data as z.infer<typeof rowSchemas.providers>
-          firstStep = `${r.provider_id}`
-          const already = await seen(firstStep)
-          await registerProvider(app, ctxFor(firstStep), { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind })
-          already ? report.alreadyImported++ : report.imported++
-          break
-        }
-        case 'programmes': {
-          const r = parsed.data as z.infer<typeof rowSchemas.programmes>
-          firstStep = `${r.programme_id}`
-          const already = await seen(firstStep)
-          await registerProgramme(app, ctxFor(firstStep), { programmeId: r.programme_id, providerId: r.provider_id, title: r.title, direction: r.direction, kind: r.kind })
-          if (r.nok_score !== undefined) {
-            if (!r.assessed_on) throw new DomainError('date_invalid', 'nok_score needs assessed_on')
-            await recordQualityAssessment(app, ctxFor(`${r.programme_id}:nok:${r.assessed_on}`), { programmeId: r.programme_id, score: r.nok_score, assessedOn: r.assessed_on })
-          }
-          already ? report.alreadyImported++ : report.imported++
-          break
-        }
-        case 'groups': {
-          const r = parsed.data as z.infer<typeof rowSchemas.groups>
-          firstStep = `${r.group_id}`
-          const already = await seen(firstStep)
-          await openGroup(app, ctxFor(firstStep), {
-            groupId: r.group_id, programmeId: r.programme_id, startDate: r.start_date, endDate: r.end_date, price: r.price, normativeCost: r.normative_cost, capacity: r.capacity,
-          })
-          already ? report.alreadyImported++ : report.imported++
-          break
-        }
-      }
+      const { firstStep, run } = rowCommands(app, kind, parsed.data, ctxFor)
+      // A row whose first command's key was used before was imported by an earlier run of the same file.
+      const already = (await app.store.streamVersion(idempotencyStreamOf(ctxFor(firstStep).metadata)!)) !== null
+      await run()
+      if (already) report.alreadyImported++
+      else report.imported++
     } catch (error) {
       if (!(error instanceof DomainError)) throw error
       report.rejected.push({

@@ -75,6 +75,7 @@ export async function closeMonth(
     // Contracts whose month is over close only after the invoices are issued: a close interrupted before its
     // invoices still finds them open when it runs again, and with them the lines they earned.
     const toClose: { contractId: string; closesOn: IsoDate }[] = []
+    const advanceClaims = new Map<string, Map<string, number>>()
 
     for (const contractId of await listContracts(municipality)) {
       const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
@@ -115,9 +116,10 @@ export async function closeMonth(
         const nextAmount = r.schedule.find((s) => s.month === next)?.certificate ?? 0
         if (nextAmount > 0 && payableMonths(contract.state).includes(next)) {
           const key = `${r.payerId}|${r.providerId}`
-          // 80 % unless the provider claimed less for that month.
-          const provider = await app.aggregates.load(providerDecider, streams.provider(r.providerId))
-          const percent = provider.state.advanceClaims.get(`${r.payerId}|${next}`) ?? ADVANCE_PERCENT
+          // 80 % unless the provider claimed less for that month (each provider read once per close).
+          let claims = advanceClaims.get(r.providerId)
+          if (!claims) advanceClaims.set(r.providerId, (claims = (await app.aggregates.load(providerDecider, streams.provider(r.providerId))).state.advanceClaims))
+          const percent = claims.get(`${r.payerId}|${next}`) ?? ADVANCE_PERCENT
           advances.set(key, [...(advances.get(key) ?? []), { contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount, percent) }])
         }
       }

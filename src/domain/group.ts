@@ -1,3 +1,4 @@
+import type { EventData } from '../../events/index.ts'
 import type { IsoDate } from './dates.ts'
 import { event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
@@ -7,33 +8,15 @@ import type { Kopecks } from './money.ts'
  * Stream `group-{id}`: the group and the contracts holding its places. Capacity and "one contract per child
  * per group" are decided here, in one stream, so concurrent requests never overbook it.
  */
-export interface GroupState {
+export type GroupState = Omit<EventData<'GroupOpened'>, 'groupId'> & {
+  /** null until the group is opened. */
   groupId: string | null
-  programmeId: string
-  providerId: string
-  municipality: string
-  startDate: IsoDate
-  endDate: IsoDate
-  price: Kopecks
-  normativeCost: Kopecks
-  capacity: number
   /** contractId → certificate number, for every contract holding a place. */
   places: Map<string, string>
 }
 
 export type GroupCommand =
-  | {
-      type: 'OpenGroup'
-      groupId: string
-      programmeId: string
-      providerId: string
-      municipality: string
-      startDate: IsoDate
-      endDate: IsoDate
-      price: Kopecks
-      normativeCost: Kopecks
-      capacity: number
-    }
+  | ({ type: 'OpenGroup' } & EventData<'GroupOpened'>)
   | { type: 'TakePlace'; contractId: string; certificateNumber: string }
   | { type: 'ReleasePlace'; contractId: string; on: IsoDate; reason: 'refused' | 'closed' | 'request_abandoned' }
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionReader } from '../../projections/read.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
@@ -20,6 +20,16 @@ const A_OCT = 43595
 const B_OCT = 79492
 const LATER = 77655
 const ADV = 62124 // 80 % of 776.55 = 621.24 exactly
+
+/** A small municipality ready for its months: the store, the application, the read side and the close's lister. */
+async function months(t: Test, world: Parameters<typeof smallWorld>[1] = {}) {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const app = new Application(store)
+  const reader = new ProjectionReader(db.sql, store)
+  await smallWorld(app, world)
+  return { db, store, app, reader, list: (m: string) => reader.openContractIds(m) }
+}
 
 const refusal = async (p: Promise<unknown>) => {
   try {
@@ -221,12 +231,7 @@ t.test('refunds happen exactly once, even when the payment is interrupted betwee
 })
 
 t.test('a correction of a closed month: a new event, the difference in the next final invoice, refunded once paid', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  const list = (m: string) => reader.openContractIds(m)
-  await smallWorld(app)
+  const { store, app, list } = await months(t)
   const a = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
@@ -262,12 +267,7 @@ t.test('a correction of a closed month: a new event, the difference in the next 
 })
 
 t.test('a request unaccepted for two months is refused by the close; a provider may claim less advance', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  const list = (m: string) => reader.openContractIds(m)
-  await smallWorld(app, { groups: 2 })
+  const { store, app, list } = await months(t, { groups: 2 })
   const a = await activeCertificate(app, 1)
   const b = await activeCertificate(app, 2)
   const waiting = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-09-02', startDate: '2024-09-15' })
@@ -290,12 +290,7 @@ t.test('a request unaccepted for two months is refused by the close; a provider 
 })
 
 t.test('settled months and invoices stay settled: no second close, no late advance, no reversal past refunds', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  const list = (m: string) => reader.openContractIds(m)
-  await smallWorld(app, { groups: 2 })
+  const { store, app, list } = await months(t, { groups: 2 })
   const a = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
