@@ -100,7 +100,11 @@ export class Aggregates {
   ): Promise<{ events: LedgerEvent[]; version: number | null; alreadyDone: boolean }> {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => uuidFromName(`${stepId}#${i}`))
     for (let attempt = 0; ; attempt++) {
-      const loaded = await this.loadUnlocked(decider as Decider<never, State>, streamId)
+      // A cached fold is tried first without asking the store: the append names the version it was decided on,
+      // so a fold gone stale cannot write; and a refusal or a "nothing to do" decided on it is decided again on
+      // a fresh one, so a stale fold cannot refuse either.
+      const cached = attempt === 0 ? this.cachedEntry<State>(decider, streamId) : undefined
+      const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, State>, streamId))
       const recorded: LedgerEvent[] = []
       let position = 0n
       for (let i = 0; ; i++) {
@@ -116,10 +120,20 @@ export class Aggregates {
 
       const given = options.expectedVersion
       if (given !== undefined && given !== (loaded.version ?? 'no_stream')) {
+        if (cached) continue
         throw new WrongExpectedVersionError(streamId, given, loaded.version)
       }
-      const events = decider.decide(command, loaded.state)
-      if (events.length === 0) return { events, version: loaded.version, alreadyDone: false }
+      let events: LedgerEvent[]
+      try {
+        events = decider.decide(command, loaded.state)
+      } catch (error) {
+        if (cached) continue
+        throw error
+      }
+      if (events.length === 0) {
+        if (cached) continue
+        return { events, version: loaded.version, alreadyDone: false }
+      }
       const eventIds = ids(events.length)
       const expectedVersion: ExpectedVersion = loaded.version ?? 'no_stream'
       try {
@@ -143,7 +157,7 @@ export class Aggregates {
       } catch (error) {
         // Someone else wrote to the stream since it was loaded: with a caller's If-Match that is the caller's
         // conflict; otherwise decide again on the new state.
-        if (!(error instanceof WrongExpectedVersionError) || given !== undefined || attempt >= 50) throw error
+        if (!(error instanceof WrongExpectedVersionError) || (given !== undefined && !cached) || attempt >= 50) throw error
       }
     }
   }
@@ -176,6 +190,12 @@ export class Aggregates {
     const p = this.positions.get(correlationId) ?? null
     this.positions.delete(correlationId)
     return p
+  }
+
+  /** The cached fold of a stream by the same decider, as last read or written by this process; not refreshed. */
+  private cachedEntry<State>(decider: unknown, streamId: string): Loaded<State> | undefined {
+    const entry = this.cache.get(streamId) as (Loaded<State> & { decider: unknown }) | undefined
+    return entry && entry.decider === decider ? entry : undefined
   }
 
   private remember(streamId: string, entry: Loaded<unknown> & { decider: unknown }) {

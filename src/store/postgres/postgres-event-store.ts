@@ -74,47 +74,27 @@ function validateBatch(streamId: string, events: NewEvent[]): void {
   }
 }
 
+/** The last event of a stream as an appender needs it: its position and hash. */
+export interface StreamHead {
+  position: number
+  hash: string
+}
+
+/** Events by id, with the index on event_id (`= ANY` of an array; an IN over a set-returning function scans). */
+async function findExisting(tx: Sql | TransactionSql, ids: string[]): Promise<RecordedEvent[]> {
+  const rows = await tx<EventRow[]>`
+    SELECT ${tx.unsafe(COLUMNS)} FROM ledger.events WHERE event_id = ANY(string_to_array(${ids.join(',')}, ',')::uuid[])`
+  return rows.map(toRecordedEvent)
+}
+
 /**
- * Appends inside a transaction the caller owns. The append is visible to readers only when that transaction
- * commits; `PostgresEventStore.append` is this plus its own transaction and retries. Exposed so tests can hold
- * a transaction open and commit it late.
+ * Inserts a batch after a known head in one statement, so on its own it is atomic. The primary key
+ * (stream_id, stream_position) makes it fail when another event already took a position, and the unique event id
+ * when an event exists already: a stale head or a retry can never write a second chain or a duplicate.
  */
-export async function appendWithin(
-  tx: Sql | TransactionSql,
-  streamId: string,
-  events: NewEvent[],
-  expectedVersion: ExpectedVersion,
-  now: () => Date = () => new Date(),
-): Promise<AppendResult> {
-  validateBatch(streamId, events)
-  const ids = events.map((e) => e.eventId)
-  const findExisting = async () =>
-    (
-      await tx<EventRow[]>`
-        SELECT ${tx.unsafe(COLUMNS)} FROM ledger.events
-        WHERE event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::text::jsonb)::uuid)`
-    ).map(toRecordedEvent)
-  const existing = await findExisting()
-  if (existing.length > 0) return alreadyAppended(streamId, events, existing)
-
-  const [head] = await tx<{ stream_position: string; hash: string }[]>`
-    SELECT stream_position, hash FROM ledger.events
-    WHERE stream_id = ${streamId} ORDER BY stream_position DESC LIMIT 1`
-  const actual = head ? Number(head.stream_position) : null
-  if (
-    (expectedVersion === 'no_stream' && actual !== null) ||
-    (typeof expectedVersion === 'number' && actual !== expectedVersion)
-  ) {
-    // The same events may have committed between the two reads (a retry racing its original): that is
-    // an idempotent re-append, not a conflict.
-    const late = await findExisting()
-    if (late.length > 0) return alreadyAppended(streamId, events, late)
-    throw new WrongExpectedVersionError(streamId, expectedVersion, actual)
-  }
-
-  const recordedAt = now()
+async function insertAfter(tx: Sql | TransactionSql, streamId: string, events: NewEvent[], head: StreamHead | null, recordedAt: Date) {
   let prevHash = head ? head.hash : GENESIS_HASH
-  let position = actual === null ? 0 : actual + 1
+  let position = head ? head.position + 1 : 0
   const rows = events.map((e) => {
     const fields = {
       prevHash,
@@ -153,15 +133,61 @@ export async function appendWithin(
     ORDER BY r.stream_position
     RETURNING event_id, stream_position, global_position`
   const byId = new Map(inserted.map((r) => [r.event_id, r]))
-  return {
+  const result: AppendResult = {
     streamId,
     nextExpectedVersion: position - 1,
-    positions: ids.map((id) => {
-      const r = byId.get(id)!
-      return { eventId: id, streamPosition: Number(r.stream_position), globalPosition: BigInt(r.global_position) }
+    positions: events.map(({ eventId }) => {
+      const r = byId.get(eventId)!
+      return { eventId, streamPosition: Number(r.stream_position), globalPosition: BigInt(r.global_position) }
     }),
     alreadyAppended: false,
   }
+  return { result, head: { position: position - 1, hash: prevHash } }
+}
+
+/**
+ * Appends inside a transaction the caller owns. The append is visible to readers only when that transaction
+ * commits; `PostgresEventStore.append` falls back to this (in a transaction of its own, with retries) when it
+ * does not know the stream's head. Exposed so tests can hold a transaction open and commit it late.
+ */
+export async function appendWithin(
+  tx: Sql | TransactionSql,
+  streamId: string,
+  events: NewEvent[],
+  expectedVersion: ExpectedVersion,
+  now: () => Date = () => new Date(),
+): Promise<AppendResult> {
+  return (await appendReadingHead(tx, streamId, events, expectedVersion, now)).result
+}
+
+async function appendReadingHead(
+  tx: Sql | TransactionSql,
+  streamId: string,
+  events: NewEvent[],
+  expectedVersion: ExpectedVersion,
+  now: () => Date,
+): Promise<{ result: AppendResult; head: StreamHead | null }> {
+  validateBatch(streamId, events)
+  const ids = events.map((e) => e.eventId)
+  const existing = await findExisting(tx, ids)
+  if (existing.length > 0) return { result: alreadyAppended(streamId, events, existing), head: null }
+
+  const [row] = await tx<{ stream_position: string; hash: string }[]>`
+    SELECT stream_position, hash FROM ledger.events
+    WHERE stream_id = ${streamId} ORDER BY stream_position DESC LIMIT 1`
+  const head = row ? { position: Number(row.stream_position), hash: row.hash } : null
+  const actual = head ? head.position : null
+  if (
+    (expectedVersion === 'no_stream' && actual !== null) ||
+    (typeof expectedVersion === 'number' && actual !== expectedVersion)
+  ) {
+    // The same events may have committed between the two reads (a retry racing its original): that is
+    // an idempotent re-append, not a conflict.
+    const late = await findExisting(tx, ids)
+    if (late.length > 0) return { result: alreadyAppended(streamId, events, late), head: null }
+    throw new WrongExpectedVersionError(streamId, expectedVersion, actual)
+  }
+  return insertAfter(tx, streamId, events, head, now())
 }
 
 /** A retried append: identical content returns the first result; anything else is refused. */
@@ -201,6 +227,12 @@ export interface PostgresEventStoreOptions {
 export class PostgresEventStore implements EventStore {
   private readonly maxRetries: number
   private readonly now: () => Date
+  /**
+   * The last event of streams this store recently read to the end or appended to. An append after a known head
+   * is one INSERT; a head gone stale (another process appended) makes that INSERT fail on the primary key, and
+   * the append falls back to reading the head. So a stale entry costs a round trip, never a wrong chain.
+   */
+  private readonly heads = new Map<string, StreamHead>()
 
   constructor(private readonly sql: Sql, options: PostgresEventStoreOptions = {}) {
     this.maxRetries = options.maxRetries ?? 20
@@ -208,9 +240,26 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
+    const expected = options.expectedVersion
+    const known = this.heads.get(streamId)
+    const head = expected === 'no_stream' ? null : known && (expected === 'any' || expected === known.position) ? known : undefined
+    if (head !== undefined) {
+      validateBatch(streamId, events)
+      try {
+        const { result, head: after } = await insertAfter(this.sql, streamId, events, head, this.now())
+        this.rememberHead(streamId, after)
+        return result
+      } catch (error) {
+        if (!isUniqueViolation(error, 'events_pkey') && !isUniqueViolation(error, 'events_event_id_unique')) throw error
+        // The stream moved on, or these events exist already: the full path tells a conflict from a retry.
+        this.heads.delete(streamId)
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.sql.begin((tx) => appendWithin(tx, streamId, events, options.expectedVersion, this.now))
+        const { result, head: after } = await this.sql.begin((tx) => appendReadingHead(tx, streamId, events, expected, this.now))
+        if (after) this.rememberHead(streamId, after)
+        return result
       } catch (error) {
         const raced = isUniqueViolation(error, 'events_pkey') || isUniqueViolation(error, 'events_event_id_unique')
         if (!raced) throw error
@@ -219,6 +268,12 @@ export class PostgresEventStore implements EventStore {
         if (attempt >= this.maxRetries) throw error
       }
     }
+  }
+
+  private rememberHead(streamId: string, head: StreamHead) {
+    this.heads.delete(streamId)
+    this.heads.set(streamId, head)
+    if (this.heads.size > 50_000) this.heads.delete(this.heads.keys().next().value!)
   }
 
   async streamVersion(streamId: string): Promise<number | null> {
@@ -232,12 +287,18 @@ export class PostgresEventStore implements EventStore {
     const from = options.from ?? 0
     const to = options.to ?? Number.MAX_SAFE_INTEGER
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER
+    // Reading from the event before `from` answers in the same query whether the stream exists: a reader that
+    // is up to date (a cached aggregate) gets that one event back and nothing else.
     const rows = await this.sql<EventRow[]>`
       SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events
-      WHERE stream_id = ${streamId} AND stream_position >= ${from} AND stream_position <= ${to}
-      ORDER BY stream_position LIMIT ${limit}`
-    if (rows.length === 0 && (await this.streamVersion(streamId)) === null) throw new StreamNotFoundError(streamId)
-    return rows.map(toRecordedEvent)
+      WHERE stream_id = ${streamId} AND stream_position >= ${Math.max(from - 1, 0)} AND stream_position <= ${to}
+      ORDER BY stream_position LIMIT ${limit === Number.MAX_SAFE_INTEGER ? limit : limit + 1}`
+    const events = rows.map(toRecordedEvent)
+    const last = events[events.length - 1]
+    if (last && options.to === undefined && options.limit === undefined) this.rememberHead(streamId, { position: last.streamPosition, hash: last.hash })
+    if (from > 0 && events[0]?.streamPosition === from - 1) events.shift()
+    else if (events.length === 0 && (from === 0 || (await this.streamVersion(streamId)) === null)) throw new StreamNotFoundError(streamId)
+    return events.slice(0, limit)
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
