@@ -1,6 +1,6 @@
 import { catalogue, definitionOf, type LedgerEvent } from '../../events/index.ts'
 import type { Decider } from '../domain/decider.ts'
-import type { EventMetadata, EventStore, ExpectedVersion, RecordedEvent } from '../store/port.ts'
+import type { AppendResult, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent } from '../store/port.ts'
 import { StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { uuidFromName } from './ids.ts'
 
@@ -11,6 +11,28 @@ interface Loaded<State> {
   /** The stream's events by id with their global positions, to find what an earlier run of a step wrote. */
   byId: Map<string, { event: LedgerEvent; position: bigint }>
 }
+
+type StepResult = { events: LedgerEvent[]; version: number | null; alreadyDone: boolean }
+
+interface StepJob {
+  kind: 'step'
+  decider: Decider<unknown, unknown>
+  stepId: string
+  command: unknown
+  metadata: EventMetadata
+  options: { expectedVersion?: number | 'no_stream' }
+  resolve(result: StepResult): void
+  reject(error: unknown): void
+}
+
+interface LoadJob {
+  kind: 'load'
+  decider: Decider<never, unknown>
+  resolve(result: Loaded<unknown>): void
+  reject(error: unknown): void
+}
+
+type Job = StepJob | LoadJob
 
 /** Converts a stored event to the domain's view of it. */
 export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: e.data }) as LedgerEvent
@@ -24,27 +46,58 @@ export class UnknownStoredEventError extends Error {}
 export class Aggregates {
   private readonly cache = new Map<string, Loaded<unknown> & { decider: unknown }>()
 
-  private readonly locks = new Map<string, Promise<unknown>>()
+  /** Work waiting on each stream, in order: a cached fold has one writer in this process. */
+  private readonly queues = new Map<string, Job[]>()
 
   constructor(readonly store: EventStore, private readonly capacity = 20_000) {}
 
-  /** Runs `work` after every earlier work on the same stream in this process: a cached fold has one writer. */
-  private serialized<T>(streamId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(streamId) ?? Promise.resolve()
-    const next = previous.then(work, work)
-    const tail = next.then(
-      () => {},
-      () => {},
-    )
-    this.locks.set(streamId, tail)
-    void tail.then(() => {
-      if (this.locks.get(streamId) === tail) this.locks.delete(streamId)
+  private enqueue<T>(streamId: string, job: Omit<StepJob, 'resolve' | 'reject'> | Omit<LoadJob, 'resolve' | 'reject'>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const queue = this.queues.get(streamId)
+      const full = { ...job, resolve, reject } as Job
+      if (queue) return void queue.push(full)
+      this.queues.set(streamId, [full])
+      void this.drain(streamId)
     })
-    return next
+  }
+
+  /**
+   * Runs a stream's work in order. Steps that queued up behind each other while the stream was busy (many
+   * commands taking places in one group, say) are decided one after the other and appended together: one
+   * round trip instead of one each, with the same outcome as running them in turn.
+   */
+  private async drain(streamId: string) {
+    const queue = this.queues.get(streamId)!
+    while (queue.length > 0) {
+      const job = queue[0]!
+      let run = 1
+      if (job.kind === 'load') {
+        // Loads waiting together are answered by one read: they would all see the same stream.
+        while (run < queue.length && queue[run]!.kind === 'load' && queue[run]!.decider === job.decider) run++
+      } else if (job.options.expectedVersion === undefined) {
+        while (run < queue.length && run < 500) {
+          const next = queue[run]!
+          if (next.kind !== 'step' || next.decider !== job.decider || next.options.expectedVersion !== undefined) break
+          run++
+        }
+      }
+      const jobs = queue.splice(0, run)
+      try {
+        if (job.kind === 'load') {
+          const loaded = await this.loadUnlocked(job.decider, streamId)
+          for (const j of jobs) (j as LoadJob).resolve(loaded)
+        }
+        else if (jobs.length === 1) job.resolve(await this.runStepUnlocked(job.decider, streamId, job.stepId, job.command, job.metadata, job.options))
+        else await this.runStepsTogether(job.decider, streamId, jobs as StepJob[])
+      } catch (error) {
+        for (const j of jobs) j.reject(error)
+      }
+    }
+    this.queues.delete(streamId)
   }
 
   load<State>(decider: Decider<never, State>, streamId: string): Promise<Loaded<State>> {
-    return this.serialized(streamId, () => this.loadUnlocked(decider, streamId))
+    return this.enqueue(streamId, { kind: 'load', decider: decider as Decider<never, unknown> })
   }
 
   private async loadUnlocked<State>(decider: Decider<never, State>, streamId: string): Promise<Loaded<State>> {
@@ -87,7 +140,106 @@ export class Aggregates {
     metadata: EventMetadata,
     options: { expectedVersion?: number | 'no_stream' } = {},
   ): Promise<{ events: LedgerEvent[]; version: number | null; alreadyDone: boolean }> {
-    return this.serialized(streamId, () => this.runStepUnlocked(decider, streamId, stepId, command, metadata, options))
+    return this.enqueue(streamId, { kind: 'step', decider: decider as Decider<unknown, unknown>, stepId, command, metadata, options })
+  }
+
+  /**
+   * Several steps on one stream as if run one after the other, appended together. The fold is advanced by each
+   * step's events before the next one decides, so a failed append leaves it ahead of the stream: it is then
+   * dropped and read again. A refusal decided on a cached fold stands once the append of the others succeeded
+   * with the fold's version (the fold was current); when nothing was appended it is decided again on a fresh one.
+   */
+  private async runStepsTogether(decider: Decider<unknown, unknown>, streamId: string, jobs: StepJob[]) {
+    const stepIds = (job: StepJob, n: number) => Array.from({ length: n }, (_, i) => uuidFromName(`${job.stepId}#${i}`))
+    for (let attempt = 0; ; attempt++) {
+      const cached = attempt === 0 ? this.cachedEntry<unknown>(decider, streamId) : undefined
+      const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, unknown>, streamId))
+      const before = loaded.version
+      const outcomes: ({ events: LedgerEvent[]; version: number | null; alreadyDone: boolean } | { error: unknown })[] = []
+      const appended: { job: StepJob; index: number; events: LedgerEvent[]; ids: string[] }[] = []
+      let unsure = false
+      for (const [index, job] of jobs.entries()) {
+        const recorded = this.recordedIn(loaded, job.stepId)
+        if (recorded.events.length > 0) {
+          this.notePosition(job.metadata, recorded.position)
+          outcomes.push({ events: recorded.events, version: loaded.version, alreadyDone: true })
+          continue
+        }
+        try {
+          const events = decider.decide(job.command, loaded.state)
+          if (events.length === 0) {
+            unsure = true
+            outcomes.push({ events, version: before, alreadyDone: false })
+            continue
+          }
+          for (const e of events) loaded.state = decider.evolve(loaded.state, e)
+          appended.push({ job, index, events, ids: stepIds(job, events.length) })
+          outcomes.push({ events, version: null, alreadyDone: false })
+        } catch (error) {
+          unsure = true
+          outcomes.push({ error })
+        }
+      }
+      if (appended.length === 0) {
+        if (cached && unsure) continue
+        return this.settle(jobs, outcomes)
+      }
+      const toAppend = appended.flatMap(({ job, events, ids }) => events.map((e, i) => this.newEvent(e, ids[i]!, job.metadata)))
+      let result: AppendResult
+      try {
+        result = await this.store.append(streamId, toAppend, { expectedVersion: before ?? 'no_stream' })
+      } catch (error) {
+        this.cache.delete(streamId)
+        if (error instanceof WrongExpectedVersionError && attempt < 50) continue
+        // Another error (an event id recorded with other content, say): each step alone, for its own answer.
+        for (const job of jobs) {
+          try {
+            job.resolve(await this.runStepUnlocked(decider, streamId, job.stepId, job.command, job.metadata, job.options))
+          } catch (e) {
+            job.reject(e)
+          }
+        }
+        return
+      }
+      if (result.alreadyAppended) this.cache.delete(streamId)
+      else {
+        loaded.version = result.nextExpectedVersion
+        let k = 0
+        for (const { events, ids } of appended) events.forEach((e, i) => loaded.byId.set(ids[i]!, { event: e, position: result.positions[k++]!.globalPosition }))
+      }
+      let k = 0
+      for (const a of appended) {
+        k += a.events.length
+        const last = result.positions[k - 1]!
+        this.notePosition(a.job.metadata, last.globalPosition)
+        outcomes[a.index] = { events: a.events, version: last.streamPosition, alreadyDone: result.alreadyAppended }
+      }
+      return this.settle(jobs, outcomes)
+    }
+  }
+
+  private settle(jobs: StepJob[], outcomes: ({ events: LedgerEvent[]; version: number | null; alreadyDone: boolean } | { error: unknown })[]) {
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!
+      if ('error' in o) job.reject(o.error)
+      else job.resolve(o)
+    })
+  }
+
+  private recordedIn(loaded: Loaded<unknown>, stepId: string) {
+    const events: LedgerEvent[] = []
+    let position = 0n
+    for (let i = 0; ; i++) {
+      const e = loaded.byId.get(uuidFromName(`${stepId}#${i}`))
+      if (!e) return { events, position }
+      events.push(e.event)
+      position = e.position
+    }
+  }
+
+  private newEvent(e: LedgerEvent, eventId: string, metadata: EventMetadata): NewEvent {
+    const definition = definitionOf(e.type, catalogue[e.type].schemaVersion)!
+    return { eventId, type: e.type, schemaVersion: definition.schemaVersion, data: definition.schema.parse(e.data), metadata }
   }
 
   private async runStepUnlocked<Command, State>(
@@ -105,14 +257,7 @@ export class Aggregates {
       // a fresh one, so a stale fold cannot refuse either.
       const cached = attempt === 0 ? this.cachedEntry<State>(decider, streamId) : undefined
       const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, State>, streamId))
-      const recorded: LedgerEvent[] = []
-      let position = 0n
-      for (let i = 0; ; i++) {
-        const e = loaded.byId.get(uuidFromName(`${stepId}#${i}`))
-        if (!e) break
-        recorded.push(e.event)
-        position = e.position
-      }
+      const { events: recorded, position } = this.recordedIn(loaded as Loaded<unknown>, stepId)
       if (recorded.length > 0) {
         this.notePosition(metadata, position)
         return { events: recorded, version: loaded.version, alreadyDone: true }
@@ -139,10 +284,7 @@ export class Aggregates {
       try {
         const result = await this.store.append(
           streamId,
-          events.map((e, i) => {
-            const definition = definitionOf(e.type, catalogue[e.type].schemaVersion)!
-            return { eventId: eventIds[i]!, type: e.type, schemaVersion: definition.schemaVersion, data: definition.schema.parse(e.data), metadata }
-          }),
+          events.map((e, i) => this.newEvent(e, eventIds[i]!, metadata)),
           { expectedVersion },
         )
         if (!result.alreadyAppended) {
@@ -164,13 +306,7 @@ export class Aggregates {
 
   /** The events a step recorded on a stream, empty when it has not happened. */
   async recordedStep<State>(decider: Decider<never, State>, streamId: string, stepId: string): Promise<LedgerEvent[]> {
-    const loaded = await this.load(decider, streamId)
-    const recorded: LedgerEvent[] = []
-    for (let i = 0; ; i++) {
-      const e = loaded.byId.get(uuidFromName(`${stepId}#${i}`))
-      if (!e) return recorded
-      recorded.push(e.event)
-    }
+    return this.recordedIn((await this.load(decider, streamId)) as Loaded<unknown>, stepId).events
   }
 
   private readonly positions = new Map<string, bigint>()

@@ -27,6 +27,7 @@ export async function openRuntime(options: { migrate?: boolean } = {}): Promise<
     await db.close()
     throw error
   }
-  const store = new PostgresEventStore(db.sql)
+  // The embedded database runs one query at a time: one batch in flight gathers the most into the next.
+  const store = new PostgresEventStore(db.sql, { batchesInFlight: db.kind === 'embedded' ? 1 : 2 })
   return { config, db, store, ledger: new Application(store), close: () => db.close() }
 }

@@ -20,6 +20,7 @@ import {
   WrongExpectedVersionError,
 } from '../port.ts'
 import { pollSubscription } from '../subscription.ts'
+import { Batcher, type Pending } from './batcher.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -87,62 +88,95 @@ async function findExisting(tx: Sql | TransactionSql, ids: string[]): Promise<Re
   return rows.map(toRecordedEvent)
 }
 
+/** One stream's part of an insert: its events and the head they follow (null: the stream's first events). */
+interface StreamAppend {
+  streamId: string
+  events: NewEvent[]
+  head: StreamHead | null
+}
+
 /**
- * Inserts a batch after a known head in one statement, so on its own it is atomic. The primary key
- * (stream_id, stream_position) makes it fail when another event already took a position, and the unique event id
- * when an event exists already: a stale head or a retry can never write a second chain or a duplicate.
+ * Inserts the events of one or more streams, each after a known head, in one statement, so it is atomic on its
+ * own. The primary key (stream_id, stream_position) makes it fail when another event already took a position,
+ * and the unique event id when an event exists already: a stale head or a retry can never write a second chain
+ * or a duplicate.
  */
-async function insertAfter(tx: Sql | TransactionSql, streamId: string, events: NewEvent[], head: StreamHead | null, recordedAt: Date) {
-  let prevHash = head ? head.hash : GENESIS_HASH
-  let position = head ? head.position + 1 : 0
-  const rows = events.map((e) => {
-    const fields = {
-      prevHash,
-      streamId,
-      streamPosition: position++,
-      eventId: e.eventId,
-      type: e.type,
-      schemaVersion: e.schemaVersion,
-      data: e.data,
-      metadata: e.metadata,
-      recordedAt,
+async function insertAfterHeads(tx: Sql | TransactionSql, appends: StreamAppend[], recordedAt: Date) {
+  const rows: Record<string, unknown>[] = []
+  const heads: StreamHead[] = []
+  for (const { streamId, events, head } of appends) {
+    let prevHash = head ? head.hash : GENESIS_HASH
+    let position = head ? head.position + 1 : 0
+    for (const e of events) {
+      const fields = {
+        prevHash,
+        streamId,
+        streamPosition: position++,
+        eventId: e.eventId,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+        recordedAt,
+      }
+      const hash = eventHash(fields)
+      rows.push({
+        ord: rows.length,
+        stream_id: streamId,
+        stream_position: fields.streamPosition,
+        event_id: e.eventId,
+        type: e.type,
+        schema_version: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+        recorded_at: recordedAt.toISOString(),
+        prev_hash: prevHash,
+        hash,
+      })
+      prevHash = hash
     }
-    const hash = eventHash(fields)
-    prevHash = hash
-    return {
-      stream_position: fields.streamPosition,
-      event_id: e.eventId,
-      type: e.type,
-      schema_version: e.schemaVersion,
-      data: e.data,
-      metadata: e.metadata,
-      recorded_at: recordedAt.toISOString(),
-      prev_hash: fields.prevHash,
-      hash,
-    }
-  })
+    heads.push({ position: position - 1, hash: prevHash })
+  }
   // One parameter for the whole batch; ORDER BY keeps global positions in stream order.
   const inserted = await tx<{ event_id: string; stream_position: string; global_position: string }[]>`
     INSERT INTO ledger.events
       (stream_id, stream_position, event_id, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
-    SELECT ${streamId}, r.stream_position, r.event_id, r.type, r.schema_version, r.data, r.metadata,
+    SELECT r.stream_id, r.stream_position, r.event_id, r.type, r.schema_version, r.data, r.metadata,
            r.recorded_at, r.prev_hash, r.hash
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::text::jsonb) AS r(
-      stream_position bigint, event_id uuid, type text, schema_version integer, data jsonb, metadata jsonb,
-      recorded_at timestamptz, prev_hash text, hash text)
-    ORDER BY r.stream_position
+      ord integer, stream_id text, stream_position bigint, event_id uuid, type text, schema_version integer,
+      data jsonb, metadata jsonb, recorded_at timestamptz, prev_hash text, hash text)
+    ORDER BY r.ord
     RETURNING event_id, stream_position, global_position`
   const byId = new Map(inserted.map((r) => [r.event_id, r]))
-  const result: AppendResult = {
-    streamId,
-    nextExpectedVersion: position - 1,
-    positions: events.map(({ eventId }) => {
-      const r = byId.get(eventId)!
-      return { eventId, streamPosition: Number(r.stream_position), globalPosition: BigInt(r.global_position) }
-    }),
-    alreadyAppended: false,
+  return appends.map(({ streamId, events }, i) => {
+    const result: AppendResult = {
+      streamId,
+      nextExpectedVersion: heads[i]!.position,
+      positions: events.map(({ eventId }) => {
+        const r = byId.get(eventId)!
+        return { eventId, streamPosition: Number(r.stream_position), globalPosition: BigInt(r.global_position) }
+      }),
+      alreadyAppended: false,
+    }
+    return { result, head: heads[i]! }
+  })
+}
+
+/** The last event of each stream (absent for streams with none), in one query. */
+async function readHeads(sql: Sql, streamIds: string[]): Promise<Map<string, StreamHead>> {
+  if (streamIds.length === 1) {
+    const [row] = await sql<{ stream_position: string; hash: string }[]>`
+      SELECT stream_position, hash FROM ledger.events WHERE stream_id = ${streamIds[0]!} ORDER BY stream_position DESC LIMIT 1`
+    return new Map(row ? [[streamIds[0]!, { position: Number(row.stream_position), hash: row.hash }]] : [])
   }
-  return { result, head: { position: position - 1, hash: prevHash } }
+  const rows = await sql<{ stream_id: string; stream_position: string; hash: string }[]>`
+    SELECT s.stream_id, h.stream_position, h.hash
+    FROM jsonb_array_elements_text(${JSON.stringify(streamIds)}::text::jsonb) AS s(stream_id)
+    CROSS JOIN LATERAL (
+      SELECT stream_position, hash FROM ledger.events e WHERE e.stream_id = s.stream_id
+      ORDER BY stream_position DESC LIMIT 1) h`
+  return new Map(rows.map((r) => [r.stream_id, { position: Number(r.stream_position), hash: r.hash }]))
 }
 
 /**
@@ -187,7 +221,7 @@ async function appendReadingHead(
     if (late.length > 0) return { result: alreadyAppended(streamId, events, late), head: null }
     throw new WrongExpectedVersionError(streamId, expectedVersion, actual)
   }
-  return insertAfter(tx, streamId, events, head, now())
+  return (await insertAfterHeads(tx, [{ streamId, events, head }], now()))[0]!
 }
 
 /** A retried append: identical content returns the first result; anything else is refused. */
@@ -222,7 +256,27 @@ export interface PostgresEventStoreOptions {
   maxRetries?: number
   /** The clock that stamps recordedAt; replaced in tests. */
   now?: () => Date
+  /**
+   * How many batches of appends (and of stream reads) may run at once; what arrives meanwhile is sent together.
+   * 1 suits the embedded database, which runs one query at a time.
+   */
+  batchesInFlight?: number
 }
+
+interface AppendRequest {
+  streamId: string
+  events: NewEvent[]
+  expectedVersion: ExpectedVersion
+}
+
+interface ReadRequest {
+  streamId: string
+  from: number
+}
+
+/** A batch that collided with another writer (or a retry of itself): each of its appends is then tried alone. */
+const raced = (error: unknown) =>
+  isUniqueViolation(error, 'events_pkey') || isUniqueViolation(error, 'events_event_id_unique') || (error as { code?: string })?.code === '40P01'
 
 export class PostgresEventStore implements EventStore {
   private readonly maxRetries: number
@@ -233,36 +287,77 @@ export class PostgresEventStore implements EventStore {
    * the append falls back to reading the head. So a stale entry costs a round trip, never a wrong chain.
    */
   private readonly heads = new Map<string, StreamHead>()
+  private readonly appends: Batcher<AppendRequest, AppendResult>
+  private readonly reads: Batcher<ReadRequest, RecordedEvent[]>
 
   constructor(private readonly sql: Sql, options: PostgresEventStoreOptions = {}) {
     this.maxRetries = options.maxRetries ?? 20
     this.now = options.now ?? (() => new Date())
+    const inFlight = options.batchesInFlight ?? 2
+    this.appends = new Batcher({ maxInFlight: inFlight, maxBatch: 1000, keyOf: (r) => r.streamId, run: (batch) => this.appendBatch(batch) })
+    this.reads = new Batcher({ maxInFlight: inFlight, maxBatch: 1000, run: (batch) => this.readBatch(batch) })
   }
 
   async append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
-    const expected = options.expectedVersion
-    const known = this.heads.get(streamId)
-    const head = expected === 'no_stream' ? null : known && (expected === 'any' || expected === known.position) ? known : undefined
-    if (head !== undefined) {
-      validateBatch(streamId, events)
-      try {
-        const { result, head: after } = await insertAfter(this.sql, streamId, events, head, this.now())
-        this.rememberHead(streamId, after)
-        return result
-      } catch (error) {
-        if (!isUniqueViolation(error, 'events_pkey') && !isUniqueViolation(error, 'events_event_id_unique')) throw error
-        // The stream moved on, or these events exist already: the full path tells a conflict from a retry.
-        this.heads.delete(streamId)
+    validateBatch(streamId, events)
+    return this.appends.submit({ streamId, events, expectedVersion: options.expectedVersion })
+  }
+
+  /**
+   * Appends to distinct streams in one INSERT, each after its head (known, or read for all of them in one query).
+   * Whatever cannot go that way — an expected version that does not match the head, a batch that collided with
+   * another writer — is appended alone, where a conflict is told from an idempotent retry.
+   */
+  private async appendBatch(batch: Pending<AppendRequest, AppendResult>[]) {
+    const unknown = batch.filter((p) => p.request.expectedVersion !== 'no_stream' && !this.heads.has(p.request.streamId))
+    const absent = new Set<string>()
+    if (unknown.length > 0) {
+      const found = await readHeads(this.sql, unknown.map((p) => p.request.streamId))
+      for (const p of unknown) {
+        const head = found.get(p.request.streamId)
+        if (head) this.rememberHead(p.request.streamId, head)
+        else absent.add(p.request.streamId)
       }
     }
+    const together: (Pending<AppendRequest, AppendResult> & { head: StreamHead | null })[] = []
+    const alone: Pending<AppendRequest, AppendResult>[] = []
+    for (const p of batch) {
+      const { streamId, expectedVersion } = p.request
+      const known = this.heads.get(streamId) ?? null
+      const head = expectedVersion === 'no_stream' ? null : absent.has(streamId) ? null : known
+      const fits = expectedVersion === 'no_stream' || expectedVersion === 'any' || (head !== null && head.position === expectedVersion)
+      if (fits) together.push({ ...p, head })
+      else alone.push(p)
+    }
+    if (together.length > 0) {
+      // Rows in stream order: two batches of other processes then lock their keys in the same order.
+      together.sort((a, b) => (a.request.streamId < b.request.streamId ? -1 : 1))
+      try {
+        const written = await insertAfterHeads(this.sql, together.map((p) => ({ streamId: p.request.streamId, events: p.request.events, head: p.head })), this.now())
+        together.forEach((p, i) => {
+          this.rememberHead(p.request.streamId, written[i]!.head)
+          p.resolve(written[i]!.result)
+        })
+      } catch (error) {
+        if (!raced(error)) throw error
+        for (const p of together) {
+          this.heads.delete(p.request.streamId)
+          alone.push(p)
+        }
+      }
+    }
+    await Promise.all(alone.map((p) => this.appendAlone(p.request).then(p.resolve, p.reject)))
+  }
+
+  /** An append in a transaction of its own that reads the head: tells a conflict from an idempotent retry. */
+  private async appendAlone({ streamId, events, expectedVersion }: AppendRequest): Promise<AppendResult> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { result, head: after } = await this.sql.begin((tx) => appendReadingHead(tx, streamId, events, expected, this.now))
-        if (after) this.rememberHead(streamId, after)
+        const { result, head } = await this.sql.begin((tx) => appendReadingHead(tx, streamId, events, expectedVersion, this.now))
+        if (head) this.rememberHead(streamId, head)
         return result
       } catch (error) {
-        const raced = isUniqueViolation(error, 'events_pkey') || isUniqueViolation(error, 'events_event_id_unique')
-        if (!raced) throw error
+        if (!raced(error)) throw error
         // Another writer committed first. The next attempt sees the winner and decides again: the same events
         // are then an idempotent re-append, a fixed expected version a conflict, `any` simply the next position.
         if (attempt >= this.maxRetries) throw error
@@ -285,20 +380,57 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = options.from ?? 0
-    const to = options.to ?? Number.MAX_SAFE_INTEGER
-    const limit = options.limit ?? Number.MAX_SAFE_INTEGER
-    // Reading from the event before `from` answers in the same query whether the stream exists: a reader that
-    // is up to date (a cached aggregate) gets that one event back and nothing else.
-    const rows = await this.sql<EventRow[]>`
-      SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events
-      WHERE stream_id = ${streamId} AND stream_position >= ${Math.max(from - 1, 0)} AND stream_position <= ${to}
-      ORDER BY stream_position LIMIT ${limit === Number.MAX_SAFE_INTEGER ? limit : limit + 1}`
-    const events = rows.map(toRecordedEvent)
-    const last = events[events.length - 1]
-    if (last && options.to === undefined && options.limit === undefined) this.rememberHead(streamId, { position: last.streamPosition, hash: last.hash })
-    if (from > 0 && events[0]?.streamPosition === from - 1) events.shift()
-    else if (events.length === 0 && (from === 0 || (await this.streamVersion(streamId)) === null)) throw new StreamNotFoundError(streamId)
-    return events.slice(0, limit)
+    if (options.to !== undefined || options.limit !== undefined) {
+      const to = options.to ?? Number.MAX_SAFE_INTEGER
+      const limit = options.limit ?? Number.MAX_SAFE_INTEGER
+      const rows = await this.sql<EventRow[]>`
+        SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events
+        WHERE stream_id = ${streamId} AND stream_position >= ${from} AND stream_position <= ${to}
+        ORDER BY stream_position LIMIT ${limit}`
+      if (rows.length === 0 && (await this.streamVersion(streamId)) === null) throw new StreamNotFoundError(streamId)
+      return rows.map(toRecordedEvent)
+    }
+    return this.reads.submit({ streamId, from })
+  }
+
+  /**
+   * Reads streams to their end in one query. Each is read from the event before the one asked for, which answers
+   * in the same query whether the stream exists: a reader that is up to date (a cached fold) gets that one event
+   * back and nothing else.
+   */
+  private async readBatch(batch: Pending<ReadRequest, RecordedEvent[]>[]) {
+    if (batch.length === 1) {
+      // Alone, the plain query: the planner serves it from the primary key with no set to unpack.
+      const { streamId, from } = batch[0]!.request
+      const rows = await this.sql<EventRow[]>`
+        SELECT 0 AS ord, ${this.sql.unsafe(COLUMNS)} FROM ledger.events
+        WHERE stream_id = ${streamId} AND stream_position >= ${Math.max(from - 1, 0)} ORDER BY stream_position`
+      return this.settleReads(batch, rows.map((r) => ({ ...r, ord: 0 })))
+    }
+    const rows = await this.sql<(EventRow & { ord: number })[]>`
+      SELECT q.ord, l.* FROM jsonb_to_recordset(${JSON.stringify(batch.map((p, ord) => ({ ord, stream_id: p.request.streamId, from_pos: Math.max(p.request.from - 1, 0) })))}::text::jsonb)
+        AS q(ord integer, stream_id text, from_pos bigint)
+      CROSS JOIN LATERAL (
+        SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events e
+        WHERE e.stream_id = q.stream_id AND e.stream_position >= q.from_pos ORDER BY e.stream_position) l
+      ORDER BY q.ord, l.stream_position`
+    return this.settleReads(batch, rows)
+  }
+
+  private async settleReads(batch: Pending<ReadRequest, RecordedEvent[]>[], rows: (EventRow & { ord: number })[]) {
+    const byRequest = batch.map(() => [] as RecordedEvent[])
+    for (const row of rows) byRequest[row.ord]!.push(toRecordedEvent(row))
+    await Promise.all(
+      batch.map(async (p, i) => {
+        const { streamId, from } = p.request
+        const events = byRequest[i]!
+        const last = events[events.length - 1]
+        if (last) this.rememberHead(streamId, { position: last.streamPosition, hash: last.hash })
+        if (from > 0 && events[0]?.streamPosition === from - 1) events.shift()
+        else if (events.length === 0 && (from === 0 || (await this.streamVersion(streamId)) === null)) return p.reject(new StreamNotFoundError(streamId))
+        p.resolve(events)
+      }),
+    )
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
