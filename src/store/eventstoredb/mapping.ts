@@ -48,9 +48,17 @@ export interface ClientRecordedEvent {
   position?: Position
 }
 
-/** Stream reads on older servers carry no `$all` position (or 2^64-1): such events get this one. */
+/**
+ * Stream reads carry the `$all` position from EventStoreDB 22.10 on; older servers send none, or 2^64-1, or zeros
+ * (position 0 is the server's own first record, never a ledger event). Such events get this one.
+ */
 export const UNKNOWN_POSITION = -1n
 const NO_POSITION = 2n ** 64n - 1n
+
+function knownPosition(p: Position | undefined): LogPosition | null {
+  if (!p || p.commit === NO_POSITION || p.prepare === NO_POSITION || (p.commit === 0n && p.prepare === 0n)) return null
+  return toLogPosition(p)
+}
 
 /** A fully recorded ledger event (hash already computed) as the client's event data. */
 export function toEventData(e: Omit<RecordedEvent, 'globalPosition' | 'transactionId'>, appendId: string): EventData {
@@ -92,7 +100,7 @@ export function appendIdOf(e: ClientRecordedEvent): string {
 /** A client event back into the ledger's RecordedEvent: the same fields the PostgreSQL adapter returns. */
 export function fromClientEvent(e: ClientRecordedEvent): RecordedEvent {
   const m = storedMetadata(e)
-  const position = e.position && e.position.commit !== NO_POSITION ? toLogPosition(e.position) : null
+  const position = knownPosition(e.position)
   return {
     eventId: e.id,
     type: e.type,
