@@ -7,6 +7,7 @@ COPY bin ./bin
 COPY src ./src
 COPY events ./events
 COPY projections ./projections
+COPY tsconfig.json ./
 ENV HOST=0.0.0.0 PORT=3000 NODE_ENV=production
 EXPOSE 3000
 USER node

@@ -128,9 +128,8 @@ export class ProjectionReader {
 
   /** Waits until the named projections include the event at `globalPosition` (read-your-writes); false on timeout. */
   async waitFor(names: readonly string[], globalPosition: bigint, timeoutMs: number): Promise<boolean> {
-    const [row] = await this.sql<{ transaction_id: string }[]>`SELECT transaction_id FROM ledger.events WHERE global_position = ${String(globalPosition)}::bigint`
-    if (!row) return false
-    const target = { transactionId: BigInt(row.transaction_id), globalPosition }
+    const target = await this.store.positionOf(globalPosition)
+    if (!target) return false
     const deadline = Date.now() + timeoutMs
     for (;;) {
       if (compareLogPositions(await this.position(names), target) >= 0) return true

@@ -125,10 +125,7 @@ export class ProjectionRunner {
   private async committedBeyondCheckpoints(): Promise<boolean> {
     for (const p of this.projections) {
       const cp = await readCheckpoint(this.sql, (await activeSchema(this.sql, p.name)).schema)
-      const [row] = await this.sql<{ behind: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM ledger.events
-          WHERE (transaction_id, global_position) > (${String(cp.transactionId)}::xid8, ${String(cp.globalPosition)}::bigint)) AS behind`
-      if (row!.behind) return true
+      if ((await this.store.countAfter(cp, { max: 1, includeUnreadable: true })) > 0) return true
     }
     return false
   }
@@ -193,13 +190,11 @@ export async function rebuildProjection(sql: Sql, store: EventStore, projection:
       options.onProgress?.(events)
       if (page.caughtUp) break
     }
+    // Still caught up? Otherwise catch up again before switching. Asked of the store (whichever keeps the log) just
+    // before the switch; an event committed after the question is applied by the runner from the new checkpoint.
+    if ((await store.countAfter(position, { max: 1 })) > 0) continue
     const switched = await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtext(${lockKey(projection.name)}))`
-      // Still caught up under the lock? Otherwise catch up again and retry the switch.
-      const [behind] = await tx<{ behind: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM ledger.events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          AND (transaction_id, global_position) > (${String(position.transactionId)}::xid8, ${String(position.globalPosition)}::bigint)) AS behind`
-      if (behind!.behind) return false
       const [reg] = await tx<{ active_schema: string }[]>`SELECT active_schema FROM projections.registry WHERE name = ${projection.name} FOR UPDATE`
       await installViews(tx, projection, schema)
       await tx`UPDATE projections.registry SET active_schema = ${schema}, generation = ${generation}, version = ${projection.version}, switched_at = now() WHERE name = ${projection.name}`
@@ -210,17 +205,15 @@ export async function rebuildProjection(sql: Sql, store: EventStore, projection:
   }
 }
 
-export async function projectionStatus(sql: Sql, projections: readonly Projection[]): Promise<ProjectionStatus[]> {
+export async function projectionStatus(sql: Sql, store: EventStore, projections: readonly Projection[]): Promise<ProjectionStatus[]> {
   const out: ProjectionStatus[] = []
   for (const p of projections) {
     const reg = await activeSchema(sql, p.name)
     const cp = await readCheckpoint(sql, reg.schema)
-    const [lag] = await sql<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM ledger.events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        AND (transaction_id, global_position) > (${String(cp.transactionId)}::xid8, ${String(cp.globalPosition)}::bigint)`
+    const lag = await store.countAfter(cp)
     out.push({
       name: p.name, version: p.version, registeredVersion: reg.version, generation: reg.generation, schema: reg.schema,
-      checkpoint: { transactionId: cp.transactionId, globalPosition: cp.globalPosition }, eventsApplied: cp.eventsApplied, lag: lag!.n,
+      checkpoint: { transactionId: cp.transactionId, globalPosition: cp.globalPosition }, eventsApplied: cp.eventsApplied, lag,
     })
   }
   return out

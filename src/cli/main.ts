@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.ts'
 import { exportCommand } from './commands/export.ts'
 import { importCommand } from './commands/import.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { migrateLogCommand } from './commands/migrate-log.ts'
 import { projectionsCommand } from './commands/projections.ts'
 import { quoteCommand } from './commands/quote.ts'
 import { replayCommand } from './commands/replay.ts'
@@ -18,6 +19,7 @@ type Command = (args: string[]) => Promise<number | void>
 const commands: Record<string, Command> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  'migrate-log': migrateLogCommand,
   tokens: tokensCommand,
   quote: quoteCommand,
   import: importCommand,

@@ -11,6 +11,9 @@ export const USAGE = `usage: ledger <command> [options]
 commands:
   serve                      run the HTTP API (applies migrations first)
   migrate                    apply the database migrations
+  migrate-log --to eventstoredb [--batch-size N]
+                             copy the PostgreSQL log into the EventStoreDB of EVENTSTORE_CONNECTION_STRING,
+                             ids, order and hashes kept; safe to run again, it skips what is there
   tokens create --role ROLE [--provider ID] [--payer ID] [--label TEXT]
                              create an API token and print it alone on stdout
                              (ROLE: operator, payer, provider, auditor, reporting)

@@ -1,6 +1,7 @@
 /**
  * The event store port: what the ledger needs from a log, whichever database keeps it.
- * Adapters: `postgres/` (the default, on a server or embedded PGlite); an EventStoreDB one follows.
+ * Adapters: `postgres/` (the default, on a server or embedded PGlite), `eventstoredb/` (a log that outgrew one
+ * PostgreSQL server), `memory/` (property tests).
  */
 
 /** The expected state of a stream before an append: the position of its last event, or one of two words. */
@@ -131,6 +132,17 @@ export interface EventStore {
   readTouching(subject: SubjectFilter, bound?: LogBound): Promise<RecordedEvent[]>
   /** A catch-up subscription over the global log: reads history from `from`, then follows new events. */
   subscribeToAll(options: SubscriptionOptions): Subscription
+  /**
+   * The whole log position of the event with this global position (what commands answer with and readers wait
+   * for), or null when there is none.
+   */
+  positionOf(globalPosition: bigint): Promise<LogPosition | null>
+  /**
+   * How many committed events lie after a position, counting at most `max`. `includeUnreadable` counts too the
+   * events readAll cannot return yet (on PostgreSQL: committed while an older transaction still runs), so a
+   * reader that wants everything committed knows to wait for them.
+   */
+  countAfter(position: LogPosition, options?: { max?: number; includeUnreadable?: boolean }): Promise<number>
 }
 
 export abstract class EventStoreError extends Error {

@@ -41,14 +41,14 @@ t.test('a batch killed between apply and commit leaves nothing; the restart give
   const after = await crashing.catchUp()
   t.ok(after > 0, 'the restart applies the rest')
   const crashed = await dumpAll(db.sql)
-  const status = await projectionStatus(db.sql, PROJECTIONS)
+  const status = await projectionStatus(db.sql, store, PROJECTIONS)
   t.ok(status.every((s) => s.lag === 0), 'every projection caught up')
 
   // The same log through a runner that never crashed, into fresh generations.
-  const before = (await projectionStatus(db.sql, PROJECTIONS)).map((s) => s.schema)
+  const before = (await projectionStatus(db.sql, store, PROJECTIONS)).map((s) => s.schema)
   for (const p of PROJECTIONS) await rebuildProjection(db.sql, store, p)
   t.same(await dumpAll(db.sql), crashed, 'row for row the same as without the crashes')
-  const rebuilt = (await projectionStatus(db.sql, PROJECTIONS)).map((s) => s.schema)
+  const rebuilt = (await projectionStatus(db.sql, store, PROJECTIONS)).map((s) => s.schema)
   t.ok(rebuilt.every((schema, i) => schema !== before[i]), 'each rebuilt into a new generation')
   const left = await db.sql`SELECT nspname FROM pg_namespace WHERE nspname IN ${db.sql(before)}`
   t.equal(left.length, 0, 'the old generations are dropped')

@@ -2,140 +2,17 @@ import crypto from 'node:crypto'
 import t from 'tap'
 import { findChainBreak } from '../../src/store/chain.ts'
 import { GENESIS_HASH } from '../../src/store/hash.ts'
-import {
-  DuplicateEventIdError,
-  type RecordedEvent,
-  StreamNotFoundError,
-  WrongExpectedVersionError,
-} from '../../src/store/port.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
-import { anEvent, events } from '../helpers/events.ts'
+import { events } from '../helpers/events.ts'
+import { storeContract } from './contract.ts'
 
-// The contract every event store adapter must keep, here against PostgreSQL: the server when DATABASE_URL is
-// set, embedded PGlite otherwise. Each test gets a database of its own.
+// The store contract against PostgreSQL (the server when DATABASE_URL is set, embedded PGlite otherwise), each
+// test on a database of its own; then what only PostgreSQL promises: the trigger, and tampering behind it.
 
 const stream = () => `test-${crypto.randomUUID()}`
 
-t.test('append and read back a stream', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const s = stream()
-  const batch = events(3)
-  const result = await store.append(s, batch, { expectedVersion: 'no_stream' })
-  t.equal(result.nextExpectedVersion, 2)
-  t.same(result.positions.map((p) => p.streamPosition), [0, 1, 2])
-  t.equal(result.alreadyAppended, false)
-  const read = await store.readStream(s)
-  t.same(
-    read.map((e) => [e.eventId, e.type, e.schemaVersion, e.data, e.metadata, e.streamPosition]),
-    batch.map((e, i) => [e.eventId, e.type, e.schemaVersion, e.data, e.metadata, i]),
-  )
-  t.ok(read[0]!.globalPosition < read[1]!.globalPosition && read[1]!.globalPosition < read[2]!.globalPosition)
-  t.equal(await store.streamVersion(s), 2)
-  t.equal(await store.streamVersion(stream()), null)
-  await t.rejects(store.readStream(stream()), StreamNotFoundError)
-})
-
-t.test('expected version: a number, no stream, or any', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const s = stream()
-  await store.append(s, events(2), { expectedVersion: 'no_stream' })
-  await t.rejects(store.append(s, events(1), { expectedVersion: 'no_stream' }), WrongExpectedVersionError)
-  const wrong = await store.append(s, events(1), { expectedVersion: 0 }).catch((e: unknown) => e)
-  t.type(wrong, WrongExpectedVersionError)
-  t.equal((wrong as WrongExpectedVersionError).actual, 1, 'the error tells the actual version')
-  await t.rejects(store.append(stream(), events(1), { expectedVersion: 0 }), WrongExpectedVersionError)
-  const ok = await store.append(s, events(1), { expectedVersion: 1 })
-  t.equal(ok.nextExpectedVersion, 2)
-  const any = await store.append(s, events(2), { expectedVersion: 'any' })
-  t.equal(any.nextExpectedVersion, 4)
-  const fresh = await store.append(stream(), events(1), { expectedVersion: 'any' })
-  t.equal(fresh.nextExpectedVersion, 0)
-  t.equal((await store.readStream(s)).length, 5, 'refused appends wrote nothing')
-})
-
-t.test('concurrent appenders with the same expected version: exactly one wins, nothing half-written', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const s = stream()
-  await store.append(s, events(1), { expectedVersion: 'no_stream' })
-  const contenders = 20
-  const outcomes = await Promise.allSettled(
-    Array.from({ length: contenders }, (_, i) => store.append(s, events(3, { writer: i }), { expectedVersion: 0 })),
-  )
-  const won = outcomes.filter((o) => o.status === 'fulfilled')
-  const lost = outcomes.filter((o) => o.status === 'rejected')
-  t.equal(won.length, 1, 'one appender wins')
-  t.equal(lost.length, contenders - 1)
-  t.ok(lost.every((o) => (o as PromiseRejectedResult).reason instanceof WrongExpectedVersionError), 'the others get wrong expected version')
-  const read = await store.readStream(s)
-  t.equal(read.length, 4, 'the winner wrote its three events and no loser wrote any')
-  t.equal(new Set(read.slice(1).map((e) => (e.data as { writer: number }).writer)).size, 1, 'all three from one writer')
-  t.equal(findChainBreak(read), null)
-})
-
-t.test('concurrent appenders with expected version any: all succeed on contiguous positions', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const s = stream()
-  await Promise.all(Array.from({ length: 15 }, (_, i) => store.append(s, events(2, { writer: i }), { expectedVersion: 'any' })))
-  const read = await store.readStream(s)
-  t.same(read.map((e) => e.streamPosition), Array.from({ length: 30 }, (_, i) => i))
-  t.equal(findChainBreak(read), null, 'the chain holds through the races')
-  const byWriter = new Map<number, number[]>()
-  for (const e of read) {
-    const w = (e.data as { writer: number }).writer
-    byWriter.set(w, [...(byWriter.get(w) ?? []), e.streamPosition])
-  }
-  t.ok([...byWriter.values()].every(([a, b]) => b === a! + 1), "each writer's two events stay together")
-})
-
-t.test('idempotent re-append: same ids and content return the first positions and write nothing', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const s = stream()
-  const batch = events(2)
-  const first = await store.append(s, batch, { expectedVersion: 'no_stream' })
-  await store.append(s, events(1), { expectedVersion: 1 })
-  // A retry after a lost response: the expected version is stale by now, and the content is identical.
-  const again = await store.append(s, batch, { expectedVersion: 'no_stream' })
-  t.equal(again.alreadyAppended, true)
-  t.same(again.positions, first.positions)
-  t.equal(again.nextExpectedVersion, first.nextExpectedVersion)
-  t.equal((await store.readStream(s)).length, 3, 'nothing written twice')
-
-  const retriedMetadata = batch.map((e) => ({ ...e, metadata: { ...e.metadata, correlationId: 'another-request' } }))
-  t.equal((await store.append(s, retriedMetadata, { expectedVersion: 'any' })).alreadyAppended, true, 'metadata is not content')
-
-  const changed = [{ ...batch[0]!, data: { different: true } }]
-  await t.rejects(store.append(s, changed, { expectedVersion: 'any' }), DuplicateEventIdError, 'same id, other data')
-  await t.rejects(
-    store.append(stream(), [batch[0]!], { expectedVersion: 'any' }),
-    DuplicateEventIdError,
-    'same id, other stream',
-  )
-  await t.rejects(
-    store.append(s, [batch[0]!, anEvent()], { expectedVersion: 'any' }),
-    DuplicateEventIdError,
-    'an existing id beside new ones',
-  )
-  const twice = anEvent()
-  await t.rejects(store.append(s, [twice, twice], { expectedVersion: 'any' }), DuplicateEventIdError, 'one id twice in a batch')
-  t.equal((await store.readStream(s)).length, 3, 'refusals wrote nothing')
-})
-
-t.test('the same append racing with itself is written once', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const s = stream()
-  const batch = events(2)
-  const results = await Promise.all(Array.from({ length: 10 }, () => store.append(s, batch, { expectedVersion: 'no_stream' })))
-  t.equal(results.filter((r) => !r.alreadyAppended).length, 1, 'one writer wrote')
-  t.ok(results.every((r) => r.positions[1]!.globalPosition === results[0]!.positions[1]!.globalPosition), 'all got the same positions')
-  t.equal((await store.readStream(s)).length, 2)
-})
+storeContract(t, async (t, options) => new PostgresEventStore((await testDatabase(t)).sql, options), { idsUniqueAcrossStreams: true })
 
 t.test('the database refuses UPDATE, DELETE and TRUNCATE of events', async (t) => {
   const db = await testDatabase(t)
@@ -201,68 +78,4 @@ t.test('hash chain: documented encoding, recomputation, and a row altered behind
     await tx`ALTER TABLE ledger.events ENABLE TRIGGER events_refuse_update_delete`
   })
   t.match(findChainBreak(await store.readStream(s2)), { problem: 'position_gap', streamPosition: 2 })
-})
-
-t.test('reading a stream and the global log in batches', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const a = stream()
-  const b = stream()
-  for (let i = 0; i < 10; i++) {
-    await store.append(a, events(3, { round: i }), { expectedVersion: 'any' })
-    await store.append(b, events(2, { round: i }), { expectedVersion: 'any' })
-  }
-  const whole = await store.readStream(a)
-  t.equal(whole.length, 30)
-  t.same((await store.readStream(a, { from: 10, to: 14 })).map((e) => e.streamPosition), [10, 11, 12, 13, 14])
-  t.same((await store.readStream(a, { from: 28, limit: 5 })).map((e) => e.streamPosition), [28, 29])
-  t.same(await store.readStream(a, { from: 30 }), [], 'past the end of an existing stream is empty, not an error')
-
-  const all: RecordedEvent[] = []
-  let after = undefined
-  let batches = 0
-  for (;;) {
-    const page = await store.readAll({ after, limit: 7 })
-    all.push(...page.events)
-    after = page.position
-    batches++
-    if (page.caughtUp) break
-  }
-  t.equal(all.length, 50, 'every event once')
-  t.equal(new Set(all.map((e) => e.eventId)).size, 50)
-  t.equal(batches, 8, '50 events in pages of 7')
-  const whole2 = await store.readAll({ limit: 1000 })
-  t.same(all.map((e) => e.eventId), whole2.events.map((e) => e.eventId), 'batches concatenate to the whole log')
-  t.same(all.filter((e) => e.streamId === a).map((e) => e.eventId), whole.map((e) => e.eventId), 'stream order kept')
-})
-
-t.test('catch-up subscription delivers history then new events, each once, while writers race', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  await store.append(stream(), events(5), { expectedVersion: 'no_stream' })
-  const seen: string[] = []
-  const sub = store.subscribeToAll({
-    batchSize: 16,
-    idleMs: 10,
-    onEvents: async (batch) => {
-      seen.push(...batch.map((e) => e.eventId))
-    },
-  })
-  const written: string[] = []
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      const s = stream()
-      for (let i = 0; i < 25; i++) {
-        const e = anEvent({ i })
-        await store.append(s, [e], { expectedVersion: 'any' })
-        written.push(e.eventId)
-      }
-    }),
-  )
-  const deadline = Date.now() + 30_000
-  while (seen.length < 205 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-  await sub.stop()
-  t.equal(seen.length, 205, 'history and live events, no more')
-  t.equal(new Set(seen).size, 205, 'none twice')
-  t.ok(written.every((id) => seen.includes(id)), 'none missed')
 })

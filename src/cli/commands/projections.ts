@@ -28,7 +28,7 @@ export async function projectionsCommand(args: string[]): Promise<number> {
   const runtime = await openRuntime()
   try {
     if (action === 'status') {
-      const rows = await projectionStatus(runtime.db.sql, selected)
+      const rows = await projectionStatus(runtime.db.sql, runtime.store, selected)
       process.stdout.write('projection            generation  checkpoint            events applied  lag\n')
       for (const s of rows) {
         const stale = s.registeredVersion !== s.version ? `  (built by version ${s.registeredVersion}, code is ${s.version}: rebuild it)` : ''

@@ -4,7 +4,7 @@ import { applyBatch, createGeneration, dumpGeneration } from '../../../projectio
 import { ProjectionReader } from '../../../projections/read.ts'
 import { endOfDay } from '../../api/reads.ts'
 import { isValidDate } from '../../domain/dates.ts'
-import { compareLogPositions, LOG_START, type LogBound, type LogPosition, type RecordedEvent } from '../../store/port.ts'
+import { compareLogPositions, type EventStore, LOG_START, type LogBound, type LogPosition, type RecordedEvent } from '../../store/port.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -46,7 +46,7 @@ export async function replayCommand(args: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ asOf: asOf ?? null, position: String(position), certificate: view }, null, 2)}\n`)
       return 0
     }
-    const within = await boundFilter(runtime.db.sql, bound)
+    const within = await boundFilter(runtime.store, bound)
     const out: Record<string, unknown> = {}
     for (const p of selected) {
       const schema = `replay_${p.name.replaceAll('-', '_')}_${process.pid}`
@@ -73,11 +73,10 @@ export async function replayCommand(args: string[]): Promise<number> {
   }
 }
 
-async function boundFilter(sql: import('../../db/database.ts').Sql, bound: LogBound): Promise<(e: RecordedEvent) => boolean> {
+async function boundFilter(store: EventStore, bound: LogBound): Promise<(e: RecordedEvent) => boolean> {
   let upTo: LogPosition | null = null
   if (bound.position !== undefined) {
-    const [row] = await sql<{ transaction_id: string }[]>`SELECT transaction_id FROM ledger.events WHERE global_position = ${String(bound.position)}::bigint`
-    upTo = row ? { transactionId: BigInt(row.transaction_id), globalPosition: bound.position } : LOG_START
+    upTo = (await store.positionOf(bound.position)) ?? LOG_START
   }
   return (e) =>
     (upTo === null || compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, upTo) <= 0) &&

@@ -6,6 +6,7 @@ import {
   type ExpectedVersion,
   LOG_START,
   type LogBound,
+  type LogPosition,
   type NewEvent,
   type ReadAllOptions,
   type ReadAllResult,
@@ -98,6 +99,16 @@ export class MemoryEventStore implements EventStore {
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
     return pollSubscription((after, limit) => this.readAll({ after, limit }), options)
+  }
+
+  async positionOf(globalPosition: bigint): Promise<LogPosition | null> {
+    const e = this.log.find((x) => x.globalPosition === globalPosition)
+    return e ? { transactionId: e.transactionId, globalPosition } : null
+  }
+
+  async countAfter(position: LogPosition, options: { max?: number } = {}): Promise<number> {
+    const n = this.log.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, position) > 0).length
+    return Math.min(n, options.max ?? n)
   }
 
   /** Every stream id, for tests that check invariants over everything written. */

@@ -20,9 +20,9 @@ import {
   WrongExpectedVersionError,
 } from '../port.ts'
 import { pollSubscription } from '../subscription.ts'
+import { validateBatch } from '../validate.ts'
 import { Batcher, type Pending } from './batcher.ts'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 interface EventRow {
   global_position: string
@@ -64,16 +64,6 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   return e?.code === '23505' && e.constraint_name === constraint
 }
 
-function validateBatch(streamId: string, events: NewEvent[]): void {
-  if (streamId.length === 0 || streamId.length > 200) throw new TypeError('a stream id has 1 to 200 characters')
-  if (events.length === 0) throw new TypeError('an append needs at least one event')
-  const seen = new Set<string>()
-  for (const e of events) {
-    if (!UUID.test(e.eventId)) throw new TypeError(`event id ${JSON.stringify(e.eventId)} is not a lower-case UUID`)
-    if (seen.has(e.eventId)) throw new DuplicateEventIdError(e.eventId, 'twice in the same append')
-    seen.add(e.eventId)
-  }
-}
 
 /** The last event of a stream as an appender needs it: its position and hash. */
 export interface StreamHead {
@@ -474,6 +464,23 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscriptionOptions): Subscription {
     return pollSubscription((after, limit) => this.readAll({ after, limit }), options)
+  }
+
+  async positionOf(globalPosition: bigint): Promise<LogPosition | null> {
+    const [row] = await this.sql<{ transaction_id: string }[]>`
+      SELECT transaction_id FROM ledger.events WHERE global_position = ${String(globalPosition)}::bigint`
+    return row ? { transactionId: BigInt(row.transaction_id), globalPosition } : null
+  }
+
+  async countAfter(position: LogPosition, options: { max?: number; includeUnreadable?: boolean } = {}): Promise<number> {
+    const sql = this.sql
+    const readable = options.includeUnreadable ? sql`` : sql`AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`
+    const [row] = await sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM ledger.events
+        WHERE (transaction_id, global_position) > (${String(position.transactionId)}::xid8, ${String(position.globalPosition)}::bigint)
+        ${readable}
+        ${options.max === undefined ? sql`` : sql`LIMIT ${options.max}`}) AS after`
+    return row!.n
   }
 }
 
