@@ -1,23 +1,57 @@
-// `npm run demo`: the ledger on its embedded default, with two tokens to try it with.
-// (The simulated municipality year replaces this once the simulator exists.)
-import { createToken } from '../src/auth/tokens.ts'
-import { serveUntilSignal } from '../src/cli/commands/serve.ts'
+// `npm run demo`: a municipality's school year on the embedded database, with nothing else installed. Simulates
+// the Tambov district 2023/24 through the ledger's commands, closes every month, verifies the ledger and prints
+// what a payer and a support centre look at. The year is kept in .ledger-demo/ (made anew on every run) to explore
+// afterwards with `LEDGER_DATA_DIR=.ledger-demo npx ledger …`. With DATABASE_URL it runs on that server instead.
+import fs from 'node:fs'
+import { ProjectionReader } from '../projections/read.ts'
+import { verifyLedger } from '../src/audit/verify.ts'
+import { summary } from '../src/cli/commands/simulate.ts'
+import { progressBar } from '../src/cli/progress.ts'
 import { openRuntime } from '../src/cli/runtime.ts'
+import { coverageDate, formatReport, yearReport } from '../src/simulation/report.ts'
+import { SCENARIOS } from '../src/simulation/scenarios.ts'
+import { simulate } from '../src/simulation/simulate.ts'
 
+const started = Date.now()
+const DEMO_DIR = '.ledger-demo'
+if (!process.env.DATABASE_URL && !process.env.LEDGER_DATA_DIR) {
+  fs.rmSync(DEMO_DIR, { recursive: true, force: true })
+  process.env.LEDGER_DATA_DIR = DEMO_DIR
+}
+const scenario = SCENARIOS['tambov-2023']!
+const out = (text = '') => process.stdout.write(`${text}\n`)
 const runtime = await openRuntime()
-const operator = (await createToken(runtime.db.sql, { role: 'operator', label: 'demo' })).token
-const auditor = (await createToken(runtime.db.sql, { role: 'auditor', label: 'demo' })).token
-await serveUntilSignal(runtime, (url) => {
-  process.stderr.write(
-    [
-      '',
-      `PFDO ledger on the ${runtime.db.kind} database (${runtime.config.DATABASE_URL ? 'DATABASE_URL' : runtime.config.LEDGER_DATA_DIR}), at ${url}`,
-      `  API reference:  ${url}/docs`,
-      `  readiness:      curl ${url}/ready`,
-      `  who am I:       curl -H 'Authorization: Bearer ${operator}' ${url}/v1/whoami`,
-      `  audit a stream: curl -H 'Authorization: Bearer ${auditor}' ${url}/v1/streams/<streamId>/events`,
-      'Ctrl-C stops it.',
-      '',
-    ].join('\n'),
-  )
-})
+try {
+  if ((await runtime.store.streamVersion(`municipality-${scenario.municipality}`)) !== null) {
+    throw new Error(`${scenario.municipality} already has a history in this database; the demo needs an empty one`)
+  }
+  out(`PFDO ledger demo: ${scenario.title}`)
+  out(`on the ${runtime.db.kind} database (${runtime.config.DATABASE_URL ? 'DATABASE_URL' : runtime.config.LEDGER_DATA_DIR})`)
+  out()
+  const reader = new ProjectionReader(runtime.db.sql, runtime.store)
+  const bar = progressBar('simulating the school year')
+  const result = await simulate(runtime.ledger, (m) => reader.openContractIds(m), { scenario, seed: 1, onProgress: (done, total, phase) => bar.update(done, total, phase) })
+  bar.done()
+  out(summary(result))
+  out()
+  out(formatReport(await yearReport(runtime.db.sql, runtime.store, scenario, result.months, coverageDate(scenario)), scenario))
+  out()
+  const tty = process.stderr.isTTY
+  const verifyStarted = Date.now()
+  const report = await verifyLedger(runtime.db.sql, runtime.store, { onProgress: (n) => tty && process.stderr.write(`\rverifying: ${n} events read`) })
+  if (tty) process.stderr.write('\n')
+  out(`Verify: ${report.events} events in ${report.streams} streams in ${((Date.now() - verifyStarted) / 1000).toFixed(1)} s`)
+  for (const [check, c] of Object.entries(report.checks)) out(`  ${check.padEnd(11)} ${String(c.checked).padStart(9)} checked  ${c.problems === 0 ? 'ok' : `${c.problems} problem(s)`}`)
+  const p = report.firstProblem
+  out(p ? `FIRST DISAGREEMENT (${p.check}) at ${p.streamId ?? '?'} ${p.streamPosition ?? ''}: ${p.detail}` : 'everything holds: every kopeck is explained by the events')
+  out()
+  out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Explore the year:`)
+  const env = runtime.config.DATABASE_URL ? '' : `LEDGER_DATA_DIR=${runtime.config.LEDGER_DATA_DIR} `
+  out(`  ${env}npx ledger tokens create --role auditor        a token for the API`)
+  out(`  ${env}npx ledger serve                               the API; /docs browses it`)
+  out(`  ${env}npx ledger replay --as-of 2023-12-31 --projection certificate-balances`)
+  out(`  ${env}npx ledger verify`)
+  process.exitCode = report.ok ? 0 : 1
+} finally {
+  await runtime.close()
+}

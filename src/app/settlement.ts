@@ -6,6 +6,7 @@ import { refuse } from '../domain/errors.ts'
 import type { Kopecks } from '../domain/money.ts'
 import { ADVANCE_PERCENT, advanceAmount, amountDueOf, checkCloseable, invoiceDecider, type InvoiceState, settlementDecider } from '../domain/settlement.ts'
 import { providerDecider } from '../domain/provider.ts'
+import { forEachConcurrently } from './concurrently.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
 import { streams } from './streams.ts'
@@ -43,6 +44,9 @@ export interface MonthCloseOutcome {
   alreadyClosed: boolean
 }
 
+/** Contracts (and invoices) of a close handled at once. */
+const CLOSE_CONCURRENCY = 64
+
 export async function closeMonth(
   app: Application,
   ctx: CommandContext,
@@ -77,17 +81,18 @@ export async function closeMonth(
     const toClose: { contractId: string; closesOn: IsoDate }[] = []
     const advanceClaims = new Map<string, Map<string, number>>()
 
-    for (const contractId of await listContracts(municipality)) {
+    // Contracts are independent of each other: many at once, so their steps travel to the store together.
+    await forEachConcurrently(await listContracts(municipality), CLOSE_CONCURRENCY, async (contractId) => {
       const contract = await app.aggregates.load(contractDecider, streams.contract(contractId))
       const r = contract.state.request
-      if (!r) continue
+      if (!r) return
       // Requests nobody answered for two months are refused, their money and place given back.
       if (contract.state.status === 'requested') {
         if (r.requestedOn < firstDayOfMonth(addMonths(month, -1))) {
           await refuseContract(app, { metadata: meta }, { contractId, refusedOn: closedOn, by: 'system', reason: 'not accepted within two months' })
           outcome.requestsExpired++
         }
-        continue
+        return
       }
       if (r.kind === 'financing' && r.payerId) {
         contractDates.set(contractId, r.requestedOn)
@@ -126,13 +131,13 @@ export async function closeMonth(
       // A termination's month, or the contract's last one, is over: it closes and its place becomes free.
       const closesOn = contract.state.status === 'terminated' ? contract.state.closesOn! : contract.state.status === 'accepted' ? r.endDate : null
       if (closesOn !== null && closesOn <= lastDayOfMonth(month)) toClose.push({ contractId, closesOn })
-    }
+    })
 
     // Final invoices of the month, one per payer and provider.
     const byProvider = new Map<string, EventData<'ContractMonthSettled'>[]>()
     for (const s of settled) byProvider.set(`${s.payerId}|${s.providerId}`, [...(byProvider.get(`${s.payerId}|${s.providerId}`) ?? []), s])
     for (const c of corrections) if (!byProvider.has(c.key)) byProvider.set(c.key, [])
-    for (const [key, lines] of [...byProvider].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await forEachConcurrently([...byProvider], CLOSE_CONCURRENCY, async ([key, lines]) => {
       const [payerId, providerId] = key.split('|') as [string, string]
       const advanceId = invoiceIds.advance(municipality, payerId, providerId, month)
       const advance = await app.aggregates.load(invoiceDecider, invoiceStream(advanceId))
@@ -165,10 +170,10 @@ export async function closeMonth(
       // Nothing left to pay (the advance covered it exactly): settled as issued, its shortfalls return now. With a
       // negative amount the provider owes money back; its shortfalls wait until that is settled.
       if (final && final.amountDue === 0 && final.total >= 0) await refundShortfalls(app, { metadata: meta }, invoiceId)
-    }
+    })
 
     // Advance invoices of the next month.
-    for (const [key, lines] of [...advances].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await forEachConcurrently([...advances], CLOSE_CONCURRENCY, async ([key, lines]) => {
       const [payerId, providerId] = key.split('|') as [string, string]
       const invoiceId = invoiceIds.advance(municipality, payerId, providerId, next)
       await app.aggregates.runStep(invoiceDecider, invoiceStream(invoiceId), `${processId}:advance:${key}`, {
@@ -179,12 +184,15 @@ export async function closeMonth(
         },
       }, meta)
       outcome.advanceInvoices.push(invoiceId)
-    }
+    })
 
-    for (const c of toClose) {
+    await forEachConcurrently(toClose, CLOSE_CONCURRENCY, async (c) => {
       await closeContract(app, { metadata: meta }, { contractId: c.contractId, closedOn: c.closesOn })
       outcome.contractsClosed++
-    }
+    })
+    // Recorded in MonthClosed, whose content must be the same when a close interrupted half-way runs again.
+    outcome.finalInvoices.sort()
+    outcome.advanceInvoices.sort()
 
     await app.aggregates.runStep(settlementDecider, settlementStream, `${processId}:closed`, {
       type: 'RecordMonthClosed', municipality, month, closedOn, contractsWrittenOff: outcome.contractsWrittenOff, contractsClosed: outcome.contractsClosed,

@@ -9,6 +9,7 @@ import { projectionsCommand } from './commands/projections.ts'
 import { quoteCommand } from './commands/quote.ts'
 import { replayCommand } from './commands/replay.ts'
 import { settleCommand } from './commands/settle.ts'
+import { simulateCommand } from './commands/simulate.ts'
 import { verifyCommand } from './commands/verify.ts'
 import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
@@ -26,6 +27,7 @@ const commands: Record<string, Command> = {
   projections: projectionsCommand,
   replay: replayCommand,
   settle: settleCommand,
+  simulate: simulateCommand,
   verify: verifyCommand,
   export: exportCommand,
   help: async () => {

@@ -33,6 +33,9 @@ commands:
                              answer from the log as it was then
   settle --municipality M --month YYYY-MM [--closed-on DATE]
                              close a month: write-offs, final and advance invoices, closures
+  simulate --scenario NAME [--seed N] [--scale X] [--json]
+                             a municipality's school year through the commands (tambov-2023,
+                             michurinsk-2020), then what a payer and a support centre see
   export --municipality M --from DATE --to DATE --out FILE
                              the municipality's events as NDJSON with hashes, and FILE.manifest.json
   verify --file FILE [--json]  verify such an export offline, with no database

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
 
 export type Sql = postgres.Sql
@@ -39,24 +40,27 @@ function openServer(url: string, poolSize: number): Database {
 
 /**
  * PGlite runs one query at a time and accepts one wire connection, so postgres.js talks to it through
- * pglite-socket with a pool of one: the same driver, the same SQL and the same code as against a server.
+ * pglite-socket with a pool of one: the same driver, the same SQL and the same code as against a server. It runs
+ * in a worker thread of its own, so the database and the ledger use both cores.
  */
 async function openEmbedded(dataDir: string): Promise<Database> {
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite-socket'),
-  ])
   const inMemory = dataDir.startsWith('memory://')
   let releaseLock = () => {}
   if (!inMemory) {
     fs.mkdirSync(dataDir, { recursive: true })
     releaseLock = acquireDirectoryLock(dataDir)
   }
+  let worker: Worker | null = null
   try {
-    const pglite = await PGlite.create(inMemory ? dataDir : path.resolve(dataDir, 'pgdata'))
-    const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 })
-    await server.start()
-    const [host, port] = server.getServerConn().split(':')
+    worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: { dataDir: inMemory ? dataDir : path.resolve(dataDir, 'pgdata') } })
+    const started = worker
+    const conn = await new Promise<string>((resolve, reject) => {
+      started.once('message', (m: { listening?: string }) => (m.listening ? resolve(m.listening) : reject(new Error('the embedded database did not start'))))
+      started.once('error', reject)
+      started.once('exit', (code) => reject(new Error(`the embedded database stopped (exit code ${code})`)))
+    })
+    started.removeAllListeners()
+    const [host, port] = conn.split(':')
     const sql = postgres({
       host,
       port: Number(port),
@@ -72,12 +76,16 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       concurrency: 1,
       async close() {
         await sql.end({ timeout: 5 })
-        await server.stop()
-        await pglite.close()
+        await new Promise<void>((resolve) => {
+          started.once('exit', () => resolve())
+          started.once('message', () => void started.terminate())
+          started.postMessage('stop')
+        })
         releaseLock()
       },
     }
   } catch (error) {
+    await worker?.terminate()
     releaseLock()
     throw error
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import { quoteContract } from '../../src/domain/pricing.ts'
 import { formatAmount, parseAmount } from '../../src/domain/money.ts'
+import { quoteReference as reference } from '../helpers/pricing-reference.ts'
 
 t.test("domain.md's worked example, to the kopeck", async (t) => {
   // group 2024-09-01..2025-05-31 (G = 273), price 9 000.00, normative 7 000.00, balance 7 760.00, from 2024-10-15
@@ -55,29 +56,6 @@ t.test('bad input is refused, never priced', async (t) => {
   t.equal(formatAmount(5), '0.05')
   t.equal(formatAmount(-150), '-1.50')
 })
-
-// An independent implementation for the property below: day counts by stepping a UTC calendar one day at a time,
-// and the rounding by exact rational comparison, as a person would check it by hand.
-function reference(groupStart: string, groupEnd: string, start: string, end: string, P: bigint, N: bigint, B: bigint) {
-  const days = (a: string, b: string) => {
-    let n = 0n
-    for (const d = new Date(`${a}T00:00:00Z`); d <= new Date(`${b}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) n++
-    return n
-  }
-  const ceil = (a: bigint, b: bigint) => (a % b === 0n ? a / b : a / b + 1n)
-  const G = days(groupStart, groupEnd)
-  const D = days(start, end)
-  const months = new Set<string>()
-  for (const d = new Date(`${start}T00:00:00Z`); d <= new Date(`${end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) months.add(d.toISOString().slice(0, 7))
-  const M = BigInt(months.size)
-  let d1 = 0n
-  for (const d = new Date(`${start}T00:00:00Z`); d <= new Date(`${end}T00:00:00Z`) && d.toISOString().slice(0, 7) === start.slice(0, 7); d.setUTCDate(d.getUTCDate() + 1)) d1++
-  const all = ceil(D * P, G)
-  const ns = ceil(D * N, G)
-  const cert = [all, ns, B].reduce((a, b) => (a < b ? a : b))
-  const other = M === 1n ? 0n : ((D - d1) * cert) / (D * (M - 1n))
-  return { all, ns, cert, other, first: cert - other * (M - 1n), M }
-}
 
 t.test('property: the quote equals an independent computation and its schedule sums to the parts', async (t) => {
   const day = fc.integer({ min: 0, max: 800 }).map((n) => new Date(Date.UTC(2023, 0, 1) + n * 86400000).toISOString().slice(0, 10))
