@@ -27,7 +27,7 @@ export const USAGE = `usage: npm run bench -- [--json] [--quick] [--contracts N]
 export class OptionsError extends Error {}
 
 const FULL = { contracts: 100_000, logEvents: 3_000_000, requests: 3000, seconds: 10 }
-const QUICK = { contracts: 2000, logEvents: 200_000, requests: 300, seconds: 2 }
+const QUICK = { contracts: 500, logEvents: 100_000, requests: 200, seconds: 1.5 }
 
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback
