@@ -101,7 +101,7 @@ async function run(): Promise<Report> {
       contracts: full.contracts, seconds: round2(full.closeSeconds), contractsAtTenth: tenth, secondsAtTenth: round2(atTenth.closeSeconds),
       growth: round2(full.closeSeconds / Math.max(atTenth.closeSeconds, 1e-9)), contractsWrittenOff: full.outcome.contractsWrittenOff,
       contractsWrittenOffAtTenth: atTenth.outcome.contractsWrittenOff, setupSeconds: round1(full.setupSeconds), setupSecondsAtTenth: round1(atTenth.setupSeconds),
-      catchUpSeconds: round1(full.catchUpSeconds), setupEvents: full.world.events,
+      catchUpSeconds: round1(full.catchUpSeconds), setupEvents: full.world.events, storeCalls: full.storeCalls, storeCallsAtTenth: atTenth.storeCalls,
     }
   }
 

@@ -17,6 +17,9 @@ export interface MonthCloseReport {
   setupSecondsAtTenth: number
   catchUpSeconds: number
   setupEvents: number
+  /** Event store calls of the close of N contracts and the seconds spent in them (where its time goes). */
+  storeCalls: Record<string, { calls: number; seconds: number }>
+  storeCallsAtTenth: Record<string, { calls: number; seconds: number }>
 }
 
 export interface Machine {
@@ -119,6 +122,10 @@ export function humanReport(r: Report): string {
   ]
   if (r.monthClose) {
     lines.push(`month close setup (not in the figure): ${r.monthClose.setupSeconds} s for ${n(r.monthClose.contracts)} contracts (${n(r.monthClose.setupEvents)} events), ${r.monthClose.setupSecondsAtTenth} s for ${n(r.monthClose.contractsAtTenth)}; projection catch-up ${r.monthClose.catchUpSeconds} s`)
+  }
+  if (r.monthClose?.storeCalls) {
+    const calls = (c: Record<string, { calls: number; seconds: number }>) => Object.entries(c).map(([k, v]) => `${k} ${n(v.calls)} calls ${v.seconds} s`).join(', ')
+    lines.push(`month close store calls: ${calls(r.monthClose.storeCalls)}; at N/10: ${calls(r.monthClose.storeCallsAtTenth)}`)
   }
   if (r.rebuild) lines.push(`rebuild per projection: ${Object.entries(r.rebuild.projections).map(([k, v]) => `${k} ${v} s`).join(', ')}`)
   if (r.scale) lines.push(`scale: filling the log took ${r.scale.fillSeconds} s`)
