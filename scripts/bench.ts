@@ -39,12 +39,16 @@ const memory = new MemorySampler()
 const scratch = new ScratchDatabases(serverUrl)
 let cleaning: Promise<void> | null = null
 const cleanUp = () => (cleaning ??= scratch.dropAll())
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    progressDone(`bench: ${signal}, dropping the scratch databases`)
-    void cleanUp().finally(() => process.exit(130))
+let interrupted = false
+const interrupt = (signal: string) => {
+  // Dropping the databases ends the work in flight with connection errors: those are not failures to report.
+  interrupted = true
+  void cleanUp().finally(() => {
+    process.stderr.write(`\nbench: ${signal}: stopped; scratch databases dropped\n`)
+    process.exit(130)
   })
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupt(signal))
 
 const started = performance.now()
 const selected = (p: Phase) => options.only.includes(p)
@@ -140,6 +144,7 @@ try {
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : humanReport(report))
   process.exit(0)
 } catch (error) {
+  if (interrupted) await new Promise(() => {}) // the signal handler exits once the databases are dropped
   progressDone('')
   process.stderr.write(`bench: failed: ${(error as Error).stack ?? error}\n`)
   await cleanUp()
