@@ -1,0 +1,134 @@
+// The report: one JSON object (--json), or a table of each figure beside its baseline, the ratio and the goal.
+import type { AppendReport } from './append.ts'
+import type { ThroughputReport } from './command.ts'
+import type { RebuildReport } from './rebuild.ts'
+import type { ScaleReport } from './scale.ts'
+
+export interface MonthCloseReport {
+  contracts: number
+  seconds: number
+  contractsAtTenth: number
+  secondsAtTenth: number
+  /** seconds / secondsAtTenth: 10 when the close grows linearly with the contracts. */
+  growth: number
+  contractsWrittenOff: number
+  contractsWrittenOffAtTenth: number
+  setupSeconds: number
+  setupSecondsAtTenth: number
+  catchUpSeconds: number
+  setupEvents: number
+  /** Event store calls of the close of N contracts and the seconds spent in them (where its time goes). */
+  storeCalls: Record<string, { calls: number; seconds: number }>
+  storeCallsAtTenth: Record<string, { calls: number; seconds: number }>
+}
+
+export interface Machine {
+  cpuModel: string
+  cpus: number
+  totalMemoryMb: number
+  node: string
+  platform: string
+  postgres: string
+  loadAverageAtStart: number[]
+  loadAverageAtEnd: number[]
+}
+
+export interface Goal {
+  name: string
+  goal: string
+  value: string
+  /** null when the run's sizes do not allow judging it (e.g. fewer contracts than the goal names). */
+  met: boolean | null
+}
+
+export interface Report {
+  append: AppendReport | null
+  command: ThroughputReport | null
+  http: (ThroughputReport & { statuses: Record<string, number> }) | null
+  rebuild: RebuildReport | null
+  monthClose: MonthCloseReport | null
+  scale: ScaleReport | null
+  peakRssMb: number
+  machine: Machine
+  options: Record<string, unknown>
+  goals: Goal[]
+  totalSeconds: number
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(1)} %`
+const n = (x: number) => x.toLocaleString('en-US').replace(/,/g, ' ')
+
+export function goalsOf(r: Omit<Report, 'goals'>): Goal[] {
+  const goals: Goal[] = []
+  if (r.append) goals.push({ name: 'append vs raw INSERT', goal: '≥ 60 %', value: pct(r.append.ratio), met: r.append.ratio >= 0.6 })
+  if (r.rebuild) {
+    goals.push({ name: 'rebuild events/s', goal: '≥ 100 000', value: n(r.rebuild.eventsPerSecond), met: r.rebuild.eventsPerSecond >= 100_000 })
+    goals.push({ name: 'rebuild vs raw read', goal: '≥ 20 %', value: pct(r.rebuild.ratio), met: r.rebuild.ratio >= 0.2 })
+  }
+  if (r.monthClose) {
+    const judged = r.monthClose.contracts >= 100_000
+    goals.push({ name: `month close of ${n(r.monthClose.contracts)}`, goal: '< 10 s for 100 000', value: `${r.monthClose.seconds} s`, met: judged ? r.monthClose.seconds < 10 : null })
+  }
+  // "No drop" on a shared machine: within 10 % of the empty log's throughput.
+  if (r.scale) goals.push({ name: `append at ${n(r.scale.logEvents)} events`, goal: '≥ 90 % of empty log', value: pct(r.scale.ratio), met: r.scale.ratio >= 0.9 })
+  return goals
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)))
+  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c]! - [...cell].length)).join('  ').trimEnd()).join('\n')
+}
+
+const mark = (met: boolean | null | undefined) => (met === true ? '✓' : met === false ? '✗' : '–')
+
+export function humanReport(r: Report): string {
+  const goal = (name: string) => r.goals.find((g) => g.name.startsWith(name))
+  const rows: string[][] = [['figure', 'measured', 'baseline', 'ratio', 'goal', '']]
+  if (r.append) {
+    const a = r.append
+    const g = goal('append vs')
+    rows.push([`append, ${a.writers} writers, 1 event/append`, `${n(a.eventsPerSecond)} ev/s (p99 ${a.p99Ms} ms)`, `${n(a.rawPerSecond)} INSERT/s (p99 ${a.rawP99Ms} ms)`, pct(a.ratio), `${g!.goal} of raw`, mark(g!.met)])
+  }
+  if (r.command) {
+    const c = r.command
+    rows.push([`command: contract request, ${c.concurrency} at once`, `${n(c.perSecond)} req/s`, '', '', `p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms${c.errors ? `, ${c.errors} refused` : ''}`, ''])
+  }
+  if (r.http) {
+    const h = r.http
+    rows.push([`http: POST /v1/contracts, ${h.concurrency} connections`, `${n(h.perSecond)} req/s`, r.command ? `${n(r.command.perSecond)} req/s in-process` : '', r.command ? pct(h.perSecond / Math.max(1, r.command.perSecond)) : '', `p50 ${h.p50Ms} ms, p99 ${h.p99Ms} ms${h.errors ? `, ${h.errors} not 201` : ''}`, ''])
+  }
+  if (r.rebuild) {
+    const b = r.rebuild
+    const g1 = goal('rebuild events/s')
+    const g2 = goal('rebuild vs')
+    rows.push([`rebuild: ${Object.keys(b.projections).length} projections, ${n(b.events)} events`, `${n(b.eventsPerSecond)} ev/s`, `${n(b.rawPerSecond)} rows/s cursor`, pct(b.ratio), `${g1!.goal} ev/s; ${g2!.goal} of raw`, `${mark(g1!.met)}${mark(g2!.met)}`])
+  }
+  if (r.monthClose) {
+    const m = r.monthClose
+    const g = goal('month close')
+    rows.push([`month close: ${n(m.contracts)} contracts`, `${m.seconds} s`, `${m.secondsAtTenth} s for ${n(m.contractsAtTenth)}`, `×${m.growth}`, g!.goal, mark(g!.met)])
+  }
+  if (r.scale) {
+    const s = r.scale
+    const g = goal('append at')
+    rows.push([`scale: append on a log of ${n(s.logEvents)}`, `${n(s.appendPerSecondLarge)} ev/s (p99 ${s.p99MsLarge} ms)`, `${n(s.appendPerSecondEmpty)} ev/s empty (p99 ${s.p99MsEmpty} ms)`, pct(s.ratio), g!.goal, mark(g!.met)])
+  }
+  rows.push(['peak memory (RSS)', `${n(r.peakRssMb)} MB`, '', '', '', ''])
+  const m = r.machine
+  const lines = [
+    table(rows),
+    '',
+    `machine: ${m.cpus} × ${m.cpuModel}, ${n(m.totalMemoryMb)} MB, Node ${m.node}, ${m.postgres.split(' on ')[0]}; load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`,
+  ]
+  if (r.monthClose) {
+    lines.push(`month close setup (not in the figure): ${r.monthClose.setupSeconds} s for ${n(r.monthClose.contracts)} contracts (${n(r.monthClose.setupEvents)} events), ${r.monthClose.setupSecondsAtTenth} s for ${n(r.monthClose.contractsAtTenth)}; projection catch-up ${r.monthClose.catchUpSeconds} s`)
+  }
+  if (r.monthClose?.storeCalls) {
+    const calls = (c: Record<string, { calls: number; seconds: number }>) => Object.entries(c).map(([k, v]) => `${k} ${n(v.calls)} calls ${v.seconds} s`).join(', ')
+    lines.push(`month close store calls: ${calls(r.monthClose.storeCalls)}; at N/10: ${calls(r.monthClose.storeCallsAtTenth)}`)
+  }
+  if (r.rebuild) lines.push(`rebuild per projection: ${Object.entries(r.rebuild.projections).map(([k, v]) => `${k} ${v} s`).join(', ')}`)
+  if (r.scale) lines.push(`scale: filling the log took ${r.scale.fillSeconds} s`)
+  lines.push(`total ${r.totalSeconds} s`)
+  return `${lines.join('\n')}\n`
+}
