@@ -44,6 +44,8 @@ class CountingStore implements EventStore {
   streamVersion: EventStore['streamVersion'] = (...a) => this.timed('streamVersion', () => this.inner.streamVersion(...a))
   readAll: EventStore['readAll'] = (...a) => this.timed('readAll', () => this.inner.readAll(...a))
   readTouching: EventStore['readTouching'] = (...a) => this.timed('readTouching', () => this.inner.readTouching(...a))
+  positionOf: EventStore['positionOf'] = (...a) => this.timed('positionOf', () => this.inner.positionOf(...a))
+  countAfter: EventStore['countAfter'] = (...a) => this.timed('countAfter', () => this.inner.countAfter(...a))
   subscribeToAll: EventStore['subscribeToAll'] = (o) => this.inner.subscribeToAll(o)
   report() {
     return Object.fromEntries(Object.entries(this.calls).map(([k, v]) => [k, { calls: v.calls, seconds: Math.round(v.ms) / 1000 }]))

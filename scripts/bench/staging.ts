@@ -70,6 +70,14 @@ export class StagingStore implements EventStore {
     throw new Error('staging store: no global reads')
   }
 
+  positionOf(): never {
+    throw new Error('staging: the global log is not read during setup')
+  }
+
+  countAfter(): never {
+    throw new Error('staging: the global log is not read during setup')
+  }
+
   subscribeToAll(): never {
     throw new Error('staging store: no subscriptions')
   }
