@@ -85,10 +85,24 @@ export async function readCheckpoint(sql: Q, schema: string): Promise<LogPositio
  * Applies events to a generation inside the caller's transaction: loads every row the events touch in one
  * query per table, applies the events in order in memory, writes the changed rows back, moves the checkpoint.
  */
-export async function applyBatch(tx: Q, projection: Projection, schema: string, events: readonly RecordedEvent[], position: LogPosition): Promise<void> {
-  const rows = new RowSet(true)
+export async function applyBatch(
+  tx: Q,
+  projection: Projection,
+  schema: string,
+  events: readonly RecordedEvent[],
+  position: LogPosition,
+  /**
+   * Rows kept by a caller that builds the generation alone from empty (a rebuild, a replay): everything it holds
+   * is what the tables hold, and a row it does not hold does not exist, so nothing is read back.
+   */
+  kept?: RowSet,
+): Promise<void> {
+  const rows = kept ?? new RowSet(true)
+  if (kept) {
+    for (const e of events) for (const ref of projection.touches(e)) if (!kept.has(ref)) kept.load(ref.table, ref.key, null)
+  }
   const wanted = new Map<string, Map<string, readonly (string | number)[]>>()
-  for (const e of events) {
+  for (const e of kept ? [] : events) {
     for (const ref of projection.touches(e)) {
       let t = wanted.get(ref.table)
       if (!t) wanted.set(ref.table, (t = new Map()))
@@ -141,6 +155,7 @@ export async function applyBatch(tx: Q, projection: Projection, schema: string, 
       ])
     }
   }
+  rows.dirty.clear()
   await tx.unsafe(
     `UPDATE ${schema}.checkpoint SET transaction_id = $1, global_position = $2, events_applied = events_applied + $3`,
     [String(position.transactionId), String(position.globalPosition), events.length],

@@ -1,6 +1,7 @@
 import type { Sql } from '../src/db/database.ts'
-import { compareLogPositions, type EventStore, type LogPosition, type RecordedEvent } from '../src/store/port.ts'
+import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../src/store/port.ts'
 import { applyBatch, createGeneration, installViews, readCheckpoint, schemaFor } from './postgres.ts'
+import { RowSet } from './rows.ts'
 import type { Projection } from './types.ts'
 
 export interface RunnerOptions {
@@ -169,22 +170,35 @@ export class ProjectionRunner {
 }
 
 /**
- * Rebuilds a projection from the first event into a new generation, then switches readers to it in one
- * transaction, only once it has caught up with everything committed; the old generation is dropped then.
+ * Rebuilds projections from the first event, each into a new generation, in one pass over the log; then switches
+ * readers to each in one transaction, only once it has caught up with everything committed; the old generation is
+ * dropped then. A new generation is written by the rebuild alone, so its rows are kept in memory between batches
+ * and each batch only writes what changed.
  */
-export async function rebuildProjection(sql: Sql, store: EventStore, projection: Projection, options: { batchSize?: number; onProgress?: (events: number) => void } = {}): Promise<{ schema: string; events: number }> {
-  await activeSchema(sql, projection.name)
-  const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
-  const generation = Number(next!.n)
-  const schema = schemaFor(projection.name, generation)
-  await sql.begin((tx) => createGeneration(tx, projection, schema))
-  let position = (await readCheckpoint(sql, schema)) as LogPosition
+export async function rebuildProjections(
+  sql: Sql,
+  store: EventStore,
+  projections: readonly Projection[],
+  options: { batchSize?: number; onProgress?: (events: number) => void } = {},
+): Promise<{ name: string; schema: string; events: number }[]> {
+  const targets: { projection: Projection; schema: string; generation: number; rows: RowSet }[] = []
+  for (const projection of projections) {
+    await activeSchema(sql, projection.name)
+    const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
+    const generation = Number(next!.n)
+    const schema = schemaFor(projection.name, generation)
+    await sql.begin((tx) => createGeneration(tx, projection, schema))
+    targets.push({ projection, schema, generation, rows: new RowSet(true) })
+  }
+  let position: LogPosition = LOG_START
   let events = 0
   for (;;) {
     for (;;) {
       const page = await store.readAll({ after: position, limit: options.batchSize ?? 5000 })
       if (page.events.length === 0) break
-      await sql.begin((tx) => applyBatch(tx, projection, schema, page.events, page.position))
+      await sql.begin(async (tx) => {
+        for (const t of targets) await applyBatch(tx, t.projection, t.schema, page.events, page.position, t.rows)
+      })
       position = page.position
       events += page.events.length
       options.onProgress?.(events)
@@ -193,16 +207,23 @@ export async function rebuildProjection(sql: Sql, store: EventStore, projection:
     // Still caught up? Otherwise catch up again before switching. Asked of the store (whichever keeps the log) just
     // before the switch; an event committed after the question is applied by the runner from the new checkpoint.
     if ((await store.countAfter(position, { max: 1 })) > 0) continue
-    const switched = await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(hashtext(${lockKey(projection.name)}))`
-      const [reg] = await tx<{ active_schema: string }[]>`SELECT active_schema FROM projections.registry WHERE name = ${projection.name} FOR UPDATE`
-      await installViews(tx, projection, schema)
-      await tx`UPDATE projections.registry SET active_schema = ${schema}, generation = ${generation}, version = ${projection.version}, switched_at = now() WHERE name = ${projection.name}`
-      await tx.unsafe(`DROP SCHEMA IF EXISTS ${reg!.active_schema} CASCADE`)
-      return true
-    })
-    if (switched) return { schema, events }
+    for (const t of targets) {
+      await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${lockKey(t.projection.name)}))`
+        const [reg] = await tx<{ active_schema: string }[]>`SELECT active_schema FROM projections.registry WHERE name = ${t.projection.name} FOR UPDATE`
+        await installViews(tx, t.projection, t.schema)
+        await tx`UPDATE projections.registry SET active_schema = ${t.schema}, generation = ${t.generation}, version = ${t.projection.version}, switched_at = now() WHERE name = ${t.projection.name}`
+        await tx.unsafe(`DROP SCHEMA IF EXISTS ${reg!.active_schema} CASCADE`)
+      })
+    }
+    return targets.map((t) => ({ name: t.projection.name, schema: t.schema, events }))
   }
+}
+
+/** Rebuilds one projection (see rebuildProjections). */
+export async function rebuildProjection(sql: Sql, store: EventStore, projection: Projection, options: { batchSize?: number; onProgress?: (events: number) => void } = {}): Promise<{ schema: string; events: number }> {
+  const [result] = await rebuildProjections(sql, store, [projection], options)
+  return { schema: result!.schema, events: result!.events }
 }
 
 export async function projectionStatus(sql: Sql, store: EventStore, projections: readonly Projection[]): Promise<ProjectionStatus[]> {

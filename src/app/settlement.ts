@@ -125,7 +125,10 @@ export async function closeMonth(
           let claims = advanceClaims.get(r.providerId)
           if (!claims) advanceClaims.set(r.providerId, (claims = (await app.aggregates.load(providerDecider, streams.provider(r.providerId))).state.advanceClaims))
           const percent = claims.get(`${r.payerId}|${next}`) ?? ADVANCE_PERCENT
-          advances.set(key, [...(advances.get(key) ?? []), { contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount, percent) }])
+          const line = { contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount, percent) }
+          const lines = advances.get(key)
+          if (lines) lines.push(line)
+          else advances.set(key, [line])
         }
       }
       // A termination's month, or the contract's last one, is over: it closes and its place becomes free.
@@ -135,7 +138,12 @@ export async function closeMonth(
 
     // Final invoices of the month, one per payer and provider.
     const byProvider = new Map<string, EventData<'ContractMonthSettled'>[]>()
-    for (const s of settled) byProvider.set(`${s.payerId}|${s.providerId}`, [...(byProvider.get(`${s.payerId}|${s.providerId}`) ?? []), s])
+    for (const s of settled) {
+      const key = `${s.payerId}|${s.providerId}`
+      const lines = byProvider.get(key)
+      if (lines) lines.push(s)
+      else byProvider.set(key, [s])
+    }
     for (const c of corrections) if (!byProvider.has(c.key)) byProvider.set(c.key, [])
     await forEachConcurrently([...byProvider], CLOSE_CONCURRENCY, async ([key, lines]) => {
       const [payerId, providerId] = key.split('|') as [string, string]

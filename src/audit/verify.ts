@@ -1,6 +1,7 @@
 import { validateEventData } from '../../events/index.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
+import { RowSet } from '../../projections/rows.ts'
 import { activeSchema } from '../../projections/runner.ts'
 import type { Projection, Row } from '../../projections/types.ts'
 import type { Sql } from '../db/database.ts'
@@ -221,7 +222,7 @@ const keyOf = (row: Row, pk: string[]) => pk.map((k) => String(row[k])).join('|'
 class ProjectionReplays {
   private constructor(
     private readonly sql: Sql,
-    private readonly targets: { projection: Projection; live: string; checkpoint: LogPosition; scratch: string }[],
+    private readonly targets: { projection: Projection; live: string; checkpoint: LogPosition; scratch: string; rows: RowSet }[],
   ) {}
 
   static async start(sql: Sql, projections: readonly Projection[]): Promise<ProjectionReplays> {
@@ -242,7 +243,8 @@ class ProjectionReplays {
         return readCheckpoint(tx, live)
       })
       await sql.begin((tx) => createGeneration(tx, projection, scratch))
-      targets.push({ projection, live: copy, checkpoint: checkpoint as LogPosition, scratch })
+      // The scratch generation is written by this replay alone: its rows stay in memory between batches.
+      targets.push({ projection, live: copy, checkpoint: checkpoint as LogPosition, scratch, rows: new RowSet(true) })
     }
     return new ProjectionReplays(sql, targets)
   }
@@ -252,7 +254,7 @@ class ProjectionReplays {
       const upTo = events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, t.checkpoint) <= 0)
       if (upTo.length === 0) continue
       const last = upTo[upTo.length - 1]!
-      await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }))
+      await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }, t.rows))
     }
   }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { PROJECTIONS, projectionNamed } from '../../../projections/index.ts'
-import { ProjectionRunner, projectionStatus, rebuildProjection } from '../../../projections/runner.ts'
+import { ProjectionRunner, projectionStatus, rebuildProjections } from '../../../projections/runner.ts'
 import { formatLogPosition } from '../../store/port.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
@@ -39,14 +39,14 @@ export async function projectionsCommand(args: string[]): Promise<number> {
       return 0
     }
     if (action === 'rebuild') {
-      for (const p of selected) {
-        const started = Date.now()
-        const result = await rebuildProjection(runtime.db.sql, runtime.store, p, {
-          onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\r${p.name}: ${n} events`),
-        })
-        if (process.stderr.isTTY) process.stderr.write('\n')
-        process.stdout.write(`${p.name}: rebuilt from ${result.events} events into ${result.schema} in ${((Date.now() - started) / 1000).toFixed(1)} s; readers switched\n`)
-      }
+      // Every selected projection in one pass over the log.
+      const started = Date.now()
+      const results = await rebuildProjections(runtime.db.sql, runtime.store, selected, {
+        onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\rrebuilding ${selected.map((p) => p.name).join(', ')}: ${n} events`),
+      })
+      if (process.stderr.isTTY) process.stderr.write('\n')
+      const seconds = ((Date.now() - started) / 1000).toFixed(1)
+      for (const r of results) process.stdout.write(`${r.name}: rebuilt from ${r.events} events into ${r.schema} in ${seconds} s; readers switched\n`)
       return 0
     }
     const runner = new ProjectionRunner(runtime.db.sql, runtime.store, selected, batchSize ? { batchSize } : {})
