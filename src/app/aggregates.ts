@@ -156,7 +156,7 @@ export class Aggregates {
       const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, unknown>, streamId))
       const before = loaded.version
       const outcomes: ({ events: LedgerEvent[]; version: number | null; alreadyDone: boolean } | { error: unknown })[] = []
-      const appended: { job: StepJob; index: number; events: LedgerEvent[]; ids: string[] }[] = []
+      const appended: { job: StepJob; index: number; events: LedgerEvent[]; recorded: NewEvent[] }[] = []
       let unsure = false
       for (const [index, job] of jobs.entries()) {
         const recorded = this.recordedIn(loaded, job.stepId)
@@ -172,8 +172,11 @@ export class Aggregates {
             outcomes.push({ events, version: before, alreadyDone: false })
             continue
           }
+          // Checked against the catalogue before the fold moves on: an invalid event fails its own step only.
+          const ids = stepIds(job, events.length)
+          const recorded = events.map((e, i) => this.newEvent(e, ids[i]!, job.metadata))
           for (const e of events) loaded.state = decider.evolve(loaded.state, e)
-          appended.push({ job, index, events, ids: stepIds(job, events.length) })
+          appended.push({ job, index, events, recorded })
           outcomes.push({ events, version: null, alreadyDone: false })
         } catch (error) {
           unsure = true
@@ -184,7 +187,7 @@ export class Aggregates {
         if (cached && unsure) continue
         return this.settle(jobs, outcomes)
       }
-      const toAppend = appended.flatMap(({ job, events, ids }) => events.map((e, i) => this.newEvent(e, ids[i]!, job.metadata)))
+      const toAppend = appended.flatMap((a) => a.recorded)
       let result: AppendResult
       try {
         result = await this.store.append(streamId, toAppend, { expectedVersion: before ?? 'no_stream' })
@@ -205,7 +208,7 @@ export class Aggregates {
       else {
         loaded.version = result.nextExpectedVersion
         let k = 0
-        for (const { events, ids } of appended) events.forEach((e, i) => loaded.byId.set(ids[i]!, { event: e, position: result.positions[k++]!.globalPosition }))
+        for (const a of appended) a.events.forEach((e, i) => loaded.byId.set(a.recorded[i]!.eventId, { event: e, position: result.positions[k++]!.globalPosition }))
       }
       let k = 0
       for (const a of appended) {
