@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../src/store/port.ts'
+import type { EventStore, LogPosition, RecordedEvent } from '../../src/store/port.ts'
 
 /**
  * Money and consistency checks over a whole log, computed straight from the events (not through the ledger's
@@ -110,13 +110,21 @@ export function violations(events: readonly RecordedEvent[], limits: { capacity?
   return out
 }
 
-export async function wholeLog(store: { readAll(o: { after?: never; limit: number }): Promise<{ events: RecordedEvent[]; position: unknown; caughtUp: boolean }> }): Promise<RecordedEvent[]> {
+/**
+ * Every committed event of the log, in commit order. Events committed while a transaction elsewhere on the server
+ * (another test's database) still runs are not readable yet — the reader never skips them, it waits — so this
+ * waits for them too, up to 30 s, rather than check a log with its last events missing.
+ */
+export async function wholeLog(store: Pick<EventStore, 'readAll'> & Partial<Pick<EventStore, 'countAfter'>>): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = []
-  let after: unknown
+  let after: LogPosition | undefined
+  const deadline = Date.now() + 30_000
   for (;;) {
-    const page = await store.readAll({ after: after as never, limit: 5000 })
+    const page = await store.readAll({ after, limit: 5000 })
     all.push(...page.events)
     after = page.position
-    if (page.caughtUp) return all
+    if (!page.caughtUp) continue
+    if (!store.countAfter || Date.now() > deadline || (await store.countAfter(page.position, { max: 1, includeUnreadable: true })) === 0) return all
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
