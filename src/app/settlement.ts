@@ -45,7 +45,7 @@ export interface MonthCloseOutcome {
 }
 
 /** Contracts (and invoices) of a close handled at once. */
-const CLOSE_CONCURRENCY = 64
+const CLOSE_CONCURRENCY = 256
 
 export async function closeMonth(
   app: Application,

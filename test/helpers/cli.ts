@@ -18,8 +18,13 @@ export function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessE
 
 /** Runs `ledger ...args` as a user would, to completion. */
 export function runCli(args: string[], env: Record<string, string | undefined>, input?: string): Promise<CliResult> {
+  return runNode([bin, ...args], cliEnv(env), input)
+}
+
+/** Runs node with these arguments in the repository, to completion, with exactly this environment. */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: cliEnv(env) })
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -1,21 +1,10 @@
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import t from 'tap'
-import { repoRoot } from '../helpers/cli.ts'
+import { repoRoot, runNode } from '../helpers/cli.ts'
 
 // The benchmark in a tiny run, so the script cannot rot: the JSON report's shape and sanity, never its timings.
 
-function bench(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/bench.ts'), ...args], { cwd: repoRoot, env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const bench = (args: string[], env: NodeJS.ProcessEnv) => runNode(['--import', 'tsx', path.join(repoRoot, 'scripts/bench.ts'), ...args], env)
 
 const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME }
 

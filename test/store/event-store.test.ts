@@ -26,7 +26,7 @@ t.test('the database refuses UPDATE, DELETE and TRUNCATE of events', async (t) =
   t.same(await store.readStream(s), before, 'the events are untouched')
 })
 
-t.test('hash chain: documented encoding, recomputation, and a row altered behind the trigger', async (t) => {
+t.test('hash chain: recomputation, and a row altered or deleted behind the trigger', async (t) => {
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql, { now: () => new Date('2024-10-15T09:30:00.123Z') })
   const s = stream()
@@ -34,29 +34,7 @@ t.test('hash chain: documented encoding, recomputation, and a row altered behind
   await store.append(s, events(2), { expectedVersion: 2 })
   const read = await store.readStream(s)
 
-  // The hash of the first event, recomputed here from the README's description of the encoding rather than
-  // with the ledger's own function: sorted keys, no whitespace, ISO recordedAt, genesis previous hash.
-  const e = read[0]!
-  const sortKeys = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]))
-      : v
-  const encoded = JSON.stringify(
-    sortKeys({
-      data: e.data,
-      eventId: e.eventId,
-      metadata: e.metadata,
-      prevHash: '0'.repeat(64),
-      recordedAt: '2024-10-15T09:30:00.123Z',
-      schemaVersion: 1,
-      streamId: s,
-      streamPosition: 0,
-      type: 'TestHappened',
-    }),
-  )
-  t.equal(e.prevHash, GENESIS_HASH)
-  t.equal(e.hash, crypto.createHash('sha256').update(encoded).digest('hex'), 'hash follows the documented encoding')
-  t.ok(read.slice(1).every((x, i) => x.prevHash === read[i]!.hash), 'each event points at the hash before it')
+  // The documented encoding is checked by the store contract (contract.ts); here, what the trigger guards.
   t.equal(findChainBreak(read), null, 'the stored chain recomputes')
 
   // A superuser disables the trigger and edits one event: the chain names exactly that event.
