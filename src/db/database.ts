@@ -79,7 +79,12 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       async close() {
         await sql.end({ timeout: 5 })
         await new Promise<void>((resolve) => {
-          started.once('exit', () => resolve())
+          // PGlite closes its files and says so; a thread that does not stop in time is stopped.
+          const timer = setTimeout(() => void started.terminate(), 10_000)
+          started.once('exit', () => {
+            clearTimeout(timer)
+            resolve()
+          })
           started.once('message', () => void started.terminate())
           started.postMessage('stop')
         })
