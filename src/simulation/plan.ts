@@ -170,6 +170,7 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
   givingBack.forEach((c, k) => (c.toAccountingOn = addDays(s.schoolYear.start, 35 + k)))
   const promotedOn = new Map(queued.slice(0, givingBack.length).map((c, k) => [c, givingBack[k]!.toAccountingOn!]))
 
+  const holders = new Set(placed)
   let contractNo = 0
   const plan = (child: PlannedChild, kind: PlannedProgramme['kind'], earliest: IsoDate) => {
     const candidates = groupsOf[kind].filter((g) => g.planned < g.capacity && !child.contracts.some((c) => c.group === g))
@@ -192,7 +193,7 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
   }
   for (const child of children) {
     if (!child.activatedOn || child.toAccountingOn) continue
-    const financing = placed.includes(child) || promotedOn.has(child)
+    const financing = holders.has(child) || promotedOn.has(child)
     const earliest = maxDate(promotedOn.has(child) ? maxDate(addMonths(monthOf(promotedOn.get(child)!), 1) + '-01', child.activatedOn) : child.activatedOn, addDays(s.schoolYear.start, -5))
     const later = (days: number) => addDays(earliest, random.int(0, days))
     if (financing) {
