@@ -19,6 +19,13 @@ export class RowSet implements Rows {
     return t
   }
 
+  /** Rows held, present or known absent, over every table. */
+  get size(): number {
+    let n = 0
+    for (const t of this.rows.values()) n += t.size
+    return n
+  }
+
   load(table: string, key: readonly (string | number)[], row: Row | null) {
     this.table(table).set(keyString(key), { key, row })
   }

@@ -169,6 +169,9 @@ export class ProjectionRunner {
   }
 }
 
+/** Rows a rebuild or a replay keeps in memory per projection before it reads them back from its tables. */
+export const MAX_KEPT_ROWS = 1_000_000
+
 /**
  * Rebuilds projections from the first event, each into a new generation, in one pass over the log; then switches
  * readers to each in one transaction, only once it has caught up with everything committed; the old generation is
@@ -179,9 +182,10 @@ export async function rebuildProjections(
   sql: Sql,
   store: EventStore,
   projections: readonly Projection[],
-  options: { batchSize?: number; onProgress?: (events: number) => void } = {},
+  options: { batchSize?: number; onProgress?: (events: number) => void; maxKeptRows?: number } = {},
 ): Promise<{ name: string; schema: string; events: number }[]> {
-  const targets: { projection: Projection; schema: string; generation: number; rows: RowSet }[] = []
+  const maxKeptRows = options.maxKeptRows ?? MAX_KEPT_ROWS
+  const targets: { projection: Projection; schema: string; generation: number; rows: RowSet | undefined }[] = []
   for (const projection of projections) {
     await activeSchema(sql, projection.name)
     const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
@@ -199,6 +203,8 @@ export async function rebuildProjections(
       await sql.begin(async (tx) => {
         for (const t of targets) await applyBatch(tx, t.projection, t.schema, page.events, page.position, t.rows)
       })
+      // Every batch is written, so a projection whose rows outgrow memory goes on reading them back instead.
+      for (const t of targets) if (t.rows && t.rows.size > maxKeptRows) t.rows = undefined
       position = page.position
       events += page.events.length
       options.onProgress?.(events)

@@ -2,7 +2,7 @@ import { validateEventData } from '../../events/index.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
 import { RowSet } from '../../projections/rows.ts'
-import { activeSchema } from '../../projections/runner.ts'
+import { activeSchema, MAX_KEPT_ROWS } from '../../projections/runner.ts'
 import type { Projection, Row } from '../../projections/types.ts'
 import type { Sql } from '../db/database.ts'
 import { eventHash, GENESIS_HASH } from '../store/hash.ts'
@@ -222,7 +222,7 @@ const keyOf = (row: Row, pk: string[]) => pk.map((k) => String(row[k])).join('|'
 class ProjectionReplays {
   private constructor(
     private readonly sql: Sql,
-    private readonly targets: { projection: Projection; live: string; checkpoint: LogPosition; scratch: string; rows: RowSet }[],
+    private readonly targets: { projection: Projection; live: string; checkpoint: LogPosition; scratch: string; rows: RowSet | undefined }[],
   ) {}
 
   static async start(sql: Sql, projections: readonly Projection[]): Promise<ProjectionReplays> {
@@ -255,6 +255,7 @@ class ProjectionReplays {
       if (upTo.length === 0) continue
       const last = upTo[upTo.length - 1]!
       await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }, t.rows))
+      if (t.rows && t.rows.size > MAX_KEPT_ROWS) t.rows = undefined
     }
   }
 
