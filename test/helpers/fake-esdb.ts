@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { AppendExpectedRevision, EventData, Position } from '@eventstore/db-client'
 import type { EsdbClient } from '../../src/store/eventstoredb/eventstoredb-event-store.ts'
+import type { ClientRecordedEvent } from '../../src/store/eventstoredb/mapping.ts'
 
 // A stand-in for an EventStoreDB server, in memory, with the behaviour the adapter relies on as documented for
 // the real one: optimistic appends by revision with WrongExpectedVersion, StreamNotFound on reading a missing
@@ -9,14 +10,8 @@ import type { EsdbClient } from '../../src/store/eventstoredb/eventstoredb-event
 // reads (servers from 22.10; `streamReadPositions = false` acts as an older one), and the server's own best-effort deduplication: the same ids at the
 // expected revision answer success and write nothing. It tests the adapter's logic, never the server.
 
-interface Stored {
-  streamId: string
-  id: string
-  revision: bigint
-  type: string
-  isJson: boolean
-  data: unknown
-  metadata: unknown
+/** An event as the client returns it, with what the server adds. */
+interface Stored extends ClientRecordedEvent {
   created: Date
   position: Position
 }
