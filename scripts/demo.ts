@@ -3,14 +3,12 @@
 // what a payer and a support centre look at. The year is kept in .ledger-demo/ (made anew on every run) to explore
 // afterwards with `LEDGER_DATA_DIR=.ledger-demo npx ledger …`. With DATABASE_URL it runs on that server instead.
 import fs from 'node:fs'
-import { ProjectionReader } from '../projections/read.ts'
 import { verifyLedger } from '../src/audit/verify.ts'
-import { summary } from '../src/cli/commands/simulate.ts'
-import { progressBar } from '../src/cli/progress.ts'
+import { simulateYear, summary } from '../src/cli/commands/simulate.ts'
+import { formatVerifyReport } from '../src/cli/commands/verify.ts'
 import { openRuntime } from '../src/cli/runtime.ts'
-import { coverageDate, formatReport, yearReport } from '../src/simulation/report.ts'
+import { formatReport } from '../src/simulation/report.ts'
 import { SCENARIOS } from '../src/simulation/scenarios.ts'
-import { simulate } from '../src/simulation/simulate.ts'
 
 const started = Date.now()
 const DEMO_DIR = '.ledger-demo'
@@ -22,28 +20,19 @@ const scenario = SCENARIOS['tambov-2023']!
 const out = (text = '') => process.stdout.write(`${text}\n`)
 const runtime = await openRuntime()
 try {
-  if ((await runtime.store.streamVersion(`municipality-${scenario.municipality}`)) !== null) {
-    throw new Error(`${scenario.municipality} already has a history in this database; the demo needs an empty one`)
-  }
   out(`PFDO ledger demo: ${scenario.title}`)
   out(`on the ${runtime.db.kind} database (${runtime.config.DATABASE_URL ? 'DATABASE_URL' : runtime.config.LEDGER_DATA_DIR})`)
   out()
-  const reader = new ProjectionReader(runtime.db.sql, runtime.store)
-  const bar = progressBar('simulating the school year')
-  const result = await simulate(runtime.ledger, (m) => reader.openContractIds(m), { scenario, seed: 1, onProgress: (done, total, phase) => bar.update(done, total, phase) })
-  bar.done()
+  const { result, report: year } = await simulateYear(runtime, scenario, 1)
   out(summary(result))
   out()
-  out(formatReport(await yearReport(runtime.db.sql, runtime.store, scenario, result.months, coverageDate(scenario)), scenario))
+  out(formatReport(year, scenario))
   out()
   const tty = process.stderr.isTTY
   const verifyStarted = Date.now()
   const report = await verifyLedger(runtime.db.sql, runtime.store, { onProgress: (n) => tty && process.stderr.write(`\rverifying: ${n} events read`) })
   if (tty) process.stderr.write('\n')
-  out(`Verify: ${report.events} events in ${report.streams} streams in ${((Date.now() - verifyStarted) / 1000).toFixed(1)} s`)
-  for (const [check, c] of Object.entries(report.checks)) out(`  ${check.padEnd(11)} ${String(c.checked).padStart(9)} checked  ${c.problems === 0 ? 'ok' : `${c.problems} problem(s)`}`)
-  const p = report.firstProblem
-  out(p ? `FIRST DISAGREEMENT (${p.check}) at ${p.streamId ?? '?'} ${p.streamPosition ?? ''}: ${p.detail}` : 'everything holds: every kopeck is explained by the events')
+  out(`Verify: ${formatVerifyReport(report, (Date.now() - verifyStarted) / 1000)}`)
   out()
   out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Explore the year:`)
   const env = runtime.config.DATABASE_URL ? '' : `LEDGER_DATA_DIR=${runtime.config.LEDGER_DATA_DIR} `

@@ -8,7 +8,7 @@ import { closeMonth, type ContractLister, recordAttendance, recordPayment } from
 import { streams } from '../app/streams.ts'
 import { addMonths, dayNumber, fromDayNumber, type IsoDate, type IsoMonth, lastDayOfMonth, monthOf } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
-import { invoiceDecider } from '../domain/settlement.ts'
+import { amountDueOf, invoiceDecider } from '../domain/settlement.ts'
 import { makePlan, type Plan, type PlannedChild, type PlannedContract } from './plan.ts'
 import { Random } from './random.ts'
 import type { Scenario } from './scenarios.ts'
@@ -241,8 +241,7 @@ export async function simulate(app: Application, listContracts: ContractLister, 
 
 async function outstandingOf(app: Application, invoiceId: string): Promise<number> {
   const { state } = await app.aggregates.load(invoiceDecider, streams.invoice(invoiceId))
-  if (!state.invoice) return 0
-  return (state.invoice.kind === 'final' ? state.invoice.amountDue : state.invoice.total) - state.paid
+  return amountDueOf(state) - state.paid
 }
 
 export function monthsOf(start: IsoDate, end: IsoDate): IsoMonth[] {

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util'
 import { ProjectionReader } from '../../../projections/read.ts'
-import { SCENARIOS, scaled } from '../../simulation/scenarios.ts'
+import { type Scenario, SCENARIOS, scaled } from '../../simulation/scenarios.ts'
+import { streams } from '../../app/streams.ts'
 import { coverageDate, formatReport, yearReport } from '../../simulation/report.ts'
 import { simulate } from '../../simulation/simulate.ts'
 import { progressBar } from '../progress.ts'
-import { openRuntime } from '../runtime.ts'
+import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
 /** `ledger simulate --scenario NAME [--seed N] [--scale X] [--json]`: a municipality's school year through the commands. */
@@ -27,21 +28,26 @@ export async function simulateCommand(args: string[]): Promise<number> {
 
   const runtime = await openRuntime()
   try {
-    const started = await runtime.store.streamVersion(`municipality-${scenario.municipality}`)
-    if (started !== null) throw new Error(`municipality ${scenario.municipality} already has a history in this ledger; simulate into an empty one`)
-    const reader = new ProjectionReader(runtime.db.sql, runtime.store)
-    const bar = progressBar(`simulating ${scenario.name}`)
-    const result = await simulate(runtime.ledger, (m) => reader.openContractIds(m), {
-      scenario, seed, onProgress: (done, total, phase) => bar.update(done, total, phase),
-    })
-    bar.done()
-    const report = await yearReport(runtime.db.sql, runtime.store, scenario, result.months, coverageDate(scenario))
+    const { result, report } = await simulateYear(runtime, scenario, seed)
     if (values.json) process.stdout.write(`${JSON.stringify({ simulation: result, report })}\n`)
     else process.stdout.write(`${summary(result)}\n\n${formatReport(report, scenario)}\n`)
     return 0
   } finally {
     await runtime.close()
   }
+}
+
+/** Simulates a year into a municipality with no history yet, with a progress bar, and reads the payer's report of it. */
+export async function simulateYear(runtime: Runtime, scenario: Scenario, seed: number) {
+  if ((await runtime.store.streamVersion(streams.municipality(scenario.municipality))) !== null) {
+    throw new Error(`municipality ${scenario.municipality} already has a history in this ledger; simulate into an empty one`)
+  }
+  const reader = new ProjectionReader(runtime.db.sql, runtime.store)
+  const bar = progressBar(`simulating ${scenario.name}`)
+  const result = await simulate(runtime.ledger, (m) => reader.openContractIds(m), { scenario, seed, onProgress: (done, total, phase) => bar.update(done, total, phase) })
+  bar.done()
+  const report = await yearReport(runtime.db.sql, runtime.store, scenario, result.months, coverageDate(scenario))
+  return { result, report }
 }
 
 export function summary(r: Awaited<ReturnType<typeof simulate>>): string {

@@ -35,20 +35,22 @@ export async function verifyCommand(args: string[]): Promise<number> {
 }
 
 function print(report: VerifyReport, json: boolean, seconds: number): number {
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ ...report, seconds })}\n`)
-  } else {
-    process.stdout.write(`${report.events} events in ${report.streams} streams, verified in ${seconds.toFixed(1)} s\n`)
-    for (const [check, c] of Object.entries(report.checks)) {
-      process.stdout.write(`  ${check.padEnd(11)} ${String(c.checked).padStart(9)} checked  ${c.problems === 0 ? 'ok' : `${c.problems} problem(s)`}\n`)
-    }
-    const p = report.firstProblem
-    if (p) {
-      const where = p.streamId ? ` at ${p.streamId}${p.streamPosition !== undefined ? ` position ${p.streamPosition} (event ${p.eventId}, global position ${p.globalPosition})` : ''}` : ''
-      process.stdout.write(`FIRST DISAGREEMENT (${p.check})${where}: ${p.detail}\n  expected: ${p.expected}\n  found:    ${p.found}\n`)
-    } else {
-      process.stdout.write('everything holds\n')
-    }
-  }
+  process.stdout.write(json ? `${JSON.stringify({ ...report, seconds })}\n` : `${formatVerifyReport(report, seconds)}\n`)
   return report.ok ? 0 : 1
+}
+
+/** The verify report as a person reads it: each check's count, then the first disagreement or that all holds. */
+export function formatVerifyReport(report: VerifyReport, seconds: number): string {
+  const out = [`${report.events} events in ${report.streams} streams, verified in ${seconds.toFixed(1)} s`]
+  for (const [check, c] of Object.entries(report.checks)) {
+    out.push(`  ${check.padEnd(11)} ${String(c.checked).padStart(9)} checked  ${c.problems === 0 ? 'ok' : `${c.problems} problem(s)`}`)
+  }
+  const p = report.firstProblem
+  if (p) {
+    const where = p.streamId ? ` at ${p.streamId}${p.streamPosition !== undefined ? ` position ${p.streamPosition} (event ${p.eventId}, global position ${p.globalPosition})` : ''}` : ''
+    out.push(`FIRST DISAGREEMENT (${p.check})${where}: ${p.detail}\n  expected: ${p.expected}\n  found:    ${p.found}`)
+  } else {
+    out.push('everything holds')
+  }
+  return out.join('\n')
 }
