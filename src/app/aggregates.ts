@@ -1,6 +1,6 @@
 import { catalogue, definitionOf, type LedgerEvent } from '../../events/index.ts'
 import type { Decider } from '../domain/decider.ts'
-import type { AppendResult, EventMetadata, EventStore, NewEvent, RecordedEvent } from '../store/port.ts'
+import type { AppendResult, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent } from '../store/port.ts'
 import { StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { uuidFromName } from './ids.ts'
 
@@ -87,7 +87,8 @@ export class Aggregates {
           const loaded = await this.loadUnlocked(job.decider, streamId)
           for (const j of jobs) (j as LoadJob).resolve(loaded)
         }
-        else await this.runSteps(job.decider, streamId, jobs as StepJob[])
+        else if (jobs.length === 1) job.resolve(await this.runStepUnlocked(job.decider, streamId, job.stepId, job.command, job.metadata, job.options))
+        else await this.runStepsTogether(job.decider, streamId, jobs as StepJob[])
       } catch (error) {
         for (const j of jobs) j.reject(error)
       }
@@ -143,27 +144,17 @@ export class Aggregates {
   }
 
   /**
-   * One step, or several on one stream as if run one after the other, appended together; settles each job.
-   *
-   * A step already recorded (a retry, a process run again) returns what it recorded. Otherwise the cached fold is
-   * tried first without asking the store: the append names the version it was decided on, so a fold gone stale
-   * cannot write; a refusal or a "nothing to do" decided on a cached fold stands once the append of the others
-   * succeeded with the fold's version (the fold was current), and is decided again on a fresh fold when nothing
-   * was appended. The fold is advanced by each step's events before the next one decides, so a failed append
-   * leaves it ahead of the stream: it is then dropped and read again. A step with the caller's expected version
-   * (HTTP If-Match) runs alone, and a stream that moved on is its conflict.
+   * Several steps on one stream as if run one after the other, appended together. The fold is advanced by each
+   * step's events before the next one decides, so a failed append leaves it ahead of the stream: it is then
+   * dropped and read again. A refusal decided on a cached fold stands once the append of the others succeeded
+   * with the fold's version (the fold was current); when nothing was appended it is decided again on a fresh one.
    */
-  private async runSteps(decider: Decider<unknown, unknown>, streamId: string, jobs: StepJob[]) {
+  private async runStepsTogether(decider: Decider<unknown, unknown>, streamId: string, jobs: StepJob[]) {
     const stepIds = (job: StepJob, n: number) => Array.from({ length: n }, (_, i) => uuidFromName(`${job.stepId}#${i}`))
-    const given = jobs.length === 1 ? jobs[0]!.options.expectedVersion : undefined
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.cachedEntry<unknown>(decider, streamId) : undefined
       const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, unknown>, streamId))
       const before = loaded.version
-      if (given !== undefined && given !== (before ?? 'no_stream') && this.recordedIn(loaded, jobs[0]!.stepId).events.length === 0) {
-        if (cached) continue
-        throw new WrongExpectedVersionError(streamId, given, before)
-      }
       const outcomes: ({ events: LedgerEvent[]; version: number | null; alreadyDone: boolean } | { error: unknown })[] = []
       const appended: { job: StepJob; index: number; events: LedgerEvent[]; recorded: NewEvent[] }[] = []
       let unsure = false
@@ -202,11 +193,15 @@ export class Aggregates {
         result = await this.store.append(streamId, toAppend, { expectedVersion: before ?? 'no_stream' })
       } catch (error) {
         this.cache.delete(streamId)
-        // Someone else wrote to the stream since it was loaded: decide again on what is there now.
         if (error instanceof WrongExpectedVersionError && attempt < 50) continue
-        if (jobs.length === 1) throw error
         // Another error (an event id recorded with other content, say): each step alone, for its own answer.
-        for (const job of jobs) await this.runSteps(decider, streamId, [job]).catch((e: unknown) => job.reject(e))
+        for (const job of jobs) {
+          try {
+            job.resolve(await this.runStepUnlocked(decider, streamId, job.stepId, job.command, job.metadata, job.options))
+          } catch (e) {
+            job.reject(e)
+          }
+        }
         return
       }
       if (result.alreadyAppended) this.cache.delete(streamId)
@@ -248,6 +243,68 @@ export class Aggregates {
   private newEvent(e: LedgerEvent, eventId: string, metadata: EventMetadata): NewEvent {
     const definition = definitionOf(e.type, catalogue[e.type].schemaVersion)!
     return { eventId, type: e.type, schemaVersion: definition.schemaVersion, data: definition.schema.parse(e.data), metadata }
+  }
+
+  private async runStepUnlocked<Command, State>(
+    decider: Decider<Command, State>,
+    streamId: string,
+    stepId: string,
+    command: Command,
+    metadata: EventMetadata,
+    options: { expectedVersion?: number | 'no_stream' },
+  ): Promise<{ events: LedgerEvent[]; version: number | null; alreadyDone: boolean }> {
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => uuidFromName(`${stepId}#${i}`))
+    for (let attempt = 0; ; attempt++) {
+      // A cached fold is tried first without asking the store: the append names the version it was decided on,
+      // so a fold gone stale cannot write; and a refusal or a "nothing to do" decided on it is decided again on
+      // a fresh one, so a stale fold cannot refuse either.
+      const cached = attempt === 0 ? this.cachedEntry<State>(decider, streamId) : undefined
+      const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, State>, streamId))
+      const { events: recorded, position } = this.recordedIn(loaded as Loaded<unknown>, stepId)
+      if (recorded.length > 0) {
+        this.notePosition(metadata, position)
+        return { events: recorded, version: loaded.version, alreadyDone: true }
+      }
+
+      const given = options.expectedVersion
+      if (given !== undefined && given !== (loaded.version ?? 'no_stream')) {
+        if (cached) continue
+        throw new WrongExpectedVersionError(streamId, given, loaded.version)
+      }
+      let events: LedgerEvent[]
+      try {
+        events = decider.decide(command, loaded.state)
+      } catch (error) {
+        if (cached) continue
+        throw error
+      }
+      if (events.length === 0) {
+        if (cached) continue
+        return { events, version: loaded.version, alreadyDone: false }
+      }
+      const eventIds = ids(events.length)
+      const expectedVersion: ExpectedVersion = loaded.version ?? 'no_stream'
+      try {
+        const result = await this.store.append(
+          streamId,
+          events.map((e, i) => this.newEvent(e, eventIds[i]!, metadata)),
+          { expectedVersion },
+        )
+        if (!result.alreadyAppended) {
+          for (let i = 0; i < events.length; i++) {
+            loaded.state = decider.evolve(loaded.state, events[i]!)
+            loaded.byId.set(eventIds[i]!, { event: events[i]!, position: result.positions[i]!.globalPosition })
+          }
+          loaded.version = result.nextExpectedVersion
+        }
+        this.notePosition(metadata, result.positions[result.positions.length - 1]!.globalPosition)
+        return { events, version: result.nextExpectedVersion, alreadyDone: result.alreadyAppended }
+      } catch (error) {
+        // Someone else wrote to the stream since it was loaded: with a caller's If-Match that is the caller's
+        // conflict; otherwise decide again on the new state.
+        if (!(error instanceof WrongExpectedVersionError) || (given !== undefined && !cached) || attempt >= 50) throw error
+      }
+    }
   }
 
   /** The events a step recorded on a stream, empty when it has not happened. */
