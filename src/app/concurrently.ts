@@ -1,5 +1,6 @@
 /**
- * Runs `work` for every item, at most `limit` at a time. After the first failure nothing new starts; the ones
+ * Runs `work` for every item, at most `limit` at a time, starting them in their order (what `work` does before its
+ * first await happens in item order, whichever finishes first). After the first failure nothing new starts; the ones
  * running are waited for, so a caller that stops on the error (a process interrupted half-way) leaves nothing
  * writing behind its back. Then the first error is thrown.
  */

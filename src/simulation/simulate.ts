@@ -175,10 +175,13 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     // The advance of the month, issued by the last close: paid on the 5th, now and then in two parts.
     const payments: MonthPayments = { month: m, advancePayments: 0, finalPayments: 0, partial: 0, late: 0 }
     result.payments.push(payments)
+    // Each invoice's draws are made before anything is awaited: invoices start in order, so the same seed gives
+    // the same payments whichever finishes first.
     await each(advanceInvoices, async (invoiceId) => {
+      const inTwoParts = random.chance(0.1)
       const due = await outstandingOf(app, invoiceId)
       if (due <= 0) return
-      if (random.chance(0.1)) {
+      if (inTwoParts) {
         const first = Math.floor(due / 2)
         await pay(invoiceId, first, `${m}-05`, 1)
         await pay(invoiceId, due - first, `${m}-20`, 2)
@@ -212,9 +215,10 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     // Final invoices: most paid by the 8th of the next month, some in two parts, some after the 10th (overdue).
     const next = addMonths(m, 1)
     await each(closed?.finalInvoices ?? [], async (invoiceId) => {
+      const roll = random.next()
+      const lateDay = random.int(11, 17)
       const due = await outstandingOf(app, invoiceId)
       if (due <= 0) return
-      const roll = random.next()
       if (roll < 0.12) {
         const first = Math.floor((due * 6) / 10)
         await pay(invoiceId, first, `${next}-08`, 1)
@@ -222,7 +226,7 @@ export async function simulate(app: Application, listContracts: ContractLister, 
         payments.partial++
         payments.late++
       } else if (roll < 0.2) {
-        await pay(invoiceId, due, `${next}-${String(random.int(11, 17))}`, 1)
+        await pay(invoiceId, due, `${next}-${lateDay}`, 1)
         payments.late++
       } else await pay(invoiceId, due, `${next}-08`, 1)
       payments.finalPayments++

@@ -20,12 +20,12 @@ const SEED = 7
 type Data = Record<string, any>
 const data = (e: RecordedEvent) => e.data as Data
 
-async function run(t: Parameters<typeof testDatabase>[0], seed = SEED) {
+async function run(t: Parameters<typeof testDatabase>[0], seed = SEED, of = scenario) {
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
   const app = new Application(store)
   const reader = new ProjectionReader(db.sql, store)
-  const result = await simulate(app, (m) => reader.openContractIds(m), { scenario, seed })
+  const result = await simulate(app, (m) => reader.openContractIds(m), { scenario: of, seed })
   return { db, store, result, log: await wholeLog(store) }
 }
 
@@ -126,18 +126,23 @@ t.test('a simulated year: every rule holds, every kopeck adds up, the ledger ver
   t.ok(report.ok)
 })
 
-t.test('the same seed gives the same history, stream by stream', async (t) => {
-  const first = await run(t)
-  const second = await run(t)
+t.test('the same seed gives the same history: every stream the same events with the same data', async (t) => {
+  // 5 % of the district: three providers, so several invoices a month are paid concurrently.
+  const larger = scaled(SCENARIOS['tambov-2023']!, 0.05)
+  const first = await run(t, SEED, larger)
+  const second = await run(t, SEED, larger)
+  // Commands of different children run concurrently, so where they meet in one stream (a group's places, the
+  // municipality's financing places) their events may land in another order; what each stream holds is the same.
   const byStream = (log: RecordedEvent[]) => {
     const m = new Map<string, string[]>()
-    for (const e of log) m.set(e.streamId, [...(m.get(e.streamId) ?? []), `${e.streamPosition} ${e.type} ${JSON.stringify(e.data)}`])
-    return [...m].sort(([a], [b]) => (a < b ? -1 : 1))
+    for (const e of log) m.set(e.streamId, [...(m.get(e.streamId) ?? []), `${e.type} ${JSON.stringify(e.data)}`])
+    return [...m].map(([id, events]) => [id, events.sort()] as const).sort(([a], [b]) => (a < b ? -1 : 1))
   }
   // Event ids of commands sent without an idempotency key are random, as over the API; what happened is the same.
   t.equal(first.log.length, second.log.length, 'as many events')
   t.same(byStream(second.log), byStream(first.log), 'the same events in every stream')
   t.same(second.result.refusals, first.result.refusals)
+  t.same(second.result.payments, first.result.payments, 'the same payments, partial and late ones alike')
 })
 
 function nextMonth(month: string): string {
