@@ -58,12 +58,23 @@ export const paymentOf = z.object({
   month: isoMonth,
 })
 
+/** What an upcaster may read besides the old data: the envelope of the stored event. */
+export interface UpcastContext {
+  /** When the ledger recorded the event (the fallback business date of old versions that carried none). */
+  recordedAt: Date
+}
+
 export interface EventDefinition<Type extends string = string, Schema extends z.ZodType = z.ZodType> {
   type: Type
   schemaVersion: number
   /** The stream the event is appended to, as a pattern, for the catalogue. */
   stream: string
   schema: Schema
+  /**
+   * The version before this one and how its data becomes this version's when read. Stored events are never
+   * rewritten (their hashes cover them); they are upcast each time they are read.
+   */
+  previous?: { definition: EventDefinition<Type>; upcast: (data: never, context: UpcastContext) => unknown }
 }
 
 export function defineEvent<Type extends string, Schema extends z.ZodType>(
@@ -74,3 +85,18 @@ export function defineEvent<Type extends string, Schema extends z.ZodType>(
 ): EventDefinition<Type, Schema> {
   return { type, schemaVersion, stream, schema }
 }
+
+/** The next version of an event: its schema, and how the data of the version before it reads as this one. */
+export function nextVersion<Type extends string, Old extends z.ZodType, Schema extends z.ZodType>(
+  previous: EventDefinition<Type, Old>,
+  schema: Schema,
+  upcast: (data: z.infer<Old>, context: UpcastContext) => z.infer<Schema>,
+): EventDefinition<Type, Schema> {
+  return { type: previous.type, schemaVersion: previous.schemaVersion + 1, stream: previous.stream, schema, previous: { definition: previous, upcast: upcast as never } }
+}
+
+/**
+ * The calendar date (UTC) of the moment an event was recorded: the business date of old event versions that
+ * carried none of their own, the best the log knows about them.
+ */
+export const recordedDate = (context: UpcastContext): string => context.recordedAt.toISOString().slice(0, 10)

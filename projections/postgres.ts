@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Sql, TransactionSql } from '../src/db/database.ts'
+import { upcast } from '../events/index.ts'
 import type { LogPosition, RecordedEvent } from '../src/store/port.ts'
 import { keyString, RowSet } from './rows.ts'
 import type { Projection, Row } from './types.ts'
@@ -66,7 +67,15 @@ export async function createGeneration(sql: Q, projection: Projection, schema: s
 
 /** The reporting views of a projection, pointed at a generation; readable by the role `ledger_reporting`. */
 export async function installViews(sql: Q, projection: Projection, schema: string): Promise<void> {
-  await sql.unsafe(sqlFile(projection, 'views.sql', schema))
+  const text = sqlFile(projection, 'views.sql', schema)
+  // A new version may change a view's columns or a function's result, which CREATE OR REPLACE refuses: the
+  // projection's own views and functions are dropped first, in the caller's transaction (readers see old or new).
+  const drops = [
+    ...[...text.matchAll(/CREATE OR REPLACE VIEW (reporting\.\w+)/g)].map((m) => `DROP VIEW IF EXISTS ${m[1]} CASCADE`),
+    ...[...text.matchAll(/CREATE OR REPLACE FUNCTION (reporting\.\w+\([^)]*\))/g)].map((m) => `DROP FUNCTION IF EXISTS ${m[1]} CASCADE`),
+  ]
+  if (drops.length > 0) await sql.unsafe(drops.join(';\n'))
+  await sql.unsafe(text)
   const [role] = await sql`SELECT 1 FROM pg_roles WHERE rolname = 'ledger_reporting'`
   if (role) {
     await sql.unsafe(`GRANT USAGE ON SCHEMA reporting TO ledger_reporting; GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO ledger_reporting;
@@ -98,6 +107,8 @@ export async function applyBatch(
   kept?: RowSet,
 ): Promise<void> {
   const rows = kept ?? new RowSet(true)
+  // Projections read every event as its type's current version.
+  events = events.map(upcast)
   if (kept) {
     for (const e of events) for (const ref of projection.touches(e)) if (!kept.has(ref)) kept.load(ref.table, ref.key, null)
   }

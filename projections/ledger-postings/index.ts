@@ -28,6 +28,7 @@ export function postingsOf(e: RecordedEvent): [string, string, number, string][]
     case 'CertificateFundsWrittenOff':
       return d.amount > 0 ? [[certificate(d, 'spent'), certificate(d, 'reserved'), d.amount, d.periodId]] : []
     case 'ShortfallRefunded':
+    case 'CertificateWriteOffReturned':
       return d.amount > 0 ? [[certificate(d, 'available'), certificate(d, 'spent'), d.amount, d.periodId]] : []
     case 'FinalInvoiceIssued': {
       // The services of the month become owed to the provider; the advance it was paid for them is set off.

@@ -3,6 +3,9 @@ import { z } from 'zod'
 import type { ProjectionReader } from '../../projections/read.ts'
 import { callerOf } from './auth.ts'
 import { ProblemError } from './problem.ts'
+import { type AsOf, parseKnownAt, todayIn } from '../audit/as-of.ts'
+import { dateFormatHint } from '../domain/dates.ts'
+import { date } from './schemas.ts'
 
 /** Query parameters every read accepts: wait for a position (read-your-writes). */
 export const readQuery = {
@@ -35,21 +38,53 @@ export async function requireMunicipalityScope(reader: ProjectionReader, request
   }
 }
 
-/** `YYYY-MM-DD` as of the end of that day in the ledger's time zone, or an ISO instant. */
-export function endOfDay(date: string, timeZone: string): Date {
-  if (date.includes('T')) return new Date(date)
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-  const guess = Date.UTC(y, m - 1, d + 1)
-  const offset = zoneOffsetMs(guess, timeZone)
-  return new Date(guess - offset)
+/** Query parameters of every answer "as of" (certificate, contract, history). */
+export const asOfQuery = {
+  asOf: date.optional().describe('a business date: what was true on that day, as the ledger knows it now (events effective on or before it)'),
+  knownAt: z
+    .string()
+    .refine((s) => isKnownAt(s), { error: (issue) => `knownAt is YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant with its offset${dateFormatHint(String(issue.input))}` })
+    .optional()
+    .describe('what the ledger had recorded by then: YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant; combines with asOf'),
+  position: z.coerce.bigint().min(1n).optional().describe('what the ledger had recorded up to and including the event at this global position; combines with asOf'),
 }
 
-function zoneOffsetMs(utc: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-      .formatToParts(new Date(utc))
-      .map((p) => [p.type, p.value]),
-  )
-  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second))
-  return local - utc
+const isKnownAt = (s: string) => {
+  try {
+    parseKnownAt(s, 'UTC')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The as-of question the query asks, or null when it asks for the answer now. */
+export function asOfFrom(query: { asOf?: string | undefined; knownAt?: string | undefined; position?: bigint | undefined }, timeZone: string): AsOf | null {
+  if (query.asOf === undefined && query.knownAt === undefined && query.position === undefined) return null
+  return {
+    on: query.asOf ?? null,
+    known: {
+      ...(query.position !== undefined ? { position: query.position } : {}),
+      ...(query.knownAt !== undefined ? { recordedBefore: parseKnownAt(query.knownAt, timeZone) } : {}),
+    },
+  }
+}
+
+/** The question in words, for the answer's `asOf` and for messages. */
+export function describeAsOf(a: AsOf): string {
+  const known = [a.known.recordedBefore ? `recorded before ${a.known.recordedBefore.toISOString()}` : null, a.known.position !== undefined ? `up to event ${a.known.position}` : null].filter(Boolean)
+  return [a.on ? `on ${a.on}` : null, known.length ? `as known ${known.join(' and ')}` : null].filter(Boolean).join(', ')
+}
+
+/**
+ * A payment (or its reversal) happened on a day that has come: dated after today in the ledger's time zone it is
+ * refused at the edge (deciders never read the clock).
+ */
+export function notAfterToday(date: string, field: string, timeZone: string): void {
+  const today = todayIn(timeZone)
+  if (date > today) {
+    throw new ProblemError(422, 'date_in_future', 'Date in the future', `${field} ${date} is after today (${today} in ${timeZone})`, {
+      errors: [{ location: 'body', path: field, message: `not after ${today}` }],
+    })
+  }
 }

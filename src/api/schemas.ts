@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { CERTIFICATE_TYPES, DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
-import { isValidDate } from '../domain/dates.ts'
+import { dateFormatHint, isValidDate } from '../domain/dates.ts'
 import { formatAmount, parseAmount } from '../domain/money.ts'
 
 // The edge: what clients send and receive. Amounts are decimal strings with two decimals, dates YYYY-MM-DD.
@@ -14,7 +14,10 @@ export const amount = z
 export const amountOut = z.string().describe('roubles with two decimals')
 export const money = (kopecks: number) => formatAmount(kopecks)
 
-export const date = z.string().refine(isValidDate, 'a date is YYYY-MM-DD and must exist in the calendar').describe('YYYY-MM-DD')
+export const date = z
+  .string()
+  .refine(isValidDate, { error: (issue) => `a date is YYYY-MM-DD and must exist in the calendar${dateFormatHint(String(issue.input))}` })
+  .describe('YYYY-MM-DD')
 export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM').describe('YYYY-MM')
 export const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'an id has 1–64 letters, digits, dots, dashes or underscores')
 export const certificateNumber = z.string().regex(/^[0-9A-Za-z]{10}$/, 'a certificate number has exactly 10 letters or digits')

@@ -1,4 +1,4 @@
-import { catalogue, definitionOf, type LedgerEvent } from '../../events/index.ts'
+import { catalogue, definitionOf, type LedgerEvent, upcast } from '../../events/index.ts'
 import type { Decider } from '../domain/decider.ts'
 import type { AppendResult, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent } from '../store/port.ts'
 import { StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
@@ -35,7 +35,7 @@ interface LoadJob {
 type Job = StepJob | LoadJob
 
 /** Converts a stored event to the domain's view of it. */
-export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: e.data }) as LedgerEvent
+export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
 
 export class UnknownStoredEventError extends Error {}
 

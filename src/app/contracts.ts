@@ -1,7 +1,8 @@
 import type { EventData } from '../../events/index.ts'
 import { certificateDecider } from '../domain/certificate.ts'
-import { contractDecider, planContractRequest, type ContractState } from '../domain/contract.ts'
-import type { IsoDate } from '../domain/dates.ts'
+import { contractDecider, monthsToWriteOff, planContractRequest, type ContractState } from '../domain/contract.ts'
+import { addMonths, type IsoDate, monthOf } from '../domain/dates.ts'
+import { settlementDecider } from '../domain/settlement.ts'
 import { DomainError, refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
 import { municipalityDecider } from '../domain/municipality.ts'
@@ -69,7 +70,7 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       refuse('request_abandoned', `request ${contractId} was abandoned earlier and its place given back; send a new request`)
     }
     await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:place`, {
-      type: 'TakePlace', contractId, certificateNumber: input.certificateNumber,
+      type: 'TakePlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
     }, ctx.metadata)
     app.faults('contract-request:place-taken')
 
@@ -145,6 +146,12 @@ function sameAsRecorded(recorded: Record<string, unknown>, given: Record<string,
   }
 }
 
+/**
+ * The provider accepts a requested contract. A month's certificate amount moves from reserved to spent when the
+ * month begins for the contract (domain.md, "Write-off"): the close of each month writes off the month after it,
+ * and the acceptance the months no close will (its own month and earlier, each dated the day it begins for the
+ * contract and never before the acceptance).
+ */
 export async function acceptContract(app: Application, ctx: CommandContext, input: { contractId: string; acceptedOn: IsoDate; actingProviderId?: string | null }): Promise<ContractOutcome> {
   await loadContract(app, input.contractId, input.actingProviderId ?? null)
   const processId = `accept:${input.contractId}`
@@ -153,6 +160,19 @@ export async function acceptContract(app: Application, ctx: CommandContext, inpu
       type: 'AcceptContract', acceptedOn: input.acceptedOn,
     }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
     if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { acceptedOn: input.acceptedOn }, 'contract_closed', 'accepted')
+    app.faults('contract-accept:accepted')
+    const accepted = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+    const r = accepted.state.request!
+    const acceptedOn = accepted.state.acceptedOn!
+    // The acceptance knows every month up to its own (a later start is written off on its start date), and the
+    // month after the last closed one, whose close (which writes it off) has run already.
+    const lastClosed = r.payerId ? (await app.aggregates.load(settlementDecider, streams.settlement(r.municipality))).state.lastClosed : null
+    const upTo = lastClosed !== null && addMonths(lastClosed, 1) > monthOf(acceptedOn) ? addMonths(lastClosed, 1) : monthOf(acceptedOn)
+    for (const w of monthsToWriteOff(accepted.state, upTo)) {
+      await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:write-off:${w.month}`, {
+        type: 'WriteOff', contractId: input.contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
+      }, ctx.metadata)
+    }
     return outcome(app, input.contractId)
   })
 }
@@ -203,7 +223,7 @@ export async function terminateContract(
     app.faults('contract-terminate:terminated')
     if (terminated.released > 0) {
       await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:release`, {
-        type: 'ReleaseReservation', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, reason: 'terminated',
+        type: 'ReleaseForTermination', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, lastMonth: terminated.lastMonth,
       }, ctx.metadata)
     }
     if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')

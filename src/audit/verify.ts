@@ -1,4 +1,4 @@
-import { validateEventData } from '../../events/index.ts'
+import { upcast, validateEventData } from '../../events/index.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
 import { RowSet } from '../../projections/rows.ts'
@@ -67,7 +67,8 @@ export class LogChecks {
   readonly checks: VerifyReport['checks'] = {}
   readonly heads = new Map<string, { position: number; hash: string }>()
   readonly money = new Map<string, { nominal: number; reserved: number; spent: number }>()
-  private readonly invoices = new Map<string, { due: number; paid: number; number: string }>()
+  private readonly invoices = new Map<string, { due: number; paid: number; number: string; issuedOn: string }>()
+  private readonly orders = new Map<string, string>()
   events = 0
 
   constructor(private readonly max = 100) {}
@@ -103,7 +104,7 @@ export class LogChecks {
       this.problem({ check: 'schema', ...at, detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
       return
     }
-    foldMoney(e, this.money, this.invoices, (detail, expected, found, check = 'money') => this.problem({ check, ...at, detail, expected, found }), this.count)
+    foldMoney(e, this.money, this.invoices, (detail, expected, found, check = 'money') => this.problem({ check, ...at, detail, expected, found }), this.count, this.orders)
   }
 
   report(): VerifyReport {
@@ -163,11 +164,13 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
 function foldMoney(
   e: RecordedEvent,
   money: Map<string, { nominal: number; reserved: number; spent: number }>,
-  invoices: Map<string, { due: number; paid: number; number: string }>,
+  invoices: Map<string, { due: number; paid: number; number: string; issuedOn: string }>,
   problem: (detail: string, expected: string, found: string, check?: 'money' | 'invoice') => void,
   count: (check: string) => void,
+  /** `payer|year|order` → the payment (not reversed) that used the payment order number. */
+  orders: Map<string, string> = new Map(),
 ) {
-  const d = e.data as D
+  const d = upcast(e).data as D
   const m = () => {
     const key = `${d.certificateNumber}|${d.periodId}`
     let v = money.get(key)
@@ -185,6 +188,7 @@ function foldMoney(
       v.spent += d.amount
     },
     ShortfallRefunded: (v) => (v.spent -= d.amount),
+    CertificateWriteOffReturned: (v) => (v.spent -= d.amount),
   }
   const apply = change[e.type]
   if (apply) {
@@ -202,7 +206,7 @@ function foldMoney(
     const lines = (d.lines as D[]).reduce((s, l) => s + (final ? l.lineAmount : l.amount), 0) + (final ? (d.corrections as D[]).reduce((s, c) => s + c.amount, 0) : 0)
     if (lines !== d.total) problem(`invoice ${d.number}: the total is not the sum of its lines`, String(lines), String(d.total), 'invoice')
     if (final && d.amountDue !== d.total - d.advanceDeducted) problem(`invoice ${d.number}: due is not total − advance`, String(d.total - d.advanceDeducted), String(d.amountDue), 'invoice')
-    invoices.set(d.invoiceId, { due: final ? d.amountDue : d.total, paid: 0, number: d.number })
+    invoices.set(d.invoiceId, { due: final ? d.amountDue : d.total, paid: 0, number: d.number, issuedOn: d.issuedOn })
   }
   if (e.type === 'PaymentRecorded' || e.type === 'PaymentReversed') {
     count('invoice')
@@ -210,6 +214,19 @@ function foldMoney(
     if (!i) return problem(`a payment of an invoice that was never issued: ${d.invoiceId}`, 'an issued invoice', 'none', 'invoice')
     i.paid += e.type === 'PaymentRecorded' ? d.amount : -d.amount
     if (i.paid > Math.max(i.due, 0)) problem(`invoice ${i.number}: payments exceed the invoice`, `at most ${i.due}`, String(i.paid), 'invoice')
+    if (e.type === 'PaymentRecorded' && d.paidOn < i.issuedOn) {
+      problem(`invoice ${i.number}: payment ${d.paymentId} is dated before the invoice was issued`, `paid on or after ${i.issuedOn}`, `paid on ${d.paidOn}`, 'invoice')
+    }
+    if (e.type === 'PaymentRecorded') {
+      const key = `${d.payerId}|${d.paidOn.slice(0, 4)}|${d.paymentOrder}`
+      const holder = orders.get(key)
+      if (holder !== undefined && holder !== d.paymentId) {
+        problem(`payer ${d.payerId}: payment order № ${d.paymentOrder} of ${d.paidOn.slice(0, 4)} used for two payments`, `one payment (${holder})`, `also ${d.paymentId}`, 'invoice')
+      }
+      orders.set(key, d.paymentId)
+    } else {
+      for (const [key, paymentId] of orders) if (paymentId === d.reversesPaymentId) orders.delete(key)
+    }
   }
 }
 

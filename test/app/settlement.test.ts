@@ -130,15 +130,18 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const log = await wholeLog(store)
   t.same(violations(log), [])
   t.equal(log.filter((e) => e.type === 'MonthClosed').length, 4, 'four months closed, each once')
-  t.equal(log.filter((e) => e.type === 'CertificateFundsWrittenOff').length, 8, 'two contracts × four months, none twice after the crash')
+  // October by the acceptances, then each close the month after it: A October–February, B October–January (its
+  // termination month), none twice after the crash.
+  t.equal(log.filter((e) => e.type === 'CertificateFundsWrittenOff').length, 5 + 4, 'A five months, B four, none twice after the crash')
   const f = figures(log)
   const money = (n: string) => {
     const rows = log.filter((e) => (e.data as { certificateNumber?: string }).certificateNumber === n)
     const sum = (type: string) => rows.filter((e) => e.type === type).reduce((s, e) => s + (e.data as { amount: number }).amount, 0)
     return { writtenOff: sum('CertificateFundsWrittenOff'), refunded: sum('ShortfallRefunded'), balance: f.money.get(`${n}|2024`)!.balance }
   }
-  // A: written off 435.95 + 3 × 776.55; refunded 435.95 − 326.96 = 108.99; balance 7 760.00 − 5 871.80 + 108.99.
-  t.same(money(a.number), { writtenOff: A_OCT + 3 * LATER, refunded: A_OCT - 32696, balance: 776000 - 587180 + (A_OCT - 32696) })
+  // A: written off 435.95 + 4 × 776.55 (October to February: the January close wrote February off); refunded
+  // 435.95 − 326.96 = 108.99; balance 7 760.00 − 5 871.80 + 108.99 (a write-off moves nothing out of the balance).
+  t.same(money(a.number), { writtenOff: A_OCT + 4 * LATER, refunded: A_OCT - 32696, balance: 776000 - 587180 + (A_OCT - 32696) })
   // B: written off 794.92 + 3 × 776.55, the rest released: balance 7 760.00 − 6 230.77 + 4 × 776.55.
   t.same(money(b.number), { writtenOff: B_OCT + 3 * LATER, refunded: 0, balance: 776000 - 623077 + 4 * LATER })
 
@@ -164,14 +167,14 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   for (const [n, figures] of [[a.number, money(a.number)], [b.number, money(b.number)]] as const) {
     t.equal(accounts.get(`certificate:${n}:2024:available`), (figures.balance / 100).toFixed(2), `${n}: available account = balance`)
   }
-  t.equal(accounts.get(`certificate:${a.number}:2024:spent`), ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2))
+  t.equal(accounts.get(`certificate:${a.number}:2024:spent`), ((A_OCT + 4 * LATER - (A_OCT - 32696)) / 100).toFixed(2))
   t.equal(accounts.get('provider:prov-1:payable'), (-(31062 + 2 * 155310) / 100).toFixed(2))
   t.equal(accounts.get('provider:prov-1:advances'), '0.00')
   const [{ debits, credits }] = (await db.sql<{ debits: string; credits: string }[]>`SELECT sum(debits)::text AS debits, sum(credits)::text AS credits FROM reporting.account_balances`) as unknown as [{ debits: string; credits: string }]
   t.equal(debits, credits, 'debits equal credits')
   // The payer's monthly reconciliation, and its unpaid finals tying out to the provider's payable account.
   const octRec = await reader.reconciliation(MUNICIPALITY, '2024-10', null, null)
-  t.match(octRec.totals, { finalInvoiced: 112188, finalDue: 112188, finalPaid: 112188, paidLate: 62188, outstanding: 0, refundedToCertificates: A_OCT - 32696, advanceInvoiced: 0 })
+  t.match(octRec.totals, { finalInvoiced: 112188, finalDue: 112188, finalPaid: 112188, finalPaidLate: 62188, advancePaidLate: 0, outstanding: 0, refundedToCertificates: A_OCT - 32696, advanceInvoiced: 0 })
   const novRec = await reader.reconciliation(MUNICIPALITY, '2024-11', 'payer-1', '2024-12-15')
   t.match(novRec.totals, { advanceInvoiced: 2 * ADV, advancePaid: 2 * ADV, finalInvoiced: 2 * LATER, advanceDeducted: 2 * ADV, finalDue: 31062, finalPaid: 0, outstanding: 31062, overdueOutstanding: 31062 })
   t.same(novRec.providers.map((p) => p.providerId), ['prov-1'])
@@ -182,7 +185,7 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   }
   t.equal((-unpaidFinals / 100).toFixed(2), accounts.get('provider:prov-1:payable'), 'reconciliation ties out to the postings')
   const cert = await reader.certificate(a.number)
-  t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
+  t.match(cert!.periods[0], { spent: ((A_OCT + 4 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 4 * LATER) / 100).toFixed(2) })
 
   // The rest of the school year: A runs to its end on 31 May and closes with May.
   for (const [m, on] of [['2025-02', '2025-03-01'], ['2025-03', '2025-04-01'], ['2025-04', '2025-05-02'], ['2025-05', '2025-06-01']] as const) {

@@ -49,6 +49,10 @@ t.test('ledger import: rejected rows by line, exit 1; a second run imports nothi
   const env = onServer ? { DATABASE_URL: await createServerDatabase(t) } : { LEDGER_DATA_DIR: path.join(dir, 'data') }
   const file = path.join(dir, 'providers.csv')
   fs.writeFileSync(file, 'provider_id;municipality;name;kind\ncdt;tambov;ЦДТ;municipal\nbad id;tambov;X;municipal\n')
+  const noLedger = await runCli(['import', 'providers', '--file', file], env)
+  t.equal(noLedger.code, 1, 'an import does not create a ledger')
+  t.match(noLedger.stderr, /^ledger: no ledger in .*; run `ledger migrate`/)
+  t.equal((await runCli(['migrate'], env)).code, 0)
   const first = await runCli(['import', 'providers', '--file', file], env)
   t.equal(first.code, 1, 'a rejected row makes the exit non-zero')
   t.equal(first.stdout, '2 rows: 1 imported, 0 already imported, 1 rejected\n')

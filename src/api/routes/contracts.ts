@@ -19,7 +19,7 @@ import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, certificateNumber, commandHeaders, date, id, money, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireMunicipalityScope } from '../reads.ts'
 
 const contractOutcome = z.object({
   streamId: z.string(),
@@ -114,7 +114,7 @@ export const contractView = z.object({
   schedule: z.array(z.object({ month: z.string(), certificate: amountOut, parent: amountOut })),
 })
 
-export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
+export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const base = { tags: ['contracts'], security: [{ bearer: [] }], headers: commandHeaders }
   const params = z.object({ contractId: uuid })
@@ -131,7 +131,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           'Send an Idempotency-Key (or a contractId): a request interrupted half-way is finished by sending it again. ' +
           'Refusals: certificate_not_active, certificate_frozen, programme_not_certified, group_full, no_agreement, ' +
           'start_outside_group, start_outside_period, backdated_request, duplicate_contract, no_certificate_funds.',
-        body: z.object({
+        body: z.strictObject({
           contractId: uuid.optional(),
           certificateNumber,
           groupId: id,
@@ -156,7 +156,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     '/v1/contracts/:contractId/acceptance',
     {
       config: { roles: ['provider', 'operator'] },
-      schema: { ...base, summary: 'The provider accepts the application', params, body: z.object({ acceptedOn: date }), response: responses },
+      schema: { ...base, summary: 'The provider accepts the application', params, body: z.strictObject({ acceptedOn: date }), response: responses },
     },
     async (request, reply) => {
       const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request) })
@@ -171,7 +171,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         ...base,
         summary: 'The provider refuses the application: the reservation and the place are given back',
         params,
-        body: z.object({ refusedOn: date, reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ refusedOn: date, reason: z.string().min(1).max(500) }),
         response: responses,
       },
     },
@@ -190,7 +190,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         ...base,
         summary: 'Terminate a running contract: later months return to the certificate; it closes at the end of the month',
         params,
-        body: z.object({ terminatedOn: date, by: z.enum(['parent', 'provider']), reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ terminatedOn: date, by: z.enum(['parent', 'provider']), reason: z.string().min(1).max(500) }),
         response: responses,
       },
     },
@@ -205,7 +205,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     '/v1/contracts/:contractId/closure',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: 'Close a contract after its termination month or its end date', params, body: z.object({ closedOn: date }), response: responses },
+      schema: { ...base, summary: 'Close a contract after its termination month or its end date', params, body: z.strictObject({ closedOn: date }), response: responses },
     },
     async (request, reply) => {
       const result = await closeContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
@@ -224,7 +224,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           'Recorded again before the month is closed, the latest counts; after the close it is refused (attendance_closed). ' +
           'Completeness = (planned − cancelled) / planned; providerCompletenessPercent may lower it further.',
         params,
-        body: z.object({
+        body: z.strictObject({
           month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
           lessonsPlanned: z.number().int().positive(),
           lessonsCancelledByProvider: z.number().int().min(0),
@@ -252,7 +252,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         summary: 'Correct a closed month of a contract: a lower completeness; the difference goes into the next final invoice',
         description: 'Nothing issued is altered. A correction may only lower the line (correction_raises_line otherwise).',
         params,
-        body: z.object({
+        body: z.strictObject({
           month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
           lessonsPlanned: z.number().int().positive(),
           lessonsCancelledByProvider: z.number().int().min(0),
@@ -317,21 +317,34 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     {
       config: { roles: readers },
       schema: {
-        summary: 'A contract with its quote, schedule and status',
+        summary: 'A contract with its quote, schedule and status; `asOf` a business date, `knownAt`/`position` what the ledger had recorded',
+        description: 'As for a certificate: asOf=YYYY-MM-DD is what was true on that business date as the ledger knows it now; knownAt or position what it had recorded by then.',
         tags: ['contracts'],
         security: [{ bearer: [] }],
         params,
-        querystring: z.object(readQuery),
-        response: { 200: contractView.extend({ position: z.string() }) },
+        querystring: z.object({ ...asOfQuery, ...readQuery }),
+        response: { 200: contractView.extend({ position: z.string(), asOf: z.string().nullable() }) },
       },
     },
     async (request, reply) => {
+      const asOf = asOfFrom(request.query, timeZone)
+      if (asOf) {
+        const { view, position, requestedOn } = await reader.contractAsOf(request.params.contractId, asOf)
+        if (!view) {
+          const why = requestedOn ? `it was requested on ${requestedOn}` : 'the ledger has no such contract then'
+          throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: ${why}`)
+        }
+        requireProviderScope(request, view.providerId)
+        await requireMunicipalityScope(reader, request, view.municipality)
+        reply.header('x-ledger-current-position', String(position))
+        return { ...view, position: String(position), asOf: asOf.on }
+      }
       const position = await currentTo(reader, reply, ['contracts'], request.query.minPosition)
       const view = await reader.contract(request.params.contractId)
       if (!view) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
       requireProviderScope(request, view.providerId)
       await requireMunicipalityScope(reader, request, view.municipality)
-      return { ...view, position }
+      return { ...view, position, asOf: null }
     },
   )
 }

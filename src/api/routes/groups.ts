@@ -19,7 +19,7 @@ export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (a
         tags: ['groups'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
-        body: z.object({
+        body: z.strictObject({
           groupId: id,
           programmeId: id,
           startDate: date,

@@ -40,7 +40,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         tags: ['providers'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
-        body: z.object({
+        body: z.strictObject({
           providerId: id,
           municipality: id,
           name: z.string().min(1).max(300),
@@ -64,7 +64,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         security: [{ bearer: [] }],
         params: z.object({ providerId: id }),
         headers: commandHeaders,
-        body: z.object({ payerId: id, periodId: id, concludedOn: date }),
+        body: z.strictObject({ payerId: id, periodId: id, concludedOn: date }),
         response: { 201: outcome },
       },
     },
@@ -107,7 +107,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         security: [{ bearer: [] }],
         params: z.object({ providerId: id }),
         headers: commandHeaders,
-        body: z.object({ payerId: id, month, percent: z.number().int().min(0).max(80), claimedOn: date }),
+        body: z.strictObject({ payerId: id, month, percent: z.number().int().min(0).max(80), claimedOn: date }),
         response: { 201: outcome },
       },
     },

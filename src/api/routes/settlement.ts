@@ -6,10 +6,10 @@ import type { Application } from '../../app/context.ts'
 import { closeMonth, recordPayment, reversePayment } from '../../app/settlement.ts'
 import { callerOf } from '../auth.ts'
 import { commandContext } from '../commands.ts'
-import { requireMunicipalityScope } from '../reads.ts'
+import { notAfterToday, requireMunicipalityScope } from '../reads.ts'
 import { amount, amountOut, commandHeaders, date, id, money, month } from '../schemas.ts'
 
-export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
+export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
     '/v1/settlement/:municipality/:month/close',
@@ -24,7 +24,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         security: [{ bearer: [] }],
         params: z.object({ municipality: id, month }),
         headers: commandHeaders,
-        body: z.object({ closedOn: date.optional() }).default({}),
+        body: z.strictObject({ closedOn: date.optional() }).default({}),
         response: {
           200: z.object({
             municipality: z.string(), month: z.string(), closedOn: z.string(), contractsWrittenOff: z.number().int(), contractsClosed: z.number().int(),
@@ -48,12 +48,15 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
       config: { roles: ['payer', 'operator'] },
       schema: {
         summary: 'Record a payment of an invoice: partial payments allowed, overpayment refused, late ones flagged overdue',
-        description: 'When a final invoice is paid in full, each line below 100 % returns its shortfall to its certificate, once.',
+        description:
+          'When a final invoice is paid in full, each line below 100 % returns its shortfall to its certificate, once. A payment cannot be dated ' +
+          'before the invoice was issued (payment_before_invoice) nor after today in LEDGER_TIME_ZONE (date_in_future); a payment order number ' +
+          'is used once per payer and calendar year (payment_order_reused).',
         tags: ['settlement'],
         security: [{ bearer: [] }],
         params: z.object({ invoiceId: z.string().min(1).max(200) }),
         headers: commandHeaders,
-        body: z.object({ amount, paidOn: date, paymentOrder: z.string().min(1).max(50), paymentId: z.string().min(1).max(100).optional() }),
+        body: z.strictObject({ amount, paidOn: date, paymentOrder: z.string().min(1).max(50), paymentId: z.string().min(1).max(100).optional() }),
         response: {
           201: z.object({
             streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paymentId: z.string(), overdue: z.boolean(),
@@ -64,6 +67,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     },
     async (request, reply) => {
       const caller = callerOf(request)
+      notAfterToday(request.body.paidOn, 'paidOn', timeZone)
       const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
@@ -81,12 +85,13 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         security: [{ bearer: [] }],
         params: z.object({ invoiceId: z.string().min(1).max(200), paymentId: z.string().min(1).max(100) }),
         headers: commandHeaders,
-        body: z.object({ reversedOn: date, reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ reversedOn: date, reason: z.string().min(1).max(500) }),
         response: { 201: z.object({ streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paid: amountOut, outstanding: amountOut }) },
       },
     },
     async (request, reply) => {
       const caller = callerOf(request)
+      notAfterToday(request.body.reversedOn, 'reversedOn', timeZone)
       const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
