@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, isoDate, nextVersion, recordedDate, uuid } from './common.ts'
+import { certificateNumber, defineEvent, isoDate, key, nextVersion, recordedDate, uuid } from './common.ts'
 
-const v1 = z.object({ contractId: uuid, certificateNumber, correctionId: z.string().min(1), invoiceId: z.string() })
+const v1 = z.object({ contractId: uuid, certificateNumber, correctionId: key, invoiceId: key })
 
 /** Version 1 (no date of its own). */
 export const ContractCorrectionInvoicedV1 = defineEvent('ContractCorrectionInvoiced', 1, 'contract-{contractId}', v1)

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, entityId, isoDate } from './common.ts'
+import { defineEvent, entityId, isoDate, key } from './common.ts'
 
 /**
  * A payer used a payment order number (номер платёжного поручения) for a payment: numbers are unique per payer and
@@ -10,5 +10,5 @@ export const PaymentOrderNumberUsed = defineEvent(
   'PaymentOrderNumberUsed',
   1,
   'payment-orders-{payerId}-{year}',
-  z.object({ payerId: entityId, year: z.number().int(), paymentOrder: z.string().min(1).max(50), paymentId: z.string(), invoiceId: z.string(), paidOn: isoDate }),
+  z.object({ payerId: entityId, year: z.number().int().min(1).max(9999), paymentOrder: z.string().min(1).max(50), paymentId: key, invoiceId: key, paidOn: isoDate }),
 )

@@ -1,14 +1,14 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, kopecks, nextVersion, recordedDate } from './common.ts'
+import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, key, kopecks, nextVersion, recordedDate } from './common.ts'
 
 const v1 = z.object({
   certificateNumber,
   periodId: entityId,
-  contractId: z.string(),
+  contractId: key,
   month: isoMonth,
-  invoiceId: z.string(),
+  invoiceId: key,
   /** Set when the refund comes from a correction carried by the invoice. */
-  correctionId: z.string().nullable(),
+  correctionId: key.nullable(),
   amount: kopecks,
 })
 

@@ -154,7 +154,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const certificateBalances: Projection = {
   name: 'certificate-balances',
-  version: 1,
+  version: 2,
   dir,
   tables: ['certificates', 'certificate_balances', 'certificate_contracts', 'financing_periods', 'financing_queue'],
   touches,

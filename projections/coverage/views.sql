@@ -77,9 +77,9 @@ $$;
 CREATE OR REPLACE VIEW reporting.budget_convergence AS
 SELECT p.municipality, p.period_id, p.financing_cap,
        (SELECT count(*) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id AND f.nominal > 0)::integer AS financing_certificates,
-       (p.nominal / 100.0)::numeric(15,2) AS nominal,
-       (p.financing_cap::bigint * p.nominal / 100.0)::numeric(15,2) AS cap_times_nominal,
-       (coalesce((SELECT sum(f.nominal) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id), 0) / 100.0)::numeric(15,2) AS sum_of_nominals,
-       (p.nominal_limit / 100.0)::numeric(15,2) AS nominal_limit,
-       (p.nominal_limit IS NULL OR p.financing_cap::bigint * p.nominal <= p.nominal_limit) AS converges
+       (p.nominal / 100.0)::numeric(20,2) AS nominal,
+       (p.financing_cap::numeric * p.nominal / 100.0)::numeric(30,2) AS cap_times_nominal,
+       (coalesce((SELECT sum(f.nominal) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id), 0) / 100.0)::numeric(30,2) AS sum_of_nominals,
+       (p.nominal_limit / 100.0)::numeric(20,2) AS nominal_limit,
+       (p.nominal_limit IS NULL OR p.financing_cap::numeric * p.nominal <= p.nominal_limit) AS converges
 FROM {{schema}}.periods p;

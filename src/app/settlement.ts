@@ -7,6 +7,7 @@ import { paymentOrdersDecider } from '../domain/payment-order.ts'
 import { WrongExpectedVersionError } from '../store/port.ts'
 import type { Kopecks } from '../domain/money.ts'
 import { ADVANCE_PERCENT, advanceAmount, amountDueOf, checkCloseable, invoiceDecider, type InvoiceState, settlementDecider } from '../domain/settlement.ts'
+import { municipalityDecider } from '../domain/municipality.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { forEachConcurrently } from './concurrently.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
@@ -50,6 +51,10 @@ export async function closeMonth(
   const settlementStream = streams.settlement(municipality)
   const processId = `close:${municipality}:${month}`
   const settlement = await app.aggregates.load(settlementDecider, settlementStream)
+  // Only a municipality the ledger knows (a financing period opened) has months to close.
+  if (settlement.state.lastClosed === null && (await app.aggregates.load(municipalityDecider, streams.municipality(municipality))).state.periods.size === 0) {
+    refuse('municipality_not_found', `no financing period of ${municipality} is open: there is no month to close`)
+  }
   // A closed month is answered from its record: closing it again runs nothing.
   const recorded = settlement.state.closed[month]
   if (recorded) {

@@ -2,7 +2,7 @@ import { upcast, validateEventData } from '../../events/index.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
 import { RowSet } from '../../projections/rows.ts'
-import { activeSchema, MAX_KEPT_ROWS } from '../../projections/runner.ts'
+import { activeSchema, MAX_KEPT_ROWS, stoppedProjections } from '../../projections/runner.ts'
 import type { Projection, Row } from '../../projections/types.ts'
 import type { Sql } from '../db/database.ts'
 import { eventHash, GENESIS_HASH } from '../store/hash.ts'
@@ -139,6 +139,14 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
     }
     // Projections: each equals the replay of the log up to its own checkpoint.
     await replays?.compare(count, problem)
+    // A projection stopped at an event it cannot apply is behind the log, whatever its rows say.
+    for (const f of await stoppedProjections(sql)) {
+      count('projection')
+      problem({
+        check: 'projection', detail: `projection ${f.name} stopped at an event it cannot apply (${f.attempts} attempts since ${f.since}): ${f.error}`,
+        streamId: f.streamId, eventId: f.eventId, globalPosition: f.globalPosition, expected: 'the event applied', found: 'stopped',
+      })
+    }
   } finally {
     await replays?.drop()
   }
@@ -271,6 +279,7 @@ class ProjectionReplays {
       const upTo = events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, t.checkpoint) <= 0)
       if (upTo.length === 0) continue
       const last = upTo[upTo.length - 1]!
+      // Events their schemas refuse are left out, as the runner leaves them out (the schema check names each).
       await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }, t.rows))
       if (t.rows && t.rows.size > MAX_KEPT_ROWS) t.rows = undefined
     }

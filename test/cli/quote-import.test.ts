@@ -56,7 +56,7 @@ t.test('ledger import: rejected rows by line, exit 1; a second run imports nothi
   const first = await runCli(['import', 'providers', '--file', file], env)
   t.equal(first.code, 1, 'a rejected row makes the exit non-zero')
   t.equal(first.stdout, '2 rows: 1 imported, 0 already imported, 1 rejected\n')
-  t.match(first.stderr, new RegExp(`^${file.replace(/[/.]/g, '\\$&')}:3: row_invalid: provider_id: not a valid id\\n$`))
+  t.match(first.stderr, new RegExp(`^${file.replace(/[/.]/g, '\\$&')}:3: row_invalid: provider_id: an id has 1–64 letters, digits, dots, dashes or underscores\\n$`))
   const second = await runCli(['import', 'providers', '--file', file], env)
   t.equal(second.stdout, '2 rows: 0 imported, 1 already imported, 1 rejected\n')
   const missing = await runCli(['import', 'providers', '--file', path.join(dir, 'nope.csv')], env)

@@ -12,7 +12,7 @@ import {
 } from '../../app/certificates.ts'
 import type { Application } from '../../app/context.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
+import { amountOut, birthDate, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
 import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireMunicipalityScope } from '../reads.ts'
@@ -70,7 +70,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         description:
           'A financing certificate takes a place under the period cap and is credited with the nominal; with the cap ' +
           'reached it is issued as an accounting certificate and waits in the queue (202, queuePosition).',
-        body: z.strictObject({ certificateNumber, municipality: id, birthDate: date, issuedOn: date, type: certificateType, periodId: id.optional() }),
+        body: z.strictObject({ certificateNumber, municipality: id, birthDate, issuedOn: date, type: certificateType, periodId: id.optional() }),
         response: responses,
       },
     },

@@ -16,7 +16,7 @@ import { contractDecider } from '../../domain/contract.ts'
 import { groupDecider } from '../../domain/group.ts'
 import { callerOf, requirePayerScope, requireProviderScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, certificateNumber, commandHeaders, date, id, money, uuid } from '../schemas.ts'
+import { amountOut, certificateNumber, commandHeaders, count, date, id, LIMITS, money, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
 import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireMunicipalityScope } from '../reads.ts'
@@ -226,9 +226,9 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         params,
         body: z.strictObject({
           month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
-          lessonsPlanned: z.number().int().positive(),
-          lessonsCancelledByProvider: z.number().int().min(0),
-          lessonsAttended: z.number().int().min(0),
+          lessonsPlanned: count(LIMITS.lessonsPerMonth).positive(),
+          lessonsCancelledByProvider: count(LIMITS.lessonsPerMonth),
+          lessonsAttended: count(LIMITS.lessonsPerMonth),
           providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
           recordedOn: date,
         }),
@@ -254,8 +254,8 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         params,
         body: z.strictObject({
           month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
-          lessonsPlanned: z.number().int().positive(),
-          lessonsCancelledByProvider: z.number().int().min(0),
+          lessonsPlanned: count(LIMITS.lessonsPerMonth).positive(),
+          lessonsCancelledByProvider: count(LIMITS.lessonsPerMonth),
           providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
           reason: z.string().min(1).max(500),
           correctedOn: date,

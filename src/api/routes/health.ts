@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Database } from '../../db/database.ts'
 import { pendingMigrations } from '../../db/migrate.ts'
+import { stoppedProjections } from '../../../projections/runner.ts'
 import { ProblemError } from '../problem.ts'
 
 export const healthRoutes: FastifyPluginAsync<{ db: Database }> = async (app, { db }) => {
@@ -22,7 +23,7 @@ export const healthRoutes: FastifyPluginAsync<{ db: Database }> = async (app, { 
     '/ready',
     {
       schema: {
-        summary: 'Readiness: the database answers and every migration is applied',
+        summary: 'Readiness: the database answers, every migration is applied and no read model is stopped at an event it cannot apply',
         tags: ['operations'],
         response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['server', 'embedded']) }) },
       },
@@ -36,6 +37,14 @@ export const healthRoutes: FastifyPluginAsync<{ db: Database }> = async (app, { 
       }
       if (pending.length > 0) {
         throw new ProblemError(503, 'not_ready', 'Not ready', `migrations not applied: ${pending.join(', ')}`)
+      }
+      // A read model stopped at an event it cannot apply answers ever more out of date: not ready, naming it.
+      const stopped = await stoppedProjections(db.sql)
+      if (stopped.length > 0) {
+        const f = stopped[0]!
+        throw new ProblemError(503, 'projection_stopped', 'Not ready', `projection ${f.name} stopped at event ${f.globalPosition} (${f.eventType} ${f.eventId} of ${f.streamId}): ${f.error}`, {
+          projections: stopped.map((s) => ({ name: s.name, globalPosition: s.globalPosition, eventId: s.eventId, eventType: s.eventType, streamId: s.streamId, error: s.error, since: s.since, attempts: s.attempts })),
+        })
       }
       return { status: 'ready' as const, database: db.kind }
     },

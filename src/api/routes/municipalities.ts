@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { openFinancingPeriod, recordPopulation } from '../../app/registry.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amount, commandHeaders, date, id, outcome } from '../schemas.ts'
+import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
 import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
@@ -29,7 +29,7 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
           startDate: date,
           endDate: date,
           nominal: amount,
-          financingCap: z.number().int().min(0),
+          financingCap: count(LIMITS.financingCap),
           nominalLimit: amount.nullable().default(null),
           payerId: id,
         }),
@@ -51,7 +51,7 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
         security: [{ bearer: [] }],
         params: z.object({ municipality: id }),
         headers: commandHeaders,
-        body: z.strictObject({ year: z.number().int().min(2000).max(2100), children5to18: z.number().int().positive() }),
+        body: z.strictObject({ year: z.number().int().min(2000).max(2100), children5to18: count(LIMITS.children).positive() }),
         response: { 201: outcome },
       },
     },
