@@ -69,6 +69,7 @@ export class LogChecks {
   readonly money = new Map<string, { nominal: number; reserved: number; spent: number }>()
   private readonly invoices = new Map<string, { due: number; paid: number; number: string; issuedOn: string }>()
   private readonly orders = new Map<string, string>()
+  private readonly rules = new MoneyRules()
   events = 0
 
   constructor(private readonly max = 100) {}
@@ -104,7 +105,9 @@ export class LogChecks {
       this.problem({ check: 'schema', ...at, detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
       return
     }
-    foldMoney(e, this.money, this.invoices, (detail, expected, found, check = 'money') => this.problem({ check, ...at, detail, expected, found }), this.count, this.orders)
+    const problem = (detail: string, expected: string, found: string, check: Problem['check'] = 'money') => this.problem({ check, ...at, detail, expected, found })
+    this.rules.check(upcast(e), problem, this.money)
+    foldMoney(e, this.money, this.invoices, problem, this.count, this.orders)
   }
 
   report(): VerifyReport {
@@ -234,6 +237,73 @@ function foldMoney(
       orders.set(key, d.paymentId)
     } else {
       for (const [key, paymentId] of orders) if (paymentId === d.reversesPaymentId) orders.delete(key)
+    }
+  }
+}
+
+/**
+ * Every money event against the rule that allows it, from the events before it (not through the deciders): a
+ * nominal credited is its period's nominal, once while the certificate holds none; a write-off is the contract's
+ * schedule for that month, once; a reservation is the contract's certificate part; a refund is the shortfall of a
+ * line (or correction) of a final invoice, once. A forged event with a valid chain is named here.
+ */
+class MoneyRules {
+  private readonly municipalityOf = new Map<string, string>()
+  private readonly nominals = new Map<string, number>()
+  private readonly schedules = new Map<string, Map<string, number>>()
+  private readonly reservedFor = new Map<string, number>()
+  private readonly writtenOff = new Set<string>()
+  private readonly shortfalls = new Map<string, number>()
+  private readonly refunded = new Set<string>()
+
+  check(e: { type: string; data: unknown }, problem: (detail: string, expected: string, found: string) => void, money: Map<string, { nominal: number }>) {
+    const d = e.data as D
+    switch (e.type) {
+      case 'FinancingPeriodOpened':
+        this.nominals.set(`${d.municipality}|${d.periodId}`, d.nominal)
+        return
+      case 'CertificateIssued':
+        this.municipalityOf.set(d.certificateNumber, d.municipality)
+        return
+      case 'NominalCredited': {
+        const nominal = this.nominals.get(`${this.municipalityOf.get(d.certificateNumber)}|${d.periodId}`)
+        if (nominal !== d.amount) problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} is not that period's nominal`, String(nominal ?? 'a period of its municipality'), String(d.amount))
+        const held = money.get(`${d.certificateNumber}|${d.periodId}`)?.nominal ?? 0
+        if (held > 0) problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} while it holds one`, 'no nominal held', `${held} held`)
+        return
+      }
+      case 'CertificateFundsReserved':
+        this.reservedFor.set(d.contractId, (this.reservedFor.get(d.contractId) ?? 0) + d.amount)
+        return
+      case 'ContractRequested': {
+        this.schedules.set(d.contractId, new Map((d.schedule as D[]).map((s) => [s.month as string, s.certificate as number])))
+        const reserved = this.reservedFor.get(d.contractId) ?? 0
+        if (reserved !== d.quote.certificate) problem(`contract ${d.contractId}: reserved on certificate ${d.certificateNumber} is not the contract's certificate part`, String(d.quote.certificate), String(reserved))
+        return
+      }
+      case 'CertificateFundsWrittenOff': {
+        const scheduled = this.schedules.get(d.contractId)?.get(d.month)
+        if (scheduled !== d.amount) problem(`certificate ${d.certificateNumber}: the write-off of ${d.month} for contract ${d.contractId} is not the contract's schedule`, String(scheduled ?? 'a month of the contract'), String(d.amount))
+        const key = `${d.contractId}|${d.month}`
+        if (this.writtenOff.has(key)) problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} written off twice`, 'once', 'twice')
+        this.writtenOff.add(key)
+        return
+      }
+      case 'CertificateWriteOffReturned':
+        if (!this.writtenOff.delete(`${d.contractId}|${d.month}`)) problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} returned without being written off`, 'a write-off', 'none')
+        return
+      case 'FinalInvoiceIssued':
+        for (const l of d.lines as D[]) this.shortfalls.set(`${d.invoiceId}|${l.contractId}|${l.month}|`, l.monthAmount - l.lineAmount)
+        for (const c of d.corrections as D[]) this.shortfalls.set(`${d.invoiceId}|${c.contractId}|${c.month}|${c.correctionId}`, -c.amount)
+        return
+      case 'ShortfallRefunded': {
+        const key = `${d.invoiceId}|${d.contractId}|${d.month}|${d.correctionId ?? ''}`
+        const shortfall = this.shortfalls.get(key)
+        if (shortfall !== d.amount) problem(`certificate ${d.certificateNumber}: a refund of ${d.month} for contract ${d.contractId} is not the shortfall of invoice ${d.invoiceId}`, String(shortfall ?? 'a line below 100 %'), String(d.amount))
+        if (this.refunded.has(key)) problem(`certificate ${d.certificateNumber}: the shortfall of ${d.month} for contract ${d.contractId} refunded twice`, 'once', 'twice')
+        this.refunded.add(key)
+        return
+      }
     }
   }
 }
