@@ -205,7 +205,7 @@ export class ProjectionReader {
     return row ? contractView(JSON.parse(row.j)) : null
   }
 
-  async contracts(filter: { providerId?: string; municipality?: string; status?: string; certificateNumber?: string }, after: string | null, limit: number): Promise<Page<ContractView>> {
+  async contracts(filter: { providerId?: string | undefined; payerId?: string | undefined; municipality?: string | undefined; status?: string | undefined; certificateNumber?: string | undefined }, after: string | null, limit: number): Promise<Page<ContractView>> {
     const ct = await this.schema('contracts')
     const where: string[] = []
     const params: unknown[] = []
@@ -214,6 +214,7 @@ export class ProjectionReader {
       where.push(sql.replace('?', `$${params.length}`))
     }
     if (filter.providerId) add('provider_id = ?', filter.providerId)
+    if (filter.payerId) add('payer_id = ?', filter.payerId)
     if (filter.municipality) add('municipality = ?', filter.municipality)
     if (filter.status) add('status = ?', filter.status)
     if (filter.certificateNumber) add('certificate_number = ?', filter.certificateNumber)
@@ -227,12 +228,16 @@ export class ProjectionReader {
     return { items, next: rows.length > limit ? items[items.length - 1]!.contractId : null }
   }
 
-  async certificates(municipality: string | null, after: string | null, limit: number): Promise<Page<Row>> {
+  /** Certificates, a page at a time; with `payerId` only those holding money of that payer's periods. */
+  async certificates(municipality: string | null, after: string | null, limit: number, payerId: string | null = null): Promise<Page<Row>> {
     const rows = await this.sql<R[]>`
-      SELECT certificate_number, municipality, type, status, birth_date::text AS birth_date, issued_on::text AS issued_on
-      FROM reporting.certificates
-      WHERE (${municipality}::text IS NULL OR municipality = ${municipality}) AND (${after}::text IS NULL OR certificate_number > ${after})
-      ORDER BY certificate_number LIMIT ${limit + 1}`
+      SELECT c.certificate_number, c.municipality, c.type, c.status, c.birth_date::text AS birth_date, c.issued_on::text AS issued_on
+      FROM reporting.certificates c
+      WHERE (${municipality}::text IS NULL OR c.municipality = ${municipality}) AND (${after}::text IS NULL OR c.certificate_number > ${after})
+        AND (${payerId}::text IS NULL OR EXISTS (
+          SELECT 1 FROM reporting.certificate_balances b JOIN reporting.financing_periods p ON p.municipality = c.municipality AND p.period_id = b.period_id
+          WHERE b.certificate_number = c.certificate_number AND p.payer_id = ${payerId}))
+      ORDER BY c.certificate_number LIMIT ${limit + 1}`
     const items = rows.slice(0, limit).map((r) => ({
       certificateNumber: r.certificate_number, municipality: r.municipality, type: r.type, status: r.status, birthDate: r.birth_date, issuedOn: r.issued_on,
     }))
@@ -286,10 +291,10 @@ export class ProjectionReader {
     return row?.d ?? null
   }
 
-  /** The municipalities in which a payer pays for at least one period. */
-  async municipalitiesOfPayer(payerId: string): Promise<string[]> {
-    const rows = await this.sql<{ municipality: string }[]>`SELECT DISTINCT municipality FROM reporting.financing_periods WHERE payer_id = ${payerId}`
-    return rows.map((r) => r.municipality)
+  /** The payer of each financing period of a municipality (for tenant scope). */
+  async periodPayers(municipality: string): Promise<Map<string, string>> {
+    const rows = await this.sql<{ period_id: string; payer_id: string }[]>`SELECT period_id, payer_id FROM reporting.financing_periods WHERE municipality = ${municipality}`
+    return new Map(rows.map((r) => [r.period_id, r.payer_id]))
   }
 
   async invoices(providerId: string, month: string | null, payerId: string | null) {

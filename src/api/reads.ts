@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import type { ProjectionReader } from '../../projections/read.ts'
+import type { CertificateView, ProjectionReader } from '../../projections/read.ts'
 import { callerOf } from './auth.ts'
 import { ProblemError } from './problem.ts'
+import { requireReach } from '../app/scope.ts'
 import { type AsOf, parseKnownAt, todayIn } from '../audit/as-of.ts'
 import { dateFormatHint } from '../domain/dates.ts'
 import { date } from './schemas.ts'
@@ -29,13 +30,22 @@ export async function currentTo(reader: ProjectionReader, reply: FastifyReply, n
   return position
 }
 
-/** A payer reads only the municipalities it pays in; other roles allowed on the route read all. */
+/** A municipality's aggregates and lists: a payer reaches the municipalities whose periods it pays (src/app/scope.ts). */
 export async function requireMunicipalityScope(reader: ProjectionReader, request: FastifyRequest, municipality: string): Promise<void> {
   const caller = callerOf(request)
-  if (caller.role !== 'payer') return
-  if (!(await reader.municipalitiesOfPayer(caller.payerId!)).includes(municipality)) {
-    throw new ProblemError(403, 'forbidden', 'Forbidden', `payer ${caller.payerId} does not pay in ${municipality}`)
-  }
+  if (caller.role !== 'payer' && caller.role !== 'provider') return
+  requireReach(caller, { kind: 'municipality', id: municipality, payers: [...(await reader.periodPayers(municipality)).values()] })
+}
+
+/** A certificate: a payer reaches one holding money of its periods or with contracts it pays (src/app/scope.ts). */
+export async function requireCertificateScope(reader: ProjectionReader, request: FastifyRequest, view: CertificateView | null, number = view?.certificateNumber ?? ''): Promise<void> {
+  const caller = callerOf(request)
+  if (caller.role !== 'payer' && caller.role !== 'provider') return
+  // Not in the read model yet: nobody's but the operators' until it is.
+  if (!view) return requireReach(caller, { kind: 'certificate', id: number, payers: [] })
+  const periods = await reader.periodPayers(view.municipality)
+  const payers = [...view.periods.map((p) => periods.get(p.periodId)), ...view.contracts.map((c) => c.payerId)].filter((p): p is string => Boolean(p))
+  requireReach(caller, { kind: 'certificate', id: view.certificateNumber, payers })
 }
 
 /** Query parameters of every answer "as of" (certificate, contract, history). */

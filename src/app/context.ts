@@ -1,4 +1,5 @@
 import type { EventData } from '../../events/index.ts'
+import type { Caller } from '../auth/tokens.ts'
 import { event, type Decider } from '../domain/decider.ts'
 import { DomainError } from '../domain/errors.ts'
 import { canonicalJson } from '../store/hash.ts'
@@ -10,6 +11,8 @@ import { streams } from './streams.ts'
 /** Who and what a command runs for: the metadata its events carry, and an optional If-Match version. */
 export interface CommandContext {
   metadata: EventMetadata
+  /** The API caller a command acts for, whose tenant scope it is checked against (src/app/scope.ts); none for internal work. */
+  caller?: Caller | null
   /** The version the caller last saw of the command's main stream (HTTP If-Match); a mismatch is a conflict. */
   expectedVersion?: number | 'no_stream'
 }

@@ -11,6 +11,7 @@ import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent } from './context.ts'
 import { uuidFromName } from './ids.ts'
+import { requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 
 // Enrolment: a contract request takes a place in the group (group stream), reserves the certificate's part
@@ -60,6 +61,7 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       refuse('contract_already_requested', `contract ${contractId} already exists`)
     }
     const group = await loadRequired(app, groupDecider, streams.group(input.groupId), (s) => s.groupId !== null, 'group_not_found', `group ${input.groupId}`)
+    requireReach(ctx.caller, { kind: 'group', id: input.groupId, providerId: group.providerId })
     const programme = await loadRequired(app, programmeDecider, streams.programme(group.programmeId), (s) => s.programmeId !== null, 'programme_not_found', `programme ${group.programmeId}`)
     const provider = await loadRequired(app, providerDecider, streams.provider(group.providerId), (s) => s.providerId !== null, 'provider_not_found', `provider ${group.providerId}`)
     const certificate = await loadRequired(app, certificateDecider, streams.certificate(input.certificateNumber), (s) => s.number !== null, 'certificate_not_found', `certificate ${input.certificateNumber}`)
@@ -129,13 +131,12 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
   })
 }
 
-async function loadContract(app: Application, contractId: string, actingProviderId: string | null) {
+/** A contract the caller reaches (another tenant's answers as if there were none). */
+export async function loadContract(app: Application, ctx: CommandContext, contractId: string) {
   const loaded = await app.aggregates.load(contractDecider, streams.contract(contractId))
   const r = loaded.state.request
   if (!r) refuse('contract_not_found', `no contract ${contractId}`)
-  if (actingProviderId !== null && r!.providerId !== actingProviderId) {
-    refuse('not_your_contract', `contract ${contractId} is not a contract of provider ${actingProviderId}`)
-  }
+  requireReach(ctx.caller, { kind: 'contract', id: contractId, providerId: r!.providerId, payerId: r!.payerId })
   return loaded
 }
 
@@ -152,8 +153,8 @@ function sameAsRecorded(recorded: Record<string, unknown>, given: Record<string,
  * and the acceptance the months no close will (its own month and earlier, each dated the day it begins for the
  * contract and never before the acceptance).
  */
-export async function acceptContract(app: Application, ctx: CommandContext, input: { contractId: string; acceptedOn: IsoDate; actingProviderId?: string | null }): Promise<ContractOutcome> {
-  await loadContract(app, input.contractId, input.actingProviderId ?? null)
+export async function acceptContract(app: Application, ctx: CommandContext, input: { contractId: string; acceptedOn: IsoDate }): Promise<ContractOutcome> {
+  await loadContract(app, ctx, input.contractId)
   const processId = `accept:${input.contractId}`
   return idempotent(app, ctx, 'AcceptContract', { contractId: input.contractId, acceptedOn: input.acceptedOn }, () => processId, async () => {
     const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:accept`, {
@@ -181,9 +182,9 @@ export async function acceptContract(app: Application, ctx: CommandContext, inpu
 export async function refuseContract(
   app: Application,
   ctx: CommandContext,
-  input: { contractId: string; refusedOn: IsoDate; by: 'provider' | 'system'; reason: string; actingProviderId?: string | null },
+  input: { contractId: string; refusedOn: IsoDate; by: 'provider' | 'system'; reason: string },
 ): Promise<ContractOutcome> {
-  const { state } = await loadContract(app, input.contractId, input.actingProviderId ?? null)
+  const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `refuse:${input.contractId}`
   return idempotent(app, ctx, 'RefuseContract', { contractId: input.contractId, refusedOn: input.refusedOn, by: input.by, reason: input.reason }, () => processId, async () => {
@@ -210,9 +211,9 @@ export async function refuseContract(
 export async function terminateContract(
   app: Application,
   ctx: CommandContext,
-  input: { contractId: string; terminatedOn: IsoDate; by: 'parent' | 'provider'; reason: string; actingProviderId?: string | null },
+  input: { contractId: string; terminatedOn: IsoDate; by: 'parent' | 'provider'; reason: string },
 ): Promise<ContractOutcome> {
-  const { state } = await loadContract(app, input.contractId, input.actingProviderId ?? null)
+  const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `terminate:${input.contractId}`
   return idempotent(app, ctx, 'TerminateContract', { contractId: input.contractId, terminatedOn: input.terminatedOn, by: input.by, reason: input.reason }, () => processId, async () => {
@@ -233,7 +234,7 @@ export async function terminateContract(
 
 /** Closes a contract whose termination month or end date is over; its place in the group becomes free. */
 export async function closeContract(app: Application, ctx: CommandContext, input: { contractId: string; closedOn: IsoDate }): Promise<ContractOutcome> {
-  const { state } = await loadContract(app, input.contractId, null)
+  const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `close:${input.contractId}`
   return idempotent(app, ctx, 'CloseContract', input, () => processId, async () => {

@@ -11,7 +11,8 @@ import { municipalityDecider } from '../domain/municipality.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { forEachConcurrently } from './concurrently.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
-import { closeContract, refuseContract } from './contracts.ts'
+import { closeContract, loadContract, refuseContract } from './contracts.ts'
+import { reaches, requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 import { invoiceIds, invoiceNumber } from '../domain/invoice.ts'
 
@@ -51,9 +52,13 @@ export async function closeMonth(
   const settlementStream = streams.settlement(municipality)
   const processId = `close:${municipality}:${month}`
   const settlement = await app.aggregates.load(settlementDecider, settlementStream)
-  // Only a municipality the ledger knows (a financing period opened) has months to close.
-  if (settlement.state.lastClosed === null && (await app.aggregates.load(municipalityDecider, streams.municipality(municipality))).state.periods.size === 0) {
-    refuse('municipality_not_found', `no financing period of ${municipality} is open: there is no month to close`)
+  // Only a municipality the ledger knows (a financing period opened) has months to close; a payer closes the months
+  // of the periods it pays for.
+  const periods = [...(await app.aggregates.load(municipalityDecider, streams.municipality(municipality))).state.periods.values()]
+  if (periods.length === 0) refuse('municipality_not_found', `no financing period of ${municipality} is open: there is no month to close`)
+  const payers = periods.filter((p) => p.startDate <= lastDayOfMonth(month) && p.endDate >= firstDayOfMonth(month)).map((p) => p.payerId)
+  if (!payers.some((payerId) => reaches(ctx.caller, { kind: 'month', id: `${municipality} ${month}`, payer: payerId }))) {
+    requireReach(ctx.caller, { kind: 'month', id: `${municipality} ${month}`, payer: payers[0] ?? null })
   }
   // A closed month is answered from its record: closing it again runs nothing.
   const recorded = settlement.state.closed[month]
@@ -244,10 +249,17 @@ export interface PaymentInput {
   paymentId?: string
 }
 
-export async function recordPayment(app: Application, ctx: CommandContext, input: PaymentInput, actingPayerId: string | null = null) {
-  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
-  if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
-  if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+/** An invoice the caller reaches (another payer's answers as if there were none). */
+async function loadInvoice(app: Application, ctx: CommandContext, invoiceId: string) {
+  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceId))
+  const i = invoice.state.invoice
+  if (!i) refuse('invoice_not_found', `no invoice ${invoiceId}`)
+  requireReach(ctx.caller, { kind: 'invoice', id: invoiceId, providerId: i!.providerId, payerId: i!.payerId })
+  return invoice
+}
+
+export async function recordPayment(app: Application, ctx: CommandContext, input: PaymentInput) {
+  const invoice = await loadInvoice(app, ctx, input.invoiceId)
   await refuseOnSettledAdvance(app, invoice.state)
   // A payment interrupted after it was recorded but before its refunds: any later attempt finishes them first.
   await refundShortfalls(app, { metadata: { ...ctx.metadata, idempotencyKey: null } }, input.invoiceId)
@@ -300,6 +312,7 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
 
 /** A provider claims less than the 80 % advance of a month from a payer (before the close that issues it). */
 export async function claimAdvance(app: Application, ctx: CommandContext, input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate }) {
+  requireReach(ctx.caller, { kind: 'provider', id: input.providerId })
   return idempotent(app, ctx, 'ClaimAdvance', input, processIdFrom('advance-claim'), async (processId) => {
     const step = await app.aggregates.runStep(providerDecider, streams.provider(input.providerId), `${processId}:claim`, {
       type: 'ClaimAdvance', payerId: input.payerId, month: input.month, percent: input.percent, claimedOn: input.claimedOn,
@@ -322,10 +335,8 @@ async function refuseOnSettledAdvance(app: Application, state: InvoiceState) {
 }
 
 /** Reverses (storno) a payment recorded by mistake: a new event referring to it; the invoice is owed again. */
-export async function reversePayment(app: Application, ctx: CommandContext, input: { invoiceId: string; paymentId: string; reversedOn: IsoDate; reason: string }, actingPayerId: string | null = null) {
-  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
-  if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
-  if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+export async function reversePayment(app: Application, ctx: CommandContext, input: { invoiceId: string; paymentId: string; reversedOn: IsoDate; reason: string }) {
+  const invoice = await loadInvoice(app, ctx, input.invoiceId)
   await refuseOnSettledAdvance(app, invoice.state)
   // Refunds to certificates followed the full payment; taking the payment back would leave them unfunded.
   const i = invoice.state.invoice!
@@ -364,12 +375,9 @@ export async function correctMonth(
   app: Application,
   ctx: CommandContext,
   input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; providerCompletenessBp: number | null; reason: string; correctedOn: IsoDate },
-  actingProviderId: string | null,
 ) {
-  const contract = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+  const contract = await loadContract(app, ctx, input.contractId)
   const r = contract.state.request
-  if (!r) refuse('contract_not_found', `no contract ${input.contractId}`)
-  if (actingProviderId !== null && r!.providerId !== actingProviderId) refuse('not_your_contract', `contract ${input.contractId} is not a contract of provider ${actingProviderId}`)
   const settled = contract.state.settled[input.month]
   if (!settled) refuse('month_not_settled', `${input.month} of contract ${input.contractId} is not closed yet: record its attendance instead`)
   const { contractId: _, ...rest } = input
@@ -387,12 +395,8 @@ export async function recordAttendance(
   app: Application,
   ctx: CommandContext,
   input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; lessonsAttended: number; providerCompletenessBp: number | null; recordedOn: IsoDate },
-  actingProviderId: string | null,
 ) {
-  const contract = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
-  const r = contract.state.request
-  if (!r) refuse('contract_not_found', `no contract ${input.contractId}`)
-  if (actingProviderId !== null && r!.providerId !== actingProviderId) refuse('not_your_contract', `contract ${input.contractId} is not a contract of provider ${actingProviderId}`)
+  await loadContract(app, ctx, input.contractId)
   const { contractId: _, ...attendance } = input
   return idempotent(app, ctx, 'RecordAttendance', input, processIdFrom('attendance'), async (processId) => {
     const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:attendance`, { type: 'RecordAttendance', ...attendance }, ctx.metadata, {

@@ -7,6 +7,7 @@ export const DOMAIN_ERRORS = {
   period_not_found: 404,
   certificate_not_found: 404,
   provider_not_found: 404,
+  payer_not_found: 404,
   programme_not_found: 404,
   group_not_found: 404,
   contract_not_found: 404,

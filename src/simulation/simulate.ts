@@ -154,13 +154,13 @@ export async function simulate(app: Application, listContracts: ContractLister, 
         result.contracts.requested++
         if (c.answer && 'acceptedOn' in c.answer) {
           const acceptedOn = c.answer.acceptedOn
-          if (await command(() => acceptContract(app, provider, { contractId: c.contractId, acceptedOn, actingProviderId: c.group.programme.providerId }))) {
+          if (await command(() => acceptContract(app, provider, { contractId: c.contractId, acceptedOn }))) {
             status.set(c.contractId, 'accepted')
             result.contracts.accepted++
           }
         } else if (c.answer) {
           const refusedOn = c.answer.refusedOn
-          await command(() => refuseContract(app, provider, { contractId: c.contractId, refusedOn, by: 'provider', reason: 'нет мест в удобное время', actingProviderId: c.group.programme.providerId }))
+          await command(() => refuseContract(app, provider, { contractId: c.contractId, refusedOn, by: 'provider', reason: 'нет мест в удобное время' }))
           status.set(c.contractId, 'refused')
           result.contracts.refusedByProvider++
         }
@@ -204,7 +204,7 @@ export async function simulate(app: Application, listContracts: ContractLister, 
       const attended = Math.max(planned - cancelled - random.int(0, 2), 0)
       const lowered = random.chance(0.02) ? random.pick([9000, 7500, 5000]) : null
       return command(async () => {
-        await recordAttendance(app, provider, { contractId: c.contractId, month: m, lessonsPlanned: planned, lessonsCancelledByProvider: cancelled, lessonsAttended: attended, providerCompletenessBp: lowered, recordedOn }, c.group.programme.providerId)
+        await recordAttendance(app, provider, { contractId: c.contractId, month: m, lessonsPlanned: planned, lessonsCancelledByProvider: cancelled, lessonsAttended: attended, providerCompletenessBp: lowered, recordedOn })
         result.attendanceRecords++
       })
     })

@@ -45,8 +45,9 @@ t.test('enrolment over HTTP: the worked example, ETags, provider scope and domai
 
   const stranger = await s.bearer('provider', { providerId: 'prov-2' })
   const foreign = await s.post(`/v1/contracts/${contract.contractId}/acceptance`, { acceptedOn: '2024-10-02' }, stranger)
-  t.equal(foreign.statusCode, 403, "a provider cannot accept another provider's contract")
-  t.equal(foreign.json().code, 'not_your_contract')
+  // Another provider's contract answers as if there were none (src/app/scope.ts).
+  t.equal(foreign.statusCode, 404, "a provider cannot accept another provider's contract")
+  t.equal(foreign.json().code, 'contract_not_found')
 
   const own = await s.bearer('provider', { providerId: 'prov-1' })
   const stale = await s.app.inject({ method: 'POST', url: `/v1/contracts/${contract.contractId}/acceptance`, payload: { acceptedOn: '2024-10-02' }, headers: { ...own, 'if-match': '"7"' } })

@@ -15,7 +15,9 @@ import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, birthDate, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireCertificateScope } from '../reads.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter } from '../../app/scope.ts'
 import { contractView } from './contracts.ts'
 
 const certificateOutcome = z.object({
@@ -173,12 +175,9 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     },
     async (request, reply) => {
       const { municipality, after, limit, minPosition } = request.query
-      if (request.caller?.role === 'payer') {
-        if (!municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the certificates of one of its municipalities: pass municipality')
-        await requireMunicipalityScope(reader, request, municipality)
-      }
       const position = await currentTo(reader, reply, ['certificate-balances'], minPosition)
-      const page = await reader.certificates(municipality ?? null, after ?? null, limit)
+      // A payer lists the certificates holding money of its own periods (src/app/scope.ts).
+      const page = await reader.certificates(municipality ?? null, after ?? null, limit, payerFilter(callerOf(request)))
       return { items: page.items as never, next: page.next, position }
     },
   )
@@ -209,14 +208,14 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
           const why = issuedOn ? `it was issued on ${issuedOn}` : 'the ledger has no such certificate then'
           throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: ${why}`)
         }
-        await requireMunicipalityScope(reader, request, view.municipality)
+        await requireCertificateScope(reader, request, view)
         reply.header('x-ledger-current-position', String(position))
         return { ...view, position: String(position), asOf: asOf.on }
       }
       const position = await currentTo(reader, reply, ['certificate-balances', 'contracts'], minPosition)
       const view = await reader.certificate(request.params.number)
       if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
-      await requireMunicipalityScope(reader, request, view.municipality)
+      await requireCertificateScope(reader, request, view)
       return { ...view, position, asOf: null }
     },
   )

@@ -14,7 +14,8 @@ import { correctMonth, recordAttendance } from '../../app/settlement.ts'
 import { streams } from '../../app/streams.ts'
 import { contractDecider } from '../../domain/contract.ts'
 import { groupDecider } from '../../domain/group.ts'
-import { callerOf, requirePayerScope, requireProviderScope } from '../auth.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter, providerFilter, requireReach } from '../../app/scope.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, certificateNumber, commandHeaders, count, date, id, LIMITS, money, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
@@ -74,12 +75,6 @@ function body(o: ContractOutcome): z.infer<typeof contractOutcome> {
 function percentToBp(text: string): number {
   const [whole, fraction = ''] = text.split('.')
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
-}
-
-/** A provider token acts for its provider only; the app checks the contract belongs to it. */
-const actingProvider = (request: FastifyRequest) => {
-  const caller = callerOf(request)
-  return caller.role === 'provider' ? caller.providerId : null
 }
 
 export const contractView = z.object({
@@ -144,10 +139,6 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      if (callerOf(request).role === 'provider') {
-        const group = await ledger.aggregates.load(groupDecider, streams.group(request.body.groupId))
-        requireProviderScope(request, group.state.providerId)
-      }
       const result = await requestContract(ledger, commandContext(request), request.body)
       return sendOutcome(reply, 201, result, body(result), ledger)
     },
@@ -159,7 +150,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       schema: { ...base, summary: 'The provider accepts the application', params, body: z.strictObject({ acceptedOn: date }), response: responses },
     },
     async (request, reply) => {
-      const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request) })
+      const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
   )
@@ -177,7 +168,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const result = await refuseContract(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...request.body, by: 'provider', actingProviderId: actingProvider(request),
+        contractId: request.params.contractId, ...request.body, by: 'provider',
       })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
@@ -196,7 +187,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const result = await terminateContract(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request),
+        contractId: request.params.contractId, ...request.body,
       })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
@@ -238,7 +229,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
       const bp = providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent)
-      const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp }, actingProvider(request))
+      const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp })
       return sendOutcome(reply, 201, result, result, ledger)
     },
   )
@@ -267,13 +258,9 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
-      if (callerOf(request).role === 'payer') {
-        const contract = await ledger.aggregates.load(contractDecider, streams.contract(request.params.contractId))
-        requirePayerScope(request, contract.state.request?.payerId ?? '')
-      }
       const result = await correctMonth(ledger, commandContext(request), {
         contractId: request.params.contractId, ...rest, providerCompletenessBp: providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent),
-      }, actingProvider(request))
+      })
       return sendOutcome(reply, 201, result, { ...result, difference: money(result.difference) }, ledger)
     },
   )
@@ -284,7 +271,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     {
       config: { roles: readers },
       schema: {
-        summary: 'Contracts, a page at a time; a provider sees only its own, a payer only its municipalities',
+        summary: 'Contracts, a page at a time; a provider sees only its own, a payer only those it pays for',
         tags: ['contracts'],
         security: [{ bearer: [] }],
         querystring: z.object({
@@ -302,13 +289,8 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const { after, limit, minPosition, ...filter } = request.query
       const caller = callerOf(request)
-      if (caller.role === 'provider') filter.providerId = caller.providerId!
-      if (caller.role === 'payer') {
-        if (!filter.municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the contracts of one of its municipalities: pass municipality')
-        await requireMunicipalityScope(reader, request, filter.municipality)
-      }
       const position = await currentTo(reader, reply, ['contracts'], minPosition)
-      const page = await reader.contracts(filter, after ?? null, limit)
+      const page = await reader.contracts({ ...filter, providerId: providerFilter(caller) ?? filter.providerId, payerId: payerFilter(caller) ?? undefined }, after ?? null, limit)
       return { ...page, position }
     },
   )
@@ -334,16 +316,14 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           const why = requestedOn ? `it was requested on ${requestedOn}` : 'the ledger has no such contract then'
           throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: ${why}`)
         }
-        requireProviderScope(request, view.providerId)
-        await requireMunicipalityScope(reader, request, view.municipality)
+        requireReach(callerOf(request), { kind: 'contract', id: view.contractId, providerId: view.providerId, payerId: view.payerId })
         reply.header('x-ledger-current-position', String(position))
         return { ...view, position: String(position), asOf: asOf.on }
       }
       const position = await currentTo(reader, reply, ['contracts'], request.query.minPosition)
       const view = await reader.contract(request.params.contractId)
       if (!view) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
-      requireProviderScope(request, view.providerId)
-      await requireMunicipalityScope(reader, request, view.municipality)
+      requireReach(callerOf(request), { kind: 'contract', id: view.contractId, providerId: view.providerId, payerId: view.payerId })
       return { ...view, position, asOf: null }
     },
   )

@@ -7,7 +7,8 @@ import { certificateHistory, type HistoryEntry, inBusinessOrder } from '../../au
 import type { EventStore } from '../../store/port.ts'
 import { callerOf } from '../auth.ts'
 import { ProblemError } from '../problem.ts'
-import { asOfFrom, asOfQuery, describeAsOf, requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, describeAsOf, requireCertificateScope } from '../reads.ts'
+import { requireReach } from '../../app/scope.ts'
 import { amountOut, certificateNumber, money, uuid } from '../schemas.ts'
 
 const entry = z.object({
@@ -63,7 +64,7 @@ export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: Proj
       const known = await store.readTouching({ certificateNumber: request.params.number }, asOf.known)
       const issued = known.find((e) => e.type === 'CertificateIssued')
       if (!issued) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
-      await requireMunicipalityScope(reader, request, (issued.data as { municipality: string }).municipality)
+      await requireCertificateScope(reader, request, await reader.certificate(request.params.number), request.params.number)
       const events = known.filter(effectiveOn(asOf.on))
       if (!events.some((e) => e.type === 'CertificateIssued')) {
         throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: it was issued on ${(issued.data as { issuedOn: string }).issuedOn}`)
@@ -91,9 +92,8 @@ export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: Proj
       const requested = own.find((e) => e.type === 'ContractRequested')
       if (!requested) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
       const d = requested.data as { certificateNumber: string; providerId: string; municipality: string; requestedOn: string }
-      const caller = callerOf(request)
-      if (caller.role === 'provider' && caller.providerId !== d.providerId) throw new ProblemError(403, 'forbidden', 'Forbidden', `this token is scoped to provider ${caller.providerId}`)
-      await requireMunicipalityScope(reader, request, d.municipality)
+      const payerId = (requested.data as { payerId: string | null }).payerId
+      requireReach(callerOf(request), { kind: 'contract', id: request.params.contractId, providerId: d.providerId, payerId })
       const within = effectiveOn(asOf.on)
       if (!within(requested)) throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: it was requested on ${d.requestedOn}`)
       // The money effect needs the certificate's whole history up to each event; the contract's are then kept.

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { recordQualityAssessment, registerProgramme } from '../../app/registry.ts'
-import { requireProviderScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { commandHeaders, date, direction, id, outcome, programmeKind } from '../schemas.ts'
 
@@ -23,7 +22,6 @@ export const programmeRoutes: FastifyPluginAsync<{ ledger: Application }> = asyn
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.body.providerId)
       const result = await registerProgramme(ledger, commandContext(request), request.body)
       return sendOutcome(reply, 201, result, result, ledger)
     },

@@ -4,11 +4,11 @@ import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { concludeAgreement, registerProvider } from '../../app/registry.ts'
 import { claimAdvance } from '../../app/settlement.ts'
-import { requirePayerScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
-import { callerOf, requireProviderScope } from '../auth.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter, requireReach } from '../../app/scope.ts'
 import { currentTo, readQuery } from '../reads.ts'
 
 const invoiceView = z.object({
@@ -69,7 +69,6 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      requirePayerScope(request, request.body.payerId)
       const result = await concludeAgreement(ledger, commandContext(request), { providerId: request.params.providerId, ...request.body })
       return sendOutcome(reply, 201, result, result, ledger)
     },
@@ -90,10 +89,10 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.params.providerId)
       const caller = callerOf(request)
+      requireReach(caller, { kind: 'provider', id: request.params.providerId })
       const position = await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
-      const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, caller.role === 'payer' ? caller.payerId : null)
+      const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, payerFilter(caller))
       return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
     },
   )
@@ -112,7 +111,6 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.params.providerId)
       const result = await claimAdvance(ledger, commandContext(request), { providerId: request.params.providerId, ...request.body })
       return sendOutcome(reply, 201, result, result, ledger)
     },

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { RECONCILIATION_FIGURES, type ProjectionReader } from '../../../projections/read.ts'
-import { callerOf, requirePayerScope, requireProviderScope } from '../auth.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter, requireReach } from '../../app/scope.ts'
 import { invoiceDocument, reconciliationCsv, reconciliationXlsx } from '../exports.ts'
 import { ProblemError } from '../problem.ts'
 import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
@@ -52,7 +53,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
       if (!(await reader.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
       const caller = callerOf(request)
       const position = await currentTo(reader, reply, ['provider-invoices'], minPosition)
-      const r = await reader.reconciliation(municipality, m, caller.role === 'payer' ? caller.payerId : null, on ?? null)
+      const r = await reader.reconciliation(municipality, m, payerFilter(caller), on ?? null)
       const note = r.status === 'closed' ? null : `${m} of ${municipality} is not closed${on ? ` on ${on}` : ''}: its final invoices are not issued yet; advances only`
       const noteRu = r.status === 'closed' ? null : `Месяц ${m} не закрыт${on ? ` на ${on.split('-').reverse().join('.')}` : ''}: итоговые счета ещё не выставлены, показаны только авансы`
       if (request.query.format === 'csv') {
@@ -88,8 +89,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
       await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
       const invoice = await reader.invoice(request.params.invoiceId)
       if (!invoice) throw new ProblemError(404, 'invoice_not_found', 'Not found', `no invoice ${request.params.invoiceId}`)
-      requireProviderScope(request, String(invoice.provider_id))
-      requirePayerScope(request, String(invoice.payer_id))
+      requireReach(callerOf(request), { kind: 'invoice', id: String(invoice.invoice_id), providerId: String(invoice.provider_id), payerId: String(invoice.payer_id) })
       return reply.type('text/plain; charset=utf-8').send(invoiceDocument(invoice as never))
     },
   )

@@ -4,9 +4,8 @@ import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
 import { closeMonth, recordPayment, reversePayment } from '../../app/settlement.ts'
-import { callerOf } from '../auth.ts'
 import { commandContext } from '../commands.ts'
-import { notAfterToday, requireMunicipalityScope } from '../reads.ts'
+import { notAfterToday } from '../reads.ts'
 import { amount, amountOut, commandHeaders, date, id, money, month } from '../schemas.ts'
 
 export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
@@ -35,7 +34,6 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     },
     async (request, reply) => {
       const { municipality, month: m } = request.params
-      await requireMunicipalityScope(reader, request, municipality)
       const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.openContractIds(x))
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
@@ -66,9 +64,8 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request)
       notAfterToday(request.body.paidOn, 'paidOn', timeZone)
-      const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
+      const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body })
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
       if (result.version !== null) reply.header('etag', `"${result.version}"`)
@@ -90,9 +87,8 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request)
       notAfterToday(request.body.reversedOn, 'reversedOn', timeZone)
-      const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
+      const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body })
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
       return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })
