@@ -4,7 +4,7 @@ import type { EventData, EventType } from './index.ts'
 
 /**
  * Per event type, the field of its (current version's) data holding its business date, or null for registry facts
- * without a date of their own — they count from the beginning of history — and for `CommandAccepted`, which is not a
+ * without a date of their own — they count from the beginning of history — and for `CommandAccepted` and `CommandRefused`, which are not a
  * business fact at all (an idempotency key's first use).
  */
 export const BUSINESS_DATE_FIELD: { readonly [T in EventType]: { [K in keyof EventData<T>]: EventData<T>[K] extends string ? K : never }[keyof EventData<T>] | null } = {
@@ -51,6 +51,7 @@ export const BUSINESS_DATE_FIELD: { readonly [T in EventType]: { [K in keyof Eve
   PaymentOrderNumberReleased: 'releasedOn',
   MonthClosed: 'closedOn',
   CommandAccepted: null,
+  CommandRefused: null,
 }
 
 /**

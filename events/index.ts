@@ -26,6 +26,7 @@ import { CertificateReservationReleased } from './certificate-reservation-releas
 import { CertificateTypeChanged } from './certificate-type-changed.ts'
 import { CertificateUnfrozen } from './certificate-unfrozen.ts'
 import { CommandAccepted } from './command-accepted.ts'
+import { CommandRefused } from './command-refused.ts'
 import type { EventDefinition, UpcastContext } from './common.ts'
 import { ContractAccepted } from './contract-accepted.ts'
 import { ContractClosed } from './contract-closed.ts'
@@ -91,6 +92,7 @@ export const catalogue = {
   PaymentOrderNumberReleased,
   MonthClosed,
   CommandAccepted,
+  CommandRefused,
 } as const
 
 export type Catalogue = typeof catalogue

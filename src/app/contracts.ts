@@ -11,6 +11,7 @@ import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent } from './context.ts'
 import { uuidFromName } from './ids.ts'
+import { WrongExpectedVersionError } from '../store/port.ts'
 import { requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 
@@ -71,22 +72,28 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
     if ((await app.aggregates.recordedStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`)).length > 0) {
       refuse('request_abandoned', `request ${contractId} was abandoned earlier and its place given back; send a new request`)
     }
+    // The certificate's money is checked before the place is taken, so a refusal leaves no trace (the certificate
+    // decides again when it reserves: only a concurrent request spending the money in between leaves one).
+    const reserve = programme.kind === 'financing'
+      ? {
+          type: 'ReserveFunds' as const, contractId, periodId: plan.periodId, on: input.requestedOn, parentPaysAll: input.parentPaysAll ?? false,
+          quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
+        }
+      : null
+    if (reserve) certificateDecider.decide(reserve, certificate)
+    // With If-Match the caller names the contract stream's version it expects (no-stream for a new contract).
+    if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (existing.version ?? 'no_stream')) {
+      throw new WrongExpectedVersionError(streams.contract(contractId), ctx.expectedVersion, existing.version)
+    }
     await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:place`, {
       type: 'TakePlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
     }, ctx.metadata)
     app.faults('contract-request:place-taken')
 
     let reserved = 0
-    if (programme.kind === 'financing') {
+    if (reserve) {
       try {
-        const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, {
-          type: 'ReserveFunds',
-          contractId,
-          periodId: plan.periodId,
-          on: input.requestedOn,
-          quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
-          parentPaysAll: input.parentPaysAll ?? false,
-        }, ctx.metadata)
+        const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, reserve, ctx.metadata)
         const e = step.events[0]
         reserved = e?.type === 'CertificateFundsReserved' ? e.data.amount : 0
       } catch (error) {
@@ -240,7 +247,7 @@ export async function closeContract(app: Application, ctx: CommandContext, input
   return idempotent(app, ctx, 'CloseContract', input, () => processId, async () => {
     await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:close`, {
       type: 'CloseContract', closedOn: input.closedOn,
-    }, ctx.metadata)
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
     await app.aggregates.runStep(groupDecider, streams.group(r.groupId), `${processId}:place`, {
       type: 'ReleasePlace', contractId: input.contractId, on: input.closedOn, reason: 'closed',
     }, ctx.metadata)

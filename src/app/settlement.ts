@@ -67,6 +67,10 @@ export async function closeMonth(
     return { municipality, month, ...counts, alreadyClosed: true }
   }
   checkCloseable(settlement.state, month, closedOn)
+  // With If-Match the caller names the version of the municipality's settlement stream it saw (its last close).
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (settlement.version ?? 'no_stream')) {
+    throw new WrongExpectedVersionError(settlementStream, ctx.expectedVersion, settlement.version)
+  }
 
   return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
     // Steps have ids of their own; nested commands must not reuse the client's idempotency key.
