@@ -2,9 +2,9 @@ import { z } from 'zod'
 import { defineEvent, key } from './common.ts'
 
 /**
- * The command sent under an idempotency key was refused by a rule (its code): a refusal does not consume the key. The
- * same key may be sent again — with the same body it runs again (and is most likely refused again), with a
- * corrected body it runs as a new attempt of that key. No money moves.
+ * The command sent under an idempotency key was refused by a rule: a refusal does not consume the key. Sent again
+ * with the same body, the key answers with this refusal (nothing runs); with a corrected body it runs as a new
+ * attempt of that key. No money moves.
  */
 export const CommandRefused = defineEvent(
   'CommandRefused',
@@ -13,7 +13,8 @@ export const CommandRefused = defineEvent(
   z.object({
     command: z.string().min(1),
     commandHash: z.string().regex(/^[0-9a-f]{64}$/),
-    /** The refusal's stable code (problem+json `code`). */
+    /** The refusal's stable code (problem+json `code`) and its sentence. */
     code: key,
+    message: z.string().max(2000),
   }),
 )

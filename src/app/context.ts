@@ -1,7 +1,7 @@
 import type { EventData } from '../../events/index.ts'
 import type { Caller } from '../auth/tokens.ts'
 import { event, type Decider } from '../domain/decider.ts'
-import { DomainError } from '../domain/errors.ts'
+import { DomainError, type DomainErrorCode } from '../domain/errors.ts'
 import { canonicalJson } from '../store/hash.ts'
 import type { EventMetadata, EventStore } from '../store/port.ts'
 import { Aggregates } from './aggregates.ts'
@@ -44,17 +44,17 @@ interface IdempotencyState {
   accepted: EventData<'CommandAccepted'> | null
   /** How many attempts the key had: a refused one frees it for the next. */
   attempts: number
-  /** The latest attempt was refused by a rule. */
-  refused: boolean
+  /** The latest attempt was refused by a rule: what it was refused for. */
+  refused: EventData<'CommandRefused'> | null
 }
 
 type IdempotencyCommand = ({ type: 'Accept' } & EventData<'CommandAccepted'>) | ({ type: 'Refuse' } & EventData<'CommandRefused'>)
 
 const idempotencyDecider: Decider<IdempotencyCommand, IdempotencyState> = {
-  initialState: () => ({ accepted: null, attempts: 0, refused: false }),
+  initialState: () => ({ accepted: null, attempts: 0, refused: null }),
   evolve(state, e) {
-    if (e.type === 'CommandAccepted') return { accepted: e.data, attempts: state.attempts + 1, refused: false }
-    if (e.type === 'CommandRefused') return { ...state, refused: true }
+    if (e.type === 'CommandAccepted') return { accepted: e.data, attempts: state.attempts + 1, refused: null }
+    if (e.type === 'CommandRefused') return { ...state, refused: e.data }
     return state
   },
   decide: ({ type, ...data }) => [type === 'Accept' ? event('CommandAccepted', data as EventData<'CommandAccepted'>) : event('CommandRefused', data as EventData<'CommandRefused'>)],
@@ -64,9 +64,10 @@ const idempotencyDecider: Decider<IdempotencyCommand, IdempotencyState> = {
  * Makes a command idempotent by the client's key: the first use records the command, a hash of its body and the
  * process id its work is done under; a retry with the same key and body runs the same process again, which
  * finds every step already done and returns the first result; the same key with another body is refused.
- * A command refused by a rule does not consume its key (as Stripe's and Formance's keys do not): the refusal is
- * recorded, and the key's next use — the same body, or a corrected one — runs as a new attempt under a process id of
- * its own. Without a key the command runs once under a fresh process id. `run` learns whether this is a retry.
+ * A command refused by a rule does not consume its key: the refusal is recorded; the same body sent again is
+ * answered with that refusal (as Stripe answers a retry with its first response), and a corrected body runs as a new
+ * attempt under a process id of its own. Without a key the command runs once under a fresh process id. `run` learns
+ * whether this is a retry.
  */
 export async function idempotent<T>(
   app: Application,
@@ -84,6 +85,8 @@ export async function idempotent<T>(
   const stream = idempotencyStreamOf(ctx.metadata)!
   const keyId = `idempotency:${sha256(scopedKey)}`
   const before = await app.aggregates.load(idempotencyDecider, stream)
+  const refused = before.state.refused
+  if (refused && refused.command === command && refused.commandHash === commandHash) throw new DomainError(refused.code as DomainErrorCode, refused.message)
   // The first attempt keeps the ids keys always had; an attempt after a refusal gets its own.
   const attempt = before.state.refused ? before.state.attempts : Math.max(before.state.attempts - 1, 0)
   const stepId = attempt === 0 ? keyId : `${keyId}#${attempt}`
@@ -105,7 +108,7 @@ export async function idempotent<T>(
   } catch (error) {
     // Only the attempt that ran first records its refusal: a retry of a command that took effect keeps the key bound.
     if (error instanceof DomainError && !step.alreadyDone) {
-      await app.aggregates.runStep(idempotencyDecider, stream, `${stepId}:refused`, { type: 'Refuse', command, commandHash, code: error.code }, ctx.metadata)
+      await app.aggregates.runStep(idempotencyDecider, stream, `${stepId}:refused`, { type: 'Refuse', command, commandHash, code: error.code, message: error.message.slice(0, 2000) }, ctx.metadata)
     }
     throw error
   }

@@ -80,6 +80,9 @@ t.test('a refusal does not consume its key and leaves no trace of the request', 
   const body = { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' }
   const refused = await outcomeOf(requestContract(app, keyed('k-1'), body))
   t.same(refused, { error: 'no_certificate_funds' }, 'an accounting certificate has nothing to reserve')
+  const keyEvents = (await wholeLog(app.store)).length
+  t.same(await outcomeOf(requestContract(app, keyed('k-1'), body)), refused, 'the same body again: the same refusal')
+  t.equal((await wholeLog(app.store)).length, keyEvents, 'answered from the key\'s record, nothing run or written')
   const after = (await wholeLog(app.store)).filter((e) => !e.streamId.startsWith('idempotency-'))
   t.equal(after.length, before, 'the refused request took no place and wrote nothing (GroupPlaceTaken + Released no more)')
   // The corrected request, under the same key: the parent pays everything.
