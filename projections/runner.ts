@@ -69,8 +69,17 @@ export class ProjectionStoppedError extends Error {
   }
 }
 
+/** A crash a test injects between apply and commit: the process would have died, no event is to blame. */
+class InjectedCrash extends Error {
+  constructor(readonly original: unknown) {
+    super((original as Error)?.message ?? String(original))
+    this.name = 'InjectedCrash'
+  }
+}
+
 /** Errors of the connection or the server's state, not of an event: the batch is simply tried again later. */
 export function isTransient(error: unknown): boolean {
+  if (error instanceof InjectedCrash) return true
   const code = (error as { code?: unknown })?.code
   if (typeof code !== 'string') return false
   // 08: connection exception, 40: transaction rollback (serialization, deadlock), 53: insufficient resources,
@@ -171,7 +180,11 @@ export class ProjectionRunner {
       const now = await readCheckpoint(tx, schema)
       if (compareLogPositions(now, expected) !== 0) return 0
       await applyBatch(tx, p, schema, events, positionOf(events[events.length - 1]!), undefined, { record: true })
-      this.options.faults?.(`projection:${p.name}:before-commit`)
+      try {
+        this.options.faults?.(`projection:${p.name}:before-commit`)
+      } catch (error) {
+        throw new InjectedCrash(error)
+      }
       return events.length
     })
   }
