@@ -5,7 +5,7 @@ import { contracts as contractsProjection } from '../../projections/contracts/in
 import { ProjectionReader } from '../../projections/read.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { Application, systemMetadata } from '../../src/app/context.ts'
-import { closeMonth, type MonthCloseOutcome } from '../../src/app/settlement.ts'
+import { closeMonth, type MonthCloseOutcome } from '../../src/app/month-close.ts'
 import type { Database } from '../../src/db/database.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import type { EventStore } from '../../src/store/port.ts'

@@ -3,7 +3,7 @@ import { isValidDate } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
 import { type Application, systemMetadata } from './context.ts'
 import { sha256, uuidFromName } from './ids.ts'
-import { recordPayment } from './settlement.ts'
+import { recordPayment } from './payments.ts'
 import { AmountFormatError, parseAmount } from '../domain/money.ts'
 
 // The 1CClientBankExchange text format: how Russian accounting software and banks exchange payment orders.

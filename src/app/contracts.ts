@@ -1,7 +1,8 @@
 import type { EventData } from '../../events/index.ts'
 import { certificateDecider } from '../domain/certificate.ts'
 import { contractDecider, monthsToWriteOff, planContractRequest, type ContractState } from '../domain/contract.ts'
-import { addMonths, type IsoDate, monthOf } from '../domain/dates.ts'
+import { addMonths, type IsoDate, type IsoMonth, monthOf } from '../domain/dates.ts'
+import { invoiceIds } from '../domain/invoice.ts'
 import { settlementDecider } from '../domain/settlement.ts'
 import { DomainError, refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
@@ -9,7 +10,7 @@ import { municipalityDecider } from '../domain/municipality.ts'
 import { quoteContract, type Quote } from '../domain/pricing.ts'
 import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
-import { type Application, type CommandContext, type CommandOutcome, idempotent } from './context.ts'
+import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { uuidFromName } from './ids.ts'
 import { WrongExpectedVersionError } from '../store/port.ts'
 import { requireReach } from './scope.ts'
@@ -61,26 +62,7 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       }
       refuse('contract_already_requested', `contract ${contractId} already exists`)
     }
-    const group = await loadRequired(app, groupDecider, streams.group(input.groupId), (s) => s.groupId !== null, 'group_not_found', `group ${input.groupId}`)
-    requireReach(ctx.caller, { kind: 'group', id: input.groupId, providerId: group.providerId })
-    const programme = await loadRequired(app, programmeDecider, streams.programme(group.programmeId), (s) => s.programmeId !== null, 'programme_not_found', `programme ${group.programmeId}`)
-    const provider = await loadRequired(app, providerDecider, streams.provider(group.providerId), (s) => s.providerId !== null, 'provider_not_found', `provider ${group.providerId}`)
-    const certificate = await loadRequired(app, certificateDecider, streams.certificate(input.certificateNumber), (s) => s.number !== null, 'certificate_not_found', `certificate ${input.certificateNumber}`)
-    const municipality = (await app.aggregates.load(municipalityDecider, streams.municipality(group.municipality))).state
-    const plan = planContractRequest({ ...input, contractId }, { certificate, group, programme, provider, municipality })
-
-    if ((await app.aggregates.recordedStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`)).length > 0) {
-      refuse('request_abandoned', `request ${contractId} was abandoned earlier and its place given back; send a new request`)
-    }
-    // The certificate's money is checked before the place is taken, so a refusal leaves no trace (the certificate
-    // decides again when it reserves: only a concurrent request spending the money in between leaves one).
-    const reserve = programme.kind === 'financing'
-      ? {
-          type: 'ReserveFunds' as const, contractId, periodId: plan.periodId, on: input.requestedOn, parentPaysAll: input.parentPaysAll ?? false,
-          quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
-        }
-      : null
-    if (reserve) certificateDecider.decide(reserve, certificate)
+    const e = await checkEnrolment(app, ctx, input, contractId)
     // With If-Match the caller names the contract stream's version it expects (no-stream for a new contract).
     if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (existing.version ?? 'no_stream')) {
       throw new WrongExpectedVersionError(streams.contract(contractId), ctx.expectedVersion, existing.version)
@@ -89,53 +71,78 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       type: 'TakePlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
     }, ctx.metadata)
     app.faults('contract-request:place-taken')
-
-    let reserved = 0
-    if (reserve) {
-      try {
-        const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, reserve, ctx.metadata)
-        const e = step.events[0]
-        reserved = e?.type === 'CertificateFundsReserved' ? e.data.amount : 0
-      } catch (error) {
-        if (error instanceof DomainError) {
-          await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`, {
-            type: 'ReleasePlace', contractId, on: input.requestedOn, reason: 'request_abandoned',
-          }, ctx.metadata)
-        }
-        throw error
-      }
-    }
+    const reserved = e.reserve ? await reserveOrGiveBack(app, ctx, input, contractId, e.reserve) : 0
     app.faults('contract-request:funds-reserved')
-
-    // The certificate decided how much it pays; the same formula with that amount as the balance gives the
-    // same split, so the contract records exactly what was reserved.
-    const quote = quoteContract({
-      groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost, balance: reserved,
-    })
-    const request: EventData<'ContractRequested'> = {
-      contractId,
-      certificateNumber: input.certificateNumber,
-      groupId: input.groupId,
-      programmeId: group.programmeId,
-      providerId: group.providerId,
-      municipality: group.municipality,
-      periodId: plan.periodId,
-      payerId: plan.payerId,
-      kind: programme.kind,
-      direction: programme.direction,
-      requestedOn: input.requestedOn,
-      startDate: input.startDate,
-      endDate: plan.endDate,
-      quote: {
-        days: quote.days, months: quote.months, all: quote.all, normative: quote.normative, certificate: quote.certificate, parent: quote.parent,
-        certificateFirstMonth: quote.certificateFirstMonth, certificateOtherMonth: quote.certificateOtherMonth,
-        parentFirstMonth: quote.parentFirstMonth, parentOtherMonth: quote.parentOtherMonth,
-      },
-      schedule: quote.schedule,
-    }
-    await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${contractId}:request`, { type: 'RecordContractRequest', request }, ctx.metadata)
+    await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${contractId}:request`, { type: 'RecordContractRequest', request: contractRequested(input, contractId, e, reserved) }, ctx.metadata)
     return outcome(app, contractId)
   })
+}
+
+/** What an enrolment is checked against, and the reservation it will ask of the certificate (none off financing). */
+type Enrolment = Awaited<ReturnType<typeof checkEnrolment>>
+
+/**
+ * Every rule of the enrolment that can be checked before anything is written (domain.md, "Enrolment rules"), the
+ * certificate's money included: a refusal here leaves no trace. The certificate decides again when it reserves, so only
+ * a concurrent request spending the money in between leaves one (a place taken and given back).
+ */
+async function checkEnrolment(app: Application, ctx: CommandContext, input: RequestContractInput, contractId: string) {
+  const group = await loadRequired(app, groupDecider, streams.group(input.groupId), (s) => s.groupId !== null, 'group_not_found', `group ${input.groupId}`)
+  requireReach(ctx.caller, { kind: 'group', id: input.groupId, providerId: group.providerId })
+  const programme = await loadRequired(app, programmeDecider, streams.programme(group.programmeId), (s) => s.programmeId !== null, 'programme_not_found', `programme ${group.programmeId}`)
+  const provider = await loadRequired(app, providerDecider, streams.provider(group.providerId), (s) => s.providerId !== null, 'provider_not_found', `provider ${group.providerId}`)
+  const certificate = await loadRequired(app, certificateDecider, streams.certificate(input.certificateNumber), (s) => s.number !== null, 'certificate_not_found', `certificate ${input.certificateNumber}`)
+  const municipality = (await app.aggregates.load(municipalityDecider, streams.municipality(group.municipality))).state
+  const plan = planContractRequest({ ...input, contractId }, { certificate, group, programme, provider, municipality })
+  if ((await app.aggregates.recordedStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`)).length > 0) {
+    refuse('request_abandoned', `request ${contractId} was abandoned earlier and its place given back; send a new request`)
+  }
+  const reserve = programme.kind === 'financing'
+    ? {
+        type: 'ReserveFunds' as const, contractId, periodId: plan.periodId, on: input.requestedOn, parentPaysAll: input.parentPaysAll ?? false,
+        quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
+      }
+    : null
+  if (reserve) certificateDecider.decide(reserve, certificate)
+  return { group, programme, plan, reserve }
+}
+
+/** Reserves the certificate's part; refused (the money went meanwhile), the place is given back first. */
+async function reserveOrGiveBack(app: Application, ctx: CommandContext, input: RequestContractInput, contractId: string, reserve: NonNullable<Enrolment['reserve']>) {
+  try {
+    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, reserve, ctx.metadata)
+    const e = step.events[0]
+    return e?.type === 'CertificateFundsReserved' ? e.data.amount : 0
+  } catch (error) {
+    if (error instanceof DomainError) {
+      await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`, {
+        type: 'ReleasePlace', contractId, on: input.requestedOn, reason: 'request_abandoned',
+      }, ctx.metadata)
+    }
+    throw error
+  }
+}
+
+/**
+ * The contract as requested. The certificate decided how much it pays; the same formula with that amount as the
+ * balance gives the same split, so the contract records exactly what was reserved.
+ */
+function contractRequested(input: RequestContractInput, contractId: string, e: Enrolment, reserved: number): EventData<'ContractRequested'> {
+  const { group, programme, plan } = e
+  const quote = quoteContract({
+    groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost, balance: reserved,
+  })
+  return {
+    contractId, certificateNumber: input.certificateNumber, groupId: input.groupId, programmeId: group.programmeId, providerId: group.providerId,
+    municipality: group.municipality, periodId: plan.periodId, payerId: plan.payerId, kind: programme.kind, direction: programme.direction,
+    requestedOn: input.requestedOn, startDate: input.startDate, endDate: plan.endDate,
+    quote: {
+      days: quote.days, months: quote.months, all: quote.all, normative: quote.normative, certificate: quote.certificate, parent: quote.parent,
+      certificateFirstMonth: quote.certificateFirstMonth, certificateOtherMonth: quote.certificateOtherMonth,
+      parentFirstMonth: quote.parentFirstMonth, parentOtherMonth: quote.parentOtherMonth,
+    },
+    schedule: quote.schedule,
+  }
 }
 
 /** A contract the caller reaches (another tenant's answers as if there were none). */
@@ -254,3 +261,44 @@ export async function closeContract(app: Application, ctx: CommandContext, input
     return outcome(app, input.contractId)
   })
 }
+
+/**
+ * Corrects a month that was closed and invoiced: a new completeness (lessons cancelled by the provider found
+ * later, or a lower percentage), never a rewrite. The difference goes into the provider's next final invoice and
+ * returns to the certificate once that invoice is paid in full.
+ */
+export async function correctMonth(
+  app: Application,
+  ctx: CommandContext,
+  input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; providerCompletenessBp: number | null; reason: string; correctedOn: IsoDate },
+) {
+  const contract = await loadContract(app, ctx, input.contractId)
+  const r = contract.state.request
+  const settled = contract.state.settled[input.month]
+  if (!settled) refuse('month_not_settled', `${input.month} of contract ${input.contractId} is not closed yet: record its attendance instead`)
+  const { contractId: _, ...rest } = input
+  return idempotent(app, ctx, 'CorrectMonth', input, processIdFrom('correction'), async (correctionId) => {
+    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${correctionId}:correct`, {
+      type: 'CorrectMonth', ...rest, correctionId, correctsInvoiceId: invoiceIds.final(r!.municipality, settled!.payerId, settled!.providerId, settled!.invoiceMonth),
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    const e = step.events[0]!.data as EventData<'ContractMonthCorrected'>
+    return { streamId: streams.contract(input.contractId), version: step.version, correctionId, difference: e.lineAmount - e.previousLineAmount, correctsInvoiceId: e.correctsInvoiceId }
+  })
+}
+
+/** Records a provider's attendance month for a contract; only the contract's provider may. */
+export async function recordAttendance(
+  app: Application,
+  ctx: CommandContext,
+  input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; lessonsAttended: number; providerCompletenessBp: number | null; recordedOn: IsoDate },
+) {
+  await loadContract(app, ctx, input.contractId)
+  const { contractId: _, ...attendance } = input
+  return idempotent(app, ctx, 'RecordAttendance', input, processIdFrom('attendance'), async (processId) => {
+    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:attendance`, { type: 'RecordAttendance', ...attendance }, ctx.metadata, {
+      expectedVersion: ctx.expectedVersion,
+    })
+    return { streamId: streams.contract(input.contractId), version: step.version }
+  })
+}
+

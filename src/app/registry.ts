@@ -1,3 +1,4 @@
+import type { IsoMonth } from '../domain/dates.ts'
 import type { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
 import type { IsoDate } from '../domain/dates.ts'
 import type { Decider } from '../domain/decider.ts'
@@ -127,3 +128,15 @@ export async function openGroup(app: Application, ctx: CommandContext, input: Op
     municipality: programme.state.municipality,
   })
 }
+
+/** A provider claims less than the 80 % advance of a month from a payer (before the close that issues it). */
+export async function claimAdvance(app: Application, ctx: CommandContext, input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate }) {
+  requireReach(ctx.caller, { kind: 'provider', id: input.providerId })
+  return idempotent(app, ctx, 'ClaimAdvance', input, processIdFrom('advance-claim'), async (processId) => {
+    const step = await app.aggregates.runStep(providerDecider, streams.provider(input.providerId), `${processId}:claim`, {
+      type: 'ClaimAdvance', payerId: input.payerId, month: input.month, percent: input.percent, claimedOn: input.claimedOn,
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    return { streamId: streams.provider(input.providerId), version: step.version }
+  })
+}
+

@@ -1,5 +1,5 @@
 import { ageOn, type IsoDate, type IsoMonth } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { byCommand, type Decisions, event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
 import { quoteContract, type QuoteInput } from './pricing.ts'
@@ -92,6 +92,159 @@ export function assertUsable(state: CertificateState): void {
   if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${n} is frozen`)
 }
 
+const decisions: Decisions<CertificateCommand, CertificateState> = {
+  IssueCertificate(command, state) {
+    if (state.number !== null) {
+      return refuse('certificate_already_issued', `certificate ${command.certificateNumber} is already issued`)
+    }
+    const age = ageOn(command.birthDate, command.issuedOn)
+    if (age < 5 || age > 17) {
+      return refuse('child_age_outside_5_to_18', `a certificate is issued to children from 5 until 18; this child is ${age} on ${command.issuedOn}`)
+    }
+    const { type: _, ...data } = command
+    return [event('CertificateIssued', data)]
+  },
+  ActivateCertificate(command, state) {
+    const n = existing(state)
+    if (state.active) return refuse('certificate_already_active', `certificate ${n} is already active`)
+    return [event('CertificateActivated', { certificateNumber: n, activatedOn: command.activatedOn })]
+  },
+  MakeFinancing(command, state) {
+    const n = existing(state)
+    if (state.type === 'financing') return refuse('certificate_type_unchanged', `certificate ${n} is already a financing certificate`)
+    if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
+    // Financing earlier in the period and still holding its nominal (a queue promotion after a type change
+    // back cannot be): credited again only when the nominal left it.
+    const credited = holdsNominal(state, command.periodId)
+    return [
+      event('CertificateTypeChanged', {
+        certificateNumber: n, periodId: command.periodId, from: 'accounting', to: 'financing', changedOn: command.on, reason: command.reason, nominalWithdrawn: 0,
+      }),
+      ...(credited ? [] : [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]),
+    ]
+  },
+  MakeAccounting(command, state) {
+    const n = existing(state)
+    if (state.type === 'accounting') return refuse('certificate_type_unchanged', `certificate ${n} is already an accounting certificate`)
+    const m = moneyIn(state, command.periodId)
+    if (m.reserved > 0 || m.spent > 0) {
+      return refuse('certificate_has_money_in_use', `certificate ${n} has money reserved or spent in period ${command.periodId}; it stays a financing certificate`)
+    }
+    return [
+      event('CertificateTypeChanged', {
+        certificateNumber: n, periodId: command.periodId, from: 'financing', to: 'accounting', changedOn: command.on, reason: 'request', nominalWithdrawn: m.nominal,
+      }),
+    ]
+  },
+  CreditNominal(command, state) {
+    const n = existing(state)
+    if (state.type !== 'financing') return refuse('certificate_not_financing', `certificate ${n} is not a financing certificate`)
+    if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
+    if (holdsNominal(state, command.periodId)) {
+      return refuse('certificate_already_credited', `certificate ${n} already got the nominal of period ${command.periodId}`)
+    }
+    return [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]
+  },
+  FreezeCertificate(command, state) {
+    const n = existing(state)
+    if (state.frozenIn !== null) return refuse('certificate_already_frozen', `certificate ${n} is already frozen`)
+    const m = moneyIn(state, command.periodId)
+    if (m.reserved > 0) {
+      return refuse('certificate_has_running_contracts', `certificate ${n} has running contracts; terminate them before freezing`)
+    }
+    return [event('CertificateFrozen', { certificateNumber: n, periodId: command.periodId, frozenOn: command.on, balanceWithdrawn: balanceOf(m) })]
+  },
+  UnfreezeCertificate(command, state) {
+    const n = existing(state)
+    if (state.frozenIn === null) return refuse('certificate_not_frozen', `certificate ${n} is not frozen`)
+    if (state.frozenIn === command.periodId) {
+      return refuse('unfreeze_in_same_period', `certificate ${n} was frozen in period ${command.periodId}; it can be unfrozen only in a later one`)
+    }
+    const credit = state.type === 'financing' && !holdsNominal(state, command.periodId)
+    return [
+      event('CertificateUnfrozen', { certificateNumber: n, periodId: command.periodId, unfrozenOn: command.on }),
+      ...(credit ? [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })] : []),
+    ]
+  },
+  ReserveFunds(command, state) {
+    const n = existing(state)
+    assertUsable(state)
+    if (state.contracts.has(command.contractId)) return []
+    const balance = state.type === 'financing' ? balanceOf(moneyIn(state, command.periodId)) : 0
+    const quote = quoteContract({ ...command.quote, balance })
+    if (quote.certificate === 0 && !command.parentPaysAll) {
+      return refuse('no_certificate_funds', `certificate ${n} has no money left for this contract in period ${command.periodId}`, {
+        balance,
+      })
+    }
+    if (quote.certificate === 0) return []
+    return [
+      event('CertificateFundsReserved', {
+        certificateNumber: n, periodId: command.periodId, contractId: command.contractId, amount: quote.certificate, reservedOn: command.on,
+      }),
+    ]
+  },
+  WriteOff(command, state) {
+    const n = existing(state)
+    const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
+    // Written off already, or after the last month of a terminated contract: nothing (a close that read the
+    // contract before its termination may still ask).
+    if (c.writtenOff.has(command.month) || (c.lastMonth !== null && command.month > c.lastMonth)) return []
+    if (command.amount > c.reserved) {
+      return refuse('amount_invalid', `contract ${command.contractId} has ${c.reserved} kopecks reserved, less than the ${command.amount} to write off`)
+    }
+    return [
+      event('CertificateFundsWrittenOff', {
+        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, amount: command.amount, effectiveOn: command.effectiveOn,
+      }),
+    ]
+  },
+  RefundShortfall(command, state) {
+    const n = existing(state)
+    const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
+    if (c.refunds.has(`${command.invoiceId}|${command.month}|${command.correctionId ?? ''}`) || command.amount === 0) return []
+    if (command.amount > moneyIn(state, c.periodId).spent) refuse('amount_invalid', 'a refund cannot exceed what was spent')
+    return [
+      event('ShortfallRefunded', {
+        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId,
+        correctionId: command.correctionId, amount: command.amount, refundedOn: command.refundedOn,
+      }),
+    ]
+  },
+  ReleaseReservation(command, state) {
+    const n = existing(state)
+    const c = state.contracts.get(command.contractId)
+    if (!c || c.reserved === 0) return []
+    const amount = command.amount === 'all' ? c.reserved : Math.min(command.amount, c.reserved)
+    if (amount === 0) return []
+    return [
+      event('CertificateReservationReleased', {
+        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: command.reason, lastMonth: null,
+      }),
+    ]
+  },
+  ReleaseForTermination(command, state) {
+    const n = existing(state)
+    const c = state.contracts.get(command.contractId)
+    if (!c || c.lastMonth !== null) return []
+    // Months after the last one that were written off when they began (the close of the month before ran
+    // first) return too; each on the day it began, so no business date ever shows it spent.
+    const returned = [...c.writtenOff].filter(([month]) => month > command.lastMonth).sort(([a], [b]) => (a < b ? -1 : 1))
+    const returnedSum = returned.reduce((sum, [, w]) => sum + w.amount, 0)
+    const amount = Math.min(Math.max(command.amount - returnedSum, 0), c.reserved)
+    return [
+      event('CertificateReservationReleased', {
+        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: 'terminated', lastMonth: command.lastMonth,
+      }),
+      ...returned.map(([month, w]) =>
+        event('CertificateWriteOffReturned', {
+          certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month, amount: w.amount, returnedOn: w.effectiveOn, reason: 'terminated',
+        }),
+      ),
+    ]
+  },
+}
+
 export const certificateDecider: Decider<CertificateCommand, CertificateState> = {
   initialState: () => ({
     number: null,
@@ -177,158 +330,5 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
     }
   },
 
-  decide(command, state) {
-    switch (command.type) {
-      case 'IssueCertificate': {
-        if (state.number !== null) {
-          return refuse('certificate_already_issued', `certificate ${command.certificateNumber} is already issued`)
-        }
-        const age = ageOn(command.birthDate, command.issuedOn)
-        if (age < 5 || age > 17) {
-          return refuse('child_age_outside_5_to_18', `a certificate is issued to children from 5 until 18; this child is ${age} on ${command.issuedOn}`)
-        }
-        const { type: _, ...data } = command
-        return [event('CertificateIssued', data)]
-      }
-      case 'ActivateCertificate': {
-        const n = existing(state)
-        if (state.active) return refuse('certificate_already_active', `certificate ${n} is already active`)
-        return [event('CertificateActivated', { certificateNumber: n, activatedOn: command.activatedOn })]
-      }
-      case 'MakeFinancing': {
-        const n = existing(state)
-        if (state.type === 'financing') return refuse('certificate_type_unchanged', `certificate ${n} is already a financing certificate`)
-        if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
-        // Financing earlier in the period and still holding its nominal (a queue promotion after a type change
-        // back cannot be): credited again only when the nominal left it.
-        const credited = holdsNominal(state, command.periodId)
-        return [
-          event('CertificateTypeChanged', {
-            certificateNumber: n, periodId: command.periodId, from: 'accounting', to: 'financing', changedOn: command.on, reason: command.reason, nominalWithdrawn: 0,
-          }),
-          ...(credited ? [] : [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]),
-        ]
-      }
-      case 'MakeAccounting': {
-        const n = existing(state)
-        if (state.type === 'accounting') return refuse('certificate_type_unchanged', `certificate ${n} is already an accounting certificate`)
-        const m = moneyIn(state, command.periodId)
-        if (m.reserved > 0 || m.spent > 0) {
-          return refuse('certificate_has_money_in_use', `certificate ${n} has money reserved or spent in period ${command.periodId}; it stays a financing certificate`)
-        }
-        return [
-          event('CertificateTypeChanged', {
-            certificateNumber: n, periodId: command.periodId, from: 'financing', to: 'accounting', changedOn: command.on, reason: 'request', nominalWithdrawn: m.nominal,
-          }),
-        ]
-      }
-      case 'CreditNominal': {
-        const n = existing(state)
-        if (state.type !== 'financing') return refuse('certificate_not_financing', `certificate ${n} is not a financing certificate`)
-        if (state.frozenIn !== null) return refuse('certificate_frozen', `certificate ${n} is frozen`)
-        if (holdsNominal(state, command.periodId)) {
-          return refuse('certificate_already_credited', `certificate ${n} already got the nominal of period ${command.periodId}`)
-        }
-        return [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]
-      }
-      case 'FreezeCertificate': {
-        const n = existing(state)
-        if (state.frozenIn !== null) return refuse('certificate_already_frozen', `certificate ${n} is already frozen`)
-        const m = moneyIn(state, command.periodId)
-        if (m.reserved > 0) {
-          return refuse('certificate_has_running_contracts', `certificate ${n} has running contracts; terminate them before freezing`)
-        }
-        return [event('CertificateFrozen', { certificateNumber: n, periodId: command.periodId, frozenOn: command.on, balanceWithdrawn: balanceOf(m) })]
-      }
-      case 'UnfreezeCertificate': {
-        const n = existing(state)
-        if (state.frozenIn === null) return refuse('certificate_not_frozen', `certificate ${n} is not frozen`)
-        if (state.frozenIn === command.periodId) {
-          return refuse('unfreeze_in_same_period', `certificate ${n} was frozen in period ${command.periodId}; it can be unfrozen only in a later one`)
-        }
-        const credit = state.type === 'financing' && !holdsNominal(state, command.periodId)
-        return [
-          event('CertificateUnfrozen', { certificateNumber: n, periodId: command.periodId, unfrozenOn: command.on }),
-          ...(credit ? [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })] : []),
-        ]
-      }
-      case 'ReserveFunds': {
-        const n = existing(state)
-        assertUsable(state)
-        if (state.contracts.has(command.contractId)) return []
-        const balance = state.type === 'financing' ? balanceOf(moneyIn(state, command.periodId)) : 0
-        const quote = quoteContract({ ...command.quote, balance })
-        if (quote.certificate === 0 && !command.parentPaysAll) {
-          return refuse('no_certificate_funds', `certificate ${n} has no money left for this contract in period ${command.periodId}`, {
-            balance,
-          })
-        }
-        if (quote.certificate === 0) return []
-        return [
-          event('CertificateFundsReserved', {
-            certificateNumber: n, periodId: command.periodId, contractId: command.contractId, amount: quote.certificate, reservedOn: command.on,
-          }),
-        ]
-      }
-      case 'WriteOff': {
-        const n = existing(state)
-        const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
-        // Written off already, or after the last month of a terminated contract: nothing (a close that read the
-        // contract before its termination may still ask).
-        if (c.writtenOff.has(command.month) || (c.lastMonth !== null && command.month > c.lastMonth)) return []
-        if (command.amount > c.reserved) {
-          return refuse('amount_invalid', `contract ${command.contractId} has ${c.reserved} kopecks reserved, less than the ${command.amount} to write off`)
-        }
-        return [
-          event('CertificateFundsWrittenOff', {
-            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, amount: command.amount, effectiveOn: command.effectiveOn,
-          }),
-        ]
-      }
-      case 'RefundShortfall': {
-        const n = existing(state)
-        const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
-        if (c.refunds.has(`${command.invoiceId}|${command.month}|${command.correctionId ?? ''}`) || command.amount === 0) return []
-        if (command.amount > moneyIn(state, c.periodId).spent) refuse('amount_invalid', 'a refund cannot exceed what was spent')
-        return [
-          event('ShortfallRefunded', {
-            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId,
-            correctionId: command.correctionId, amount: command.amount, refundedOn: command.refundedOn,
-          }),
-        ]
-      }
-      case 'ReleaseReservation': {
-        const n = existing(state)
-        const c = state.contracts.get(command.contractId)
-        if (!c || c.reserved === 0) return []
-        const amount = command.amount === 'all' ? c.reserved : Math.min(command.amount, c.reserved)
-        if (amount === 0) return []
-        return [
-          event('CertificateReservationReleased', {
-            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: command.reason, lastMonth: null,
-          }),
-        ]
-      }
-      case 'ReleaseForTermination': {
-        const n = existing(state)
-        const c = state.contracts.get(command.contractId)
-        if (!c || c.lastMonth !== null) return []
-        // Months after the last one that were written off when they began (the close of the month before ran
-        // first) return too; each on the day it began, so no business date ever shows it spent.
-        const returned = [...c.writtenOff].filter(([month]) => month > command.lastMonth).sort(([a], [b]) => (a < b ? -1 : 1))
-        const returnedSum = returned.reduce((sum, [, w]) => sum + w.amount, 0)
-        const amount = Math.min(Math.max(command.amount - returnedSum, 0), c.reserved)
-        return [
-          event('CertificateReservationReleased', {
-            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: 'terminated', lastMonth: command.lastMonth,
-          }),
-          ...returned.map(([month, w]) =>
-            event('CertificateWriteOffReturned', {
-              certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month, amount: w.amount, returnedOn: w.effectiveOn, reason: 'terminated',
-            }),
-          ),
-        ]
-      }
-    }
-  },
+  decide: byCommand(decisions),
 }

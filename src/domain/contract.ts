@@ -1,6 +1,6 @@
 import type { EventData } from '../../events/index.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, maxDate, minDate, monthOf } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { byCommand, type Decisions, event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
 import { assertUsable, type CertificateState } from './certificate.ts'
@@ -103,6 +103,132 @@ export function certificateAmountAfter(request: EventData<'ContractRequested'>, 
   return request.schedule.filter((s) => s.month > month).reduce((sum, s) => sum + s.certificate, 0)
 }
 
+const decisions: Decisions<ContractCommand, ContractState> = {
+  RecordContractRequest(command, state) {
+    if (state.status !== 'none') return refuse('contract_already_requested', `contract ${command.request.contractId} already exists`)
+    return [event('ContractRequested', command.request)]
+  },
+  AcceptContract(command, state) {
+    const r = requested(state)
+    if (state.status === 'refused') return refuse('contract_refused', `contract ${r.contractId} was refused`)
+    if (state.status !== 'requested') return refuse('contract_already_accepted', `contract ${r.contractId} is already ${state.status}`)
+    if (command.acceptedOn < r.requestedOn) return refuse('acceptance_date_invalid', `acceptance ${command.acceptedOn} precedes the request ${r.requestedOn}`)
+    return [event('ContractAccepted', { contractId: r.contractId, certificateNumber: r.certificateNumber, acceptedOn: command.acceptedOn })]
+  },
+  RefuseContract(command, state) {
+    const r = requested(state)
+    if (state.status !== 'requested') return refuse('contract_not_requested', `only a requested contract can be refused; ${r.contractId} is ${state.status}`)
+    return [
+      event('ContractRefused', {
+        contractId: r.contractId, certificateNumber: r.certificateNumber, refusedOn: command.refusedOn, by: command.by, reason: command.reason, released: r.quote.certificate,
+      }),
+    ]
+  },
+  TerminateContract(command, state) {
+    const r = requested(state)
+    if (state.status !== 'accepted') return refuse('contract_not_running', `only an accepted contract can be terminated; ${r.contractId} is ${state.status}`)
+    if (command.terminatedOn > r.endDate) {
+      return refuse('termination_date_invalid', `the contract ends on ${r.endDate}; it cannot be terminated on ${command.terminatedOn}`)
+    }
+    if (command.terminatedOn < r.requestedOn) {
+      return refuse('termination_date_invalid', `the termination date ${command.terminatedOn} precedes the request ${r.requestedOn}`)
+    }
+    const settledAfter = Object.keys(state.settled).filter((m) => m > monthOf(command.terminatedOn))
+    if (settledAfter.length > 0) {
+      return refuse('termination_date_invalid', `${settledAfter.sort()[0]} is already closed and invoiced; terminate from then on, and correct earlier months`)
+    }
+    // Before the start nothing is payable: everything returns and the contract closes that day.
+    const beforeStart = command.terminatedOn < r.startDate
+    const lastMonth = beforeStart ? addMonths(monthOf(r.startDate), -1) : monthOf(command.terminatedOn)
+    const closesOn = beforeStart ? command.terminatedOn : minDate(lastDayOfMonth(lastMonth), r.endDate)
+    return [
+      event('ContractTerminated', {
+        contractId: r.contractId,
+        certificateNumber: r.certificateNumber,
+        terminatedOn: command.terminatedOn,
+        by: command.by,
+        reason: command.reason,
+        lastMonth,
+        closesOn,
+        released: certificateAmountAfter(r, lastMonth),
+      }),
+    ]
+  },
+  CloseContract(command, state) {
+    const r = requested(state)
+    if (state.status === 'terminated') {
+      if (command.closedOn < state.closesOn!) {
+        return refuse('contract_not_running', `contract ${r.contractId} closes on ${state.closesOn}, not before`)
+      }
+      return [event('ContractClosed', { contractId: r.contractId, certificateNumber: r.certificateNumber, closedOn: command.closedOn, reason: 'terminated' })]
+    }
+    if (state.status === 'accepted') {
+      if (command.closedOn < r.endDate) return refuse('contract_not_running', `contract ${r.contractId} runs until ${r.endDate}`)
+      return [event('ContractClosed', { contractId: r.contractId, certificateNumber: r.certificateNumber, closedOn: command.closedOn, reason: 'ended' })]
+    }
+    if (state.status === 'closed') return []
+    return refuse('contract_not_running', `contract ${r.contractId} is ${state.status} and cannot be closed`)
+  },
+  RecordAttendance(command, state) {
+    const r = requested(state)
+    const { type: _, ...data } = command
+    if (!payableMonths(state).includes(command.month)) {
+      return refuse('month_outside_contract', `contract ${r.contractId} is not running in ${command.month}`)
+    }
+    if (state.settled[command.month]) {
+      return refuse('attendance_closed', `${command.month} of contract ${r.contractId} is settled and invoiced; correct it with a correction`)
+    }
+    if (command.lessonsCancelledByProvider > command.lessonsPlanned || command.lessonsAttended > command.lessonsPlanned - command.lessonsCancelledByProvider) {
+      return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones, nor attended ones the lessons held')
+    }
+    return [event('AttendanceRecorded', { contractId: r.contractId, certificateNumber: r.certificateNumber, ...data })]
+  },
+  SettleMonth(command, state) {
+    const r = requested(state)
+    if (state.settled[command.month]) return []
+    if (!payableMonths(state).includes(command.month)) return refuse('month_outside_contract', `contract ${r.contractId} is not running in ${command.month}`)
+    const monthAmount = r.schedule.find((m) => m.month === command.month)!.certificate
+    const a = state.attendance[command.month] ?? null
+    const { completenessBp, lineAmount } = settleMonth(monthAmount, a)
+    return [
+      event('ContractMonthSettled', {
+        contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month,
+        invoiceMonth: command.invoiceMonth, monthAmount, completenessBp, lineAmount, settledOn: command.settledOn,
+      }),
+    ]
+  },
+  CorrectMonth(command, state) {
+    const r = requested(state)
+    const settled = state.settled[command.month]
+    if (!settled) return refuse('month_not_settled', `${command.month} of contract ${r.contractId} is not closed yet: record its attendance instead`)
+    if (command.lessonsCancelledByProvider > command.lessonsPlanned) return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones')
+    const { completenessBp, lineAmount } = settleMonth(settled.monthAmount, {
+      lessonsPlanned: command.lessonsPlanned, lessonsCancelledByProvider: command.lessonsCancelledByProvider, providerCompletenessBp: command.providerCompletenessBp,
+    })
+    if (lineAmount === settled.lineAmount) return refuse('correction_changes_nothing', `the line of ${command.month} stays ${settled.lineAmount} kopecks`)
+    if (lineAmount > settled.lineAmount) {
+      return refuse('correction_raises_line', 'a correction may lower what a closed month earns, not raise it (the certificate may have spent the difference since)')
+    }
+    return [
+      event('ContractMonthCorrected', {
+        contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: settled.payerId, providerId: settled.providerId, month: command.month,
+        correctionId: command.correctionId, correctsInvoiceId: command.correctsInvoiceId, previousLineAmount: settled.lineAmount, completenessBp, lineAmount,
+        reason: command.reason, correctedOn: command.correctedOn,
+      }),
+    ]
+  },
+  MarkCorrectionInvoiced(command, state) {
+    const r = requested(state)
+    const c = state.corrections[command.correctionId]
+    if (!c || c.invoiced) return []
+    return [
+      event('ContractCorrectionInvoiced', {
+        contractId: r.contractId, certificateNumber: r.certificateNumber, correctionId: command.correctionId, invoiceId: command.invoiceId, invoicedOn: command.invoicedOn,
+      }),
+    ]
+  },
+}
+
 export const contractDecider: Decider<ContractCommand, ContractState> = {
   initialState: () => ({ status: 'none', request: null, acceptedOn: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {}, corrections: {} }),
   evolve(state, e) {
@@ -137,132 +263,7 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         return state
     }
   },
-  decide(command, state) {
-    switch (command.type) {
-      case 'RecordContractRequest':
-        if (state.status !== 'none') return refuse('contract_already_requested', `contract ${command.request.contractId} already exists`)
-        return [event('ContractRequested', command.request)]
-      case 'AcceptContract': {
-        const r = requested(state)
-        if (state.status === 'refused') return refuse('contract_refused', `contract ${r.contractId} was refused`)
-        if (state.status !== 'requested') return refuse('contract_already_accepted', `contract ${r.contractId} is already ${state.status}`)
-        if (command.acceptedOn < r.requestedOn) return refuse('acceptance_date_invalid', `acceptance ${command.acceptedOn} precedes the request ${r.requestedOn}`)
-        return [event('ContractAccepted', { contractId: r.contractId, certificateNumber: r.certificateNumber, acceptedOn: command.acceptedOn })]
-      }
-      case 'RefuseContract': {
-        const r = requested(state)
-        if (state.status !== 'requested') return refuse('contract_not_requested', `only a requested contract can be refused; ${r.contractId} is ${state.status}`)
-        return [
-          event('ContractRefused', {
-            contractId: r.contractId, certificateNumber: r.certificateNumber, refusedOn: command.refusedOn, by: command.by, reason: command.reason, released: r.quote.certificate,
-          }),
-        ]
-      }
-      case 'TerminateContract': {
-        const r = requested(state)
-        if (state.status !== 'accepted') return refuse('contract_not_running', `only an accepted contract can be terminated; ${r.contractId} is ${state.status}`)
-        if (command.terminatedOn > r.endDate) {
-          return refuse('termination_date_invalid', `the contract ends on ${r.endDate}; it cannot be terminated on ${command.terminatedOn}`)
-        }
-        if (command.terminatedOn < r.requestedOn) {
-          return refuse('termination_date_invalid', `the termination date ${command.terminatedOn} precedes the request ${r.requestedOn}`)
-        }
-        const settledAfter = Object.keys(state.settled).filter((m) => m > monthOf(command.terminatedOn))
-        if (settledAfter.length > 0) {
-          return refuse('termination_date_invalid', `${settledAfter.sort()[0]} is already closed and invoiced; terminate from then on, and correct earlier months`)
-        }
-        // Before the start nothing is payable: everything returns and the contract closes that day.
-        const beforeStart = command.terminatedOn < r.startDate
-        const lastMonth = beforeStart ? addMonths(monthOf(r.startDate), -1) : monthOf(command.terminatedOn)
-        const closesOn = beforeStart ? command.terminatedOn : minDate(lastDayOfMonth(lastMonth), r.endDate)
-        return [
-          event('ContractTerminated', {
-            contractId: r.contractId,
-            certificateNumber: r.certificateNumber,
-            terminatedOn: command.terminatedOn,
-            by: command.by,
-            reason: command.reason,
-            lastMonth,
-            closesOn,
-            released: certificateAmountAfter(r, lastMonth),
-          }),
-        ]
-      }
-      case 'CloseContract': {
-        const r = requested(state)
-        if (state.status === 'terminated') {
-          if (command.closedOn < state.closesOn!) {
-            return refuse('contract_not_running', `contract ${r.contractId} closes on ${state.closesOn}, not before`)
-          }
-          return [event('ContractClosed', { contractId: r.contractId, certificateNumber: r.certificateNumber, closedOn: command.closedOn, reason: 'terminated' })]
-        }
-        if (state.status === 'accepted') {
-          if (command.closedOn < r.endDate) return refuse('contract_not_running', `contract ${r.contractId} runs until ${r.endDate}`)
-          return [event('ContractClosed', { contractId: r.contractId, certificateNumber: r.certificateNumber, closedOn: command.closedOn, reason: 'ended' })]
-        }
-        if (state.status === 'closed') return []
-        return refuse('contract_not_running', `contract ${r.contractId} is ${state.status} and cannot be closed`)
-      }
-      case 'RecordAttendance': {
-        const r = requested(state)
-        const { type: _, ...data } = command
-        if (!payableMonths(state).includes(command.month)) {
-          return refuse('month_outside_contract', `contract ${r.contractId} is not running in ${command.month}`)
-        }
-        if (state.settled[command.month]) {
-          return refuse('attendance_closed', `${command.month} of contract ${r.contractId} is settled and invoiced; correct it with a correction`)
-        }
-        if (command.lessonsCancelledByProvider > command.lessonsPlanned || command.lessonsAttended > command.lessonsPlanned - command.lessonsCancelledByProvider) {
-          return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones, nor attended ones the lessons held')
-        }
-        return [event('AttendanceRecorded', { contractId: r.contractId, certificateNumber: r.certificateNumber, ...data })]
-      }
-      case 'SettleMonth': {
-        const r = requested(state)
-        if (state.settled[command.month]) return []
-        if (!payableMonths(state).includes(command.month)) return refuse('month_outside_contract', `contract ${r.contractId} is not running in ${command.month}`)
-        const monthAmount = r.schedule.find((m) => m.month === command.month)!.certificate
-        const a = state.attendance[command.month] ?? null
-        const { completenessBp, lineAmount } = settleMonth(monthAmount, a)
-        return [
-          event('ContractMonthSettled', {
-            contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month,
-            invoiceMonth: command.invoiceMonth, monthAmount, completenessBp, lineAmount, settledOn: command.settledOn,
-          }),
-        ]
-      }
-      case 'CorrectMonth': {
-        const r = requested(state)
-        const settled = state.settled[command.month]
-        if (!settled) return refuse('month_not_settled', `${command.month} of contract ${r.contractId} is not closed yet: record its attendance instead`)
-        if (command.lessonsCancelledByProvider > command.lessonsPlanned) return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones')
-        const { completenessBp, lineAmount } = settleMonth(settled.monthAmount, {
-          lessonsPlanned: command.lessonsPlanned, lessonsCancelledByProvider: command.lessonsCancelledByProvider, providerCompletenessBp: command.providerCompletenessBp,
-        })
-        if (lineAmount === settled.lineAmount) return refuse('correction_changes_nothing', `the line of ${command.month} stays ${settled.lineAmount} kopecks`)
-        if (lineAmount > settled.lineAmount) {
-          return refuse('correction_raises_line', 'a correction may lower what a closed month earns, not raise it (the certificate may have spent the difference since)')
-        }
-        return [
-          event('ContractMonthCorrected', {
-            contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: settled.payerId, providerId: settled.providerId, month: command.month,
-            correctionId: command.correctionId, correctsInvoiceId: command.correctsInvoiceId, previousLineAmount: settled.lineAmount, completenessBp, lineAmount,
-            reason: command.reason, correctedOn: command.correctedOn,
-          }),
-        ]
-      }
-      case 'MarkCorrectionInvoiced': {
-        const r = requested(state)
-        const c = state.corrections[command.correctionId]
-        if (!c || c.invoiced) return []
-        return [
-          event('ContractCorrectionInvoiced', {
-            contractId: r.contractId, certificateNumber: r.certificateNumber, correctionId: command.correctionId, invoiceId: command.invoiceId, invoicedOn: command.invoicedOn,
-          }),
-        ]
-      }
-    }
-  },
+  decide: byCommand(decisions),
 }
 
 export interface ContractRequestInput {

@@ -19,3 +19,13 @@ export function fold<State>(decider: Pick<Decider<never, State>, 'initialState' 
   for (const e of events) state = decider.evolve(state, e)
   return state
 }
+
+/** One decision per command type: how a decider's `decide` reads as a list of short functions, one per command. */
+export type Decisions<Command extends { type: string }, State> = {
+  [K in Command['type']]: (command: Extract<Command, { type: K }>, state: State) => LedgerEvent[]
+}
+
+/** A decider's `decide` from its decisions, one per command type. */
+export function byCommand<Command extends { type: string }, State>(decisions: Decisions<Command, State>): (command: Command, state: State) => LedgerEvent[] {
+  return (command, state) => (decisions[command.type as Command['type']] as (c: Command, s: State) => LedgerEvent[])(command, state)
+}

@@ -6,6 +6,7 @@ import { Application } from '../../src/app/context.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
+import { wholeLog } from '../helpers/invariants.ts'
 import { activeCertificate, ctx, smallWorld } from '../helpers/world.ts'
 import { requestContract } from '../../src/app/contracts.ts'
 import { recordPopulation } from '../../src/app/registry.ts'
@@ -55,7 +56,7 @@ t.test('roles and scopes of reads', async (t) => {
   const { app, bearer, ledger, db } = await setup(t)
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
-  const wait = `minPosition=${(await ledger.store.readAll({ limit: 100000 })).events.at(-1)!.globalPosition}`
+  const wait = `minPosition=${(await wholeLog(ledger.store)).at(-1)!.globalPosition}`
 
   const own = await bearer('provider', { providerId: 'prov-1' })
   const other = await bearer('provider', { providerId: 'prov-2' })
@@ -86,14 +87,14 @@ t.test('roles and scopes of reads', async (t) => {
 t.test('asOf and position answer from the log as it was', async (t) => {
   const { app, bearer, ledger, store } = await setup(t)
   const { number } = await activeCertificate(ledger, 1)
-  const before = (await store.readAll({ limit: 100000 })).events.at(-1)!.globalPosition
+  const before = (await wholeLog(store)).at(-1)!.globalPosition
   await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   const auditor = await bearer('auditor')
   const then = (await app.inject({ url: `/v1/certificates/${number}?position=${before}`, headers: auditor })).json()
   t.match(then.periods, [{ reserved: '0.00', balance: '7760.00' }], 'before the request: nothing reserved')
   t.same(then.contracts, [])
   t.equal(then.position, String(before))
-  const last = (await store.readAll({ limit: 100000 })).events.at(-1)!.globalPosition
+  const last = (await wholeLog(store)).at(-1)!.globalPosition
   const now = (await app.inject({ url: `/v1/certificates/${number}?minPosition=${last}`, headers: auditor })).json()
   t.match(now.periods, [{ reserved: '5871.80', balance: '1888.20' }])
   const today = (await app.inject({ url: `/v1/certificates/${number}?asOf=2099-12-31`, headers: auditor })).json()

@@ -10,7 +10,7 @@ import {
   requestContract,
   terminateContract,
 } from '../../app/contracts.ts'
-import { correctMonth, recordAttendance } from '../../app/settlement.ts'
+import { correctMonth, recordAttendance } from '../../app/contracts.ts'
 import { streams } from '../../app/streams.ts'
 import { contractDecider } from '../../domain/contract.ts'
 import { groupDecider } from '../../domain/group.ts'
