@@ -36,6 +36,21 @@ interface LoadJob {
 
 type Job = StepJob | LoadJob
 
+/**
+ * Streams whose folds are kept in memory: a month close of a large municipality touches two streams per contract, and
+ * 20 000 folds (a few kilobytes each) hold a close of 10 000 contracts while staying well under 100 MB.
+ */
+const CACHED_STREAMS = 20_000
+/** Steps queued on one stream decided and appended together: one INSERT of at most this many steps' events. */
+const MAX_STEPS_PER_APPEND = 500
+/**
+ * Decisions retried after a concurrent write to the same stream: a step that loses 50 races in a row is under a
+ * contention no caller should wait out (every retry reads only the stream's new tail).
+ */
+const MAX_CONFLICT_RETRIES = 50
+/** Positions remembered for read-your-writes, per request: internal work never asks, so the oldest are forgotten. */
+const REMEMBERED_POSITIONS = 10_000
+
 /** Converts a stored event to the domain's view of it. */
 export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
 
@@ -51,7 +66,7 @@ export class Aggregates {
   /** Work waiting on each stream, in order: a cached fold has one writer in this process. */
   private readonly queues = new Map<string, Job[]>()
 
-  constructor(readonly store: EventStore, private readonly capacity = 20_000) {}
+  constructor(readonly store: EventStore, private readonly capacity = CACHED_STREAMS) {}
 
   private enqueue<T>(streamId: string, job: Omit<StepJob, 'resolve' | 'reject'> | Omit<LoadJob, 'resolve' | 'reject'>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -77,7 +92,7 @@ export class Aggregates {
         // Loads waiting together are answered by one read: they would all see the same stream.
         while (run < queue.length && queue[run]!.kind === 'load' && queue[run]!.decider === job.decider) run++
       } else if (job.options.expectedVersion === undefined) {
-        while (run < queue.length && run < 500) {
+        while (run < queue.length && run < MAX_STEPS_PER_APPEND) {
           const next = queue[run]!
           if (next.kind !== 'step' || next.decider !== job.decider || next.options.expectedVersion !== undefined) break
           run++
@@ -89,8 +104,7 @@ export class Aggregates {
           const loaded = await this.loadUnlocked(job.decider, streamId)
           for (const j of jobs) (j as LoadJob).resolve(loaded)
         }
-        else if (jobs.length === 1) job.resolve(await this.runStepUnlocked(job.decider, streamId, job.stepId, job.command, job.metadata, job.options))
-        else await this.runStepsTogether(job.decider, streamId, jobs as StepJob[])
+        else await this.runSteps(job.decider, streamId, jobs as StepJob[])
       } catch (error) {
         for (const j of jobs) j.reject(error)
       }
@@ -146,80 +160,41 @@ export class Aggregates {
   }
 
   /**
-   * Several steps on one stream as if run one after the other, appended together. The fold is advanced by each
-   * step's events before the next one decides, so a failed append leaves it ahead of the stream: it is then
-   * dropped and read again. A refusal decided on a cached fold stands once the append of the others succeeded
-   * with the fold's version (the fold was current); when nothing was appended it is decided again on a fresh one.
+   * Steps of one stream, as if run one after the other, appended at once (one step is a run of one). Each step's
+   * events get ids derived from its id, so a step that already happened (a retried request, a process run again
+   * after a crash) is answered with what it recorded and writes nothing; the same step queued twice is answered
+   * once. A run is decided on the cached fold when there is one — the append names the version it was decided on,
+   * so a stale fold cannot write, and a refusal or a "nothing to do" decided on it is decided again on a fresh one
+   * unless the others' append proved the fold current. The cached fold is never changed before the append succeeds:
+   * several steps are decided on a copy, so a conflict only reads the stream's new tail.
    */
-  private async runStepsTogether(decider: Decider<unknown, unknown>, streamId: string, jobs: StepJob[]) {
-    const stepIds = (job: StepJob, n: number) => Array.from({ length: n }, (_, i) => uuidFromName(`${job.stepId}#${i}`))
+  private async runSteps(decider: Decider<unknown, unknown>, streamId: string, jobs: StepJob[]) {
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.cachedEntry<unknown>(decider, streamId) : undefined
       const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, unknown>, streamId))
       const before = loaded.version
-      const outcomes: Outcome[] = []
-      const appended: { job: StepJob; index: number; events: LedgerEvent[]; recorded: NewEvent[] }[] = []
-      // The same step queued twice (a request retried while it still runs): the second is the first, done already.
-      const decidedBy = new Map<string, number>()
-      let unsure = false
-      for (const [index, job] of jobs.entries()) {
-        const recorded = this.recordedIn(loaded, job.stepId)
-        if (recorded.events.length > 0) {
-          this.notePosition(job.metadata, recorded.position)
-          outcomes.push({ events: recorded.events, version: loaded.version, alreadyDone: true })
-          continue
-        }
-        const earlier = decidedBy.get(job.stepId)
-        if (earlier !== undefined) {
-          outcomes.push({ sameAs: earlier })
-          continue
-        }
-        decidedBy.set(job.stepId, index)
-        try {
-          const events = decider.decide(job.command, loaded.state)
-          if (events.length === 0) {
-            unsure = true
-            outcomes.push({ events, version: before, alreadyDone: false })
-            continue
-          }
-          // Checked against the catalogue before the fold moves on: an invalid event fails its own step only.
-          const ids = stepIds(job, events.length)
-          const recorded = events.map((e, i) => this.newEvent(e, ids[i]!, job.metadata))
-          for (const e of events) loaded.state = decider.evolve(loaded.state, e)
-          appended.push({ job, index, events, recorded })
-          outcomes.push({ events, version: null, alreadyDone: false })
-        } catch (error) {
-          unsure = true
-          outcomes.push({ error })
-        }
-      }
+      const { outcomes, appended, working, unsure } = this.decideAll(decider, streamId, loaded, jobs)
       if (appended.length === 0) {
         if (cached && unsure) continue
         return this.settle(jobs, outcomes)
       }
-      const toAppend = appended.flatMap((a) => a.recorded)
       let result: AppendResult
       try {
-        result = await this.store.append(streamId, toAppend, { expectedVersion: before ?? 'no_stream' })
+        result = await this.store.append(streamId, appended.flatMap((a) => a.recorded), { expectedVersion: before ?? 'no_stream' })
       } catch (error) {
-        this.cache.delete(streamId)
-        if (error instanceof WrongExpectedVersionError && attempt < 50) continue
-        // Another error (an event id recorded with other content, say): each step alone, for its own answer.
-        for (const job of jobs) {
-          try {
-            job.resolve(await this.runStepUnlocked(decider, streamId, job.stepId, job.command, job.metadata, job.options))
-          } catch (e) {
-            job.reject(e)
-          }
+        if (error instanceof WrongExpectedVersionError) {
+          // Someone else wrote to the stream: decide again on its new tail — unless the caller named the version.
+          if (jobs.some((j) => j.options.expectedVersion !== undefined) && !cached) throw error
+          if (attempt < MAX_CONFLICT_RETRIES) continue
+          throw error
         }
+        // Another error (an event id recorded with other content, say): each step alone, for its own answer.
+        this.cache.delete(streamId)
+        if (jobs.length === 1) throw error
+        for (const job of jobs) await this.runSteps(decider, streamId, [job]).catch((e: unknown) => job.reject(e))
         return
       }
-      if (result.alreadyAppended) this.cache.delete(streamId)
-      else {
-        loaded.version = result.nextExpectedVersion
-        let k = 0
-        for (const a of appended) a.events.forEach((e, i) => loaded.byId.set(a.recorded[i]!.eventId, { event: e, position: result.positions[k++]!.globalPosition }))
-      }
+      this.advance(streamId, loaded, decider, working, appended, result)
       let k = 0
       for (const a of appended) {
         k += a.events.length
@@ -229,6 +204,66 @@ export class Aggregates {
       }
       return this.settle(jobs, outcomes)
     }
+  }
+
+  /** Each step decided in turn on the fold (or, for several, a copy the earlier ones' events move on). */
+  private decideAll(decider: Decider<unknown, unknown>, streamId: string, loaded: Loaded<unknown>, jobs: StepJob[]) {
+    const before = loaded.version
+    const outcomes: Outcome[] = []
+    const appended: { job: StepJob; index: number; events: LedgerEvent[]; recorded: NewEvent[] }[] = []
+    // The same step queued twice (a request retried while it still runs): the second is the first, done already.
+    const decidedBy = new Map<string, number>()
+    let working = jobs.length > 1 ? structuredClone(loaded.state) : loaded.state
+    let unsure = false
+    for (const [index, job] of jobs.entries()) {
+      const recorded = this.recordedIn(loaded, job.stepId)
+      if (recorded.events.length > 0) {
+        this.notePosition(job.metadata, recorded.position)
+        outcomes.push({ events: recorded.events, version: before, alreadyDone: true })
+        continue
+      }
+      const earlier = decidedBy.get(job.stepId)
+      if (earlier !== undefined) {
+        outcomes.push({ sameAs: earlier })
+        continue
+      }
+      decidedBy.set(job.stepId, index)
+      try {
+        // With a caller's If-Match (a step that runs alone) the stream must be at the version it names.
+        const given = job.options.expectedVersion
+        if (given !== undefined && given !== (before ?? 'no_stream')) throw new WrongExpectedVersionError(streamId, given, before)
+        const events = decider.decide(job.command, working)
+        if (events.length === 0) {
+          unsure = true
+          outcomes.push({ events, version: before, alreadyDone: false })
+          continue
+        }
+        // Checked against the catalogue before the fold moves on: an invalid event fails its own step only.
+        const ids = Array.from({ length: events.length }, (_, i) => uuidFromName(`${job.stepId}#${i}`))
+        const recordedEvents = events.map((e, i) => this.newEvent(e, ids[i]!, job.metadata))
+        if (jobs.length > 1) for (const e of events) working = decider.evolve(working, e)
+        appended.push({ job, index, events, recorded: recordedEvents })
+        outcomes.push({ events, version: null, alreadyDone: false })
+      } catch (error) {
+        unsure = true
+        outcomes.push({ error })
+      }
+    }
+    return { outcomes, appended, working: jobs.length > 1 ? working : null, unsure }
+  }
+
+  /** The cached fold after a successful append: the copy several steps were decided on, or the one step's events. */
+  private advance(streamId: string, loaded: Loaded<unknown>, decider: Decider<unknown, unknown>, working: unknown, appended: { events: LedgerEvent[]; recorded: NewEvent[] }[], result: AppendResult) {
+    if (result.alreadyAppended) {
+      // Everything was there already (a concurrent run of the same steps): the fold is read again next time.
+      this.cache.delete(streamId)
+      return
+    }
+    if (working !== null) loaded.state = working
+    else for (const a of appended) for (const e of a.events) loaded.state = decider.evolve(loaded.state, e)
+    loaded.version = result.nextExpectedVersion
+    let k = 0
+    for (const a of appended) a.events.forEach((e, i) => loaded.byId.set(a.recorded[i]!.eventId, { event: e, position: result.positions[k++]!.globalPosition }))
   }
 
   private settle(jobs: StepJob[], outcomes: Outcome[]) {
@@ -259,68 +294,6 @@ export class Aggregates {
     return { eventId, type: e.type, schemaVersion: definition.schemaVersion, data: definition.schema.parse(e.data), metadata }
   }
 
-  private async runStepUnlocked<Command, State>(
-    decider: Decider<Command, State>,
-    streamId: string,
-    stepId: string,
-    command: Command,
-    metadata: EventMetadata,
-    options: { expectedVersion?: number | 'no_stream' },
-  ): Promise<{ events: LedgerEvent[]; version: number | null; alreadyDone: boolean }> {
-    const ids = (n: number) => Array.from({ length: n }, (_, i) => uuidFromName(`${stepId}#${i}`))
-    for (let attempt = 0; ; attempt++) {
-      // A cached fold is tried first without asking the store: the append names the version it was decided on,
-      // so a fold gone stale cannot write; and a refusal or a "nothing to do" decided on it is decided again on
-      // a fresh one, so a stale fold cannot refuse either.
-      const cached = attempt === 0 ? this.cachedEntry<State>(decider, streamId) : undefined
-      const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, State>, streamId))
-      const { events: recorded, position } = this.recordedIn(loaded as Loaded<unknown>, stepId)
-      if (recorded.length > 0) {
-        this.notePosition(metadata, position)
-        return { events: recorded, version: loaded.version, alreadyDone: true }
-      }
-
-      const given = options.expectedVersion
-      if (given !== undefined && given !== (loaded.version ?? 'no_stream')) {
-        if (cached) continue
-        throw new WrongExpectedVersionError(streamId, given, loaded.version)
-      }
-      let events: LedgerEvent[]
-      try {
-        events = decider.decide(command, loaded.state)
-      } catch (error) {
-        if (cached) continue
-        throw error
-      }
-      if (events.length === 0) {
-        if (cached) continue
-        return { events, version: loaded.version, alreadyDone: false }
-      }
-      const eventIds = ids(events.length)
-      const expectedVersion: ExpectedVersion = loaded.version ?? 'no_stream'
-      try {
-        const result = await this.store.append(
-          streamId,
-          events.map((e, i) => this.newEvent(e, eventIds[i]!, metadata)),
-          { expectedVersion },
-        )
-        if (!result.alreadyAppended) {
-          for (let i = 0; i < events.length; i++) {
-            loaded.state = decider.evolve(loaded.state, events[i]!)
-            loaded.byId.set(eventIds[i]!, { event: events[i]!, position: result.positions[i]!.globalPosition })
-          }
-          loaded.version = result.nextExpectedVersion
-        }
-        this.notePosition(metadata, result.positions[result.positions.length - 1]!.globalPosition)
-        return { events, version: result.nextExpectedVersion, alreadyDone: result.alreadyAppended }
-      } catch (error) {
-        // Someone else wrote to the stream since it was loaded: with a caller's If-Match that is the caller's
-        // conflict; otherwise decide again on the new state.
-        if (!(error instanceof WrongExpectedVersionError) || (given !== undefined && !cached) || attempt >= 50) throw error
-      }
-    }
-  }
-
   /** The events a step recorded on a stream, empty when it has not happened. */
   async recordedStep<State>(decider: Decider<never, State>, streamId: string, stepId: string): Promise<LedgerEvent[]> {
     return this.recordedIn((await this.load(decider, streamId)) as Loaded<unknown>, stepId).events
@@ -332,7 +305,7 @@ export class Aggregates {
     const key = metadata.correlationId
     if ((this.positions.get(key) ?? -1n) < position) this.positions.set(key, position)
     // Internal work never asks; keep the map from growing without end.
-    if (this.positions.size > 10_000) this.positions.delete(this.positions.keys().next().value!)
+    if (this.positions.size > REMEMBERED_POSITIONS) this.positions.delete(this.positions.keys().next().value!)
   }
 
   /**
