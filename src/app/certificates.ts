@@ -8,6 +8,7 @@ import { WrongExpectedVersionError } from '../store/port.ts'
 import type { Decider } from '../domain/decider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { refuseContract } from './contracts.ts'
+import { Process } from './process.ts'
 import { streams } from './streams.ts'
 
 // Commands of the registry operator on certificates. A certificate's money is decided on its own stream, the cap
@@ -40,40 +41,36 @@ async function outcome(app: Application, number: string, periodId: string | null
 
 /** Gives a place of the period to a certificate: changes it to financing and credits the period's nominal. */
 async function makeFinancing(
-  app: Application,
-  ctx: CommandContext,
-  processId: string,
+  p: Process,
   number: string,
   periodId: string,
   on: IsoDate,
   nominal: number,
   reason: 'request' | 'promoted_from_queue' | 'issued_as_financing',
 ) {
-  await app.aggregates.runStep(certificateDecider, streams.certificate(number), `${processId}:financing:${number}`, {
+  await p.step(certificateDecider, streams.certificate(number), `financing:${number}`, {
     type: 'MakeFinancing', periodId, on, nominal, reason,
-  }, ctx.metadata)
+  })
 }
 
 /** Releases a financing place and completes the promotion of whoever the queue's head was. */
 async function releasePlace(
   app: Application,
-  ctx: CommandContext,
-  processId: string,
+  p: Process,
   state: CertificateState,
   periodId: string,
   on: IsoDate,
   reason: 'type_changed' | 'frozen',
 ) {
-  const released = await app.aggregates.runStep(municipalityDecider, streams.municipality(state.municipality), `${processId}:release-place`, {
+  const released = await p.step(municipalityDecider, streams.municipality(state.municipality), `release-place`, {
     type: 'ReleaseFinancingPlace', periodId, certificateNumber: state.number!, on, reason,
-  }, ctx.metadata)
-  app.faults('certificate:place-released')
+  })
   const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
   const nominal = periodOf(municipality.state, periodId).nominal
   for (const e of released.events) {
     if (e.type !== 'CertificatePromotedFromQueue') continue
     try {
-      await makeFinancing(app, ctx, processId, e.data.certificateNumber, periodId, on, nominal, 'promoted_from_queue')
+      await makeFinancing(p, e.data.certificateNumber, periodId, on, nominal, 'promoted_from_queue')
     } catch (error) {
       // Promoted while already financing (it cannot be, unless changed by hand): nothing more to credit.
       if (!(error instanceof DomainError && error.code === 'certificate_type_unchanged')) throw error
@@ -108,27 +105,26 @@ export async function issueCertificate(app: Application, ctx: CommandContext, in
   }
   const processId = `issue:${number}`
   return idempotent(app, ctx, 'IssueCertificate', input, () => processId, async () => {
-    const issued = await app.aggregates.runStep(certificateDecider, streams.certificate(number), `${processId}:issue`, {
+    const p = new Process(app, ctx, 'issue', processId)
+    const issued = await p.step(certificateDecider, streams.certificate(number), `issue`, {
       type: 'IssueCertificate',
       certificateNumber: number,
       municipality: input.municipality,
       birthDate: input.birthDate,
       issuedOn: input.issuedOn,
       requestedType: input.type,
-    }, ctx.metadata)
+    })
     const recorded = issued.events[0]!.data as EventData<'CertificateIssued'>
     if (issued.alreadyDone && (recorded.birthDate !== input.birthDate || recorded.municipality !== input.municipality || recorded.requestedType !== input.type || recorded.issuedOn !== input.issuedOn)) {
       refuse('certificate_already_issued', `certificate ${number} is already issued with other data`)
     }
-    app.faults('issue:issued')
     if (periodId === null) return outcome(app, number, null)
-    const place = await app.aggregates.runStep(municipalityDecider, streams.municipality(input.municipality), `${processId}:place`, {
+    const place = await p.step(municipalityDecider, streams.municipality(input.municipality), `place`, {
       type: 'TakeFinancingPlace', periodId, certificateNumber: number, on: input.issuedOn, queueIfFull: true,
-    }, ctx.metadata)
-    app.faults('issue:place-taken')
+    })
     if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
       const nominal = periodOf((await app.aggregates.load(municipalityDecider, streams.municipality(input.municipality))).state, periodId).nominal
-      await makeFinancing(app, ctx, processId, number, periodId, input.issuedOn, nominal, 'issued_as_financing')
+      await makeFinancing(p, number, periodId, input.issuedOn, nominal, 'issued_as_financing')
     }
     return outcome(app, number, periodId)
   })
@@ -137,9 +133,10 @@ export async function issueCertificate(app: Application, ctx: CommandContext, in
 export async function activateCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; activatedOn: IsoDate }): Promise<CertificateOutcome> {
   await loadCertificate(app, input.certificateNumber)
   return idempotent(app, ctx, 'ActivateCertificate', input, processIdFrom('ActivateCertificate'), async (processId) => {
-    await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${processId}:activate`, {
+    const p = new Process(app, ctx, 'activate', processId)
+    await p.step(certificateDecider, streams.certificate(input.certificateNumber), `activate`, {
       type: 'ActivateCertificate', activatedOn: input.activatedOn,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    }, { expectedVersion: ctx.expectedVersion })
     return outcome(app, input.certificateNumber, null)
   })
 }
@@ -184,6 +181,7 @@ const nested = (ctx: CommandContext, processId: string): CommandContext => ({ me
 export async function changeCertificateType(app: Application, ctx: CommandContext, input: ChangeTypeInput): Promise<CertificateOutcome> {
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'ChangeCertificateType', input, processIdFrom('ChangeCertificateType'), async (processId) => {
+    const p = new Process(app, ctx, 'change-type', processId)
     const firstStep = input.to === 'accounting' ? started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:accounting`) : started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)
     if (!(await firstStep)) {
       checkIfMatch(ctx, certificateStream, version)
@@ -191,16 +189,15 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
       if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
     }
     if (input.to === 'accounting') {
-      await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:accounting`, { type: 'MakeAccounting', periodId: input.periodId, on: input.on }, ctx.metadata)
-      app.faults('change-type:accounting')
-      await releasePlace(app, ctx, processId, state, input.periodId, input.on, 'type_changed')
+      await p.step(certificateDecider, certificateStream, `accounting`, { type: 'MakeAccounting', periodId: input.periodId, on: input.on })
+      await releasePlace(app, p, state, input.periodId, input.on, 'type_changed')
       return outcome(app, input.certificateNumber, null)
     }
-    const place = await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:place`, {
+    const place = await p.step(municipalityDecider, municipalityStream, `place`, {
       type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: true,
-    }, ctx.metadata)
+    })
     if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
-      await makeFinancing(app, ctx, processId, input.certificateNumber, input.periodId, input.on, period.nominal, 'request')
+      await makeFinancing(p, input.certificateNumber, input.periodId, input.on, period.nominal, 'request')
     }
     return outcome(app, input.certificateNumber, input.periodId)
   })
@@ -214,6 +211,7 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
 export async function freezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'FreezeCertificate', input, processIdFrom('FreezeCertificate'), async (processId) => {
+    const p = new Process(app, ctx, 'freeze', processId)
     const frozen = await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:freeze`)
     if (!frozen) {
       checkIfMatch(ctx, certificateStream, version)
@@ -231,13 +229,12 @@ export async function freezeCertificate(app: Application, ctx: CommandContext, i
         await refuseContract(app, nested(ctx, processId), { contractId, refusedOn: input.on, by: 'system', reason: 'the certificate was frozen' })
       }
     }
-    await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:freeze`, { type: 'FreezeCertificate', periodId: input.periodId, on: input.on }, ctx.metadata)
-    app.faults('freeze:frozen')
-    if (state.type === 'financing') await releasePlace(app, ctx, processId, state, input.periodId, input.on, 'frozen')
+    await p.step(certificateDecider, certificateStream, `freeze`, { type: 'FreezeCertificate', periodId: input.periodId, on: input.on })
+    if (state.type === 'financing') await releasePlace(app, p, state, input.periodId, input.on, 'frozen')
     if (period.queue.includes(input.certificateNumber) || (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:leave-queue`))) {
-      await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:leave-queue`, {
+      await p.step(municipalityDecider, municipalityStream, `leave-queue`, {
         type: 'LeaveQueue', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on,
-      }, ctx.metadata)
+      })
     }
     return outcome(app, input.certificateNumber, null)
   })
@@ -247,6 +244,7 @@ export async function freezeCertificate(app: Application, ctx: CommandContext, i
 export async function unfreezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'UnfreezeCertificate', input, processIdFrom('UnfreezeCertificate'), async (processId) => {
+    const p = new Process(app, ctx, 'unfreeze', processId)
     const began = (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)) || (await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:unfreeze`))
     if (!began) {
       checkIfMatch(ctx, certificateStream, version)
@@ -256,13 +254,13 @@ export async function unfreezeCertificate(app: Application, ctx: CommandContext,
       }
     }
     if (state.type === 'financing') {
-      await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:place`, {
+      await p.step(municipalityDecider, municipalityStream, `place`, {
         type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
-      }, ctx.metadata)
+      })
     }
-    await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:unfreeze`, {
+    await p.step(certificateDecider, certificateStream, `unfreeze`, {
       type: 'UnfreezeCertificate', periodId: input.periodId, on: input.on, nominal: period.nominal,
-    }, ctx.metadata)
+    })
     return outcome(app, input.certificateNumber, null)
   })
 }
@@ -272,6 +270,7 @@ export async function creditNominal(app: Application, ctx: CommandContext, input
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   const processId = `credit:${input.certificateNumber}:${input.periodId}`
   return idempotent(app, ctx, 'CreditNominal', input, () => processId, async () => {
+    const p = new Process(app, ctx, 'credit-nominal', processId)
     if (!(await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`))) {
       checkIfMatch(ctx, certificateStream, version)
       if (state.type !== 'financing') refuse('certificate_not_financing', `certificate ${input.certificateNumber} is not a financing certificate`)
@@ -280,12 +279,12 @@ export async function creditNominal(app: Application, ctx: CommandContext, input
         refuse('certificate_already_credited', `certificate ${input.certificateNumber} already got the nominal of ${input.periodId}`)
       }
     }
-    await app.aggregates.runStep(municipalityDecider, municipalityStream, `${processId}:place`, {
+    await p.step(municipalityDecider, municipalityStream, `place`, {
       type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
-    }, ctx.metadata)
-    await app.aggregates.runStep(certificateDecider, certificateStream, `${processId}:credit`, {
+    })
+    await p.step(certificateDecider, certificateStream, `credit`, {
       type: 'CreditNominal', periodId: input.periodId, on: input.on, nominal: period.nominal,
-    }, ctx.metadata)
+    })
     return outcome(app, input.certificateNumber, null)
   })
 }

@@ -12,6 +12,7 @@ import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { uuidFromName } from './ids.ts'
+import { Process } from './process.ts'
 import { WrongExpectedVersionError } from '../store/port.ts'
 import { requireReach } from './scope.ts'
 import { streams } from './streams.ts'
@@ -55,6 +56,7 @@ async function loadRequired<S extends object>(app: Application, decider: Paramet
 export async function requestContract(app: Application, ctx: CommandContext, input: RequestContractInput): Promise<ContractOutcome> {
   const processIdFor = (key: string | null) => input.contractId ?? (key ? uuidFromName(`contract:${key}`) : crypto.randomUUID())
   return idempotent(app, ctx, 'RequestContract', input, processIdFor, async (contractId, isRetry) => {
+    const p = new Process(app, ctx, 'contract-request', contractId)
     const existing = await app.aggregates.load(contractDecider, streams.contract(contractId))
     if (existing.state.status !== 'none') {
       if (isRetry || (existing.state.request!.certificateNumber === input.certificateNumber && existing.state.request!.groupId === input.groupId)) {
@@ -67,13 +69,11 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
     if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (existing.version ?? 'no_stream')) {
       throw new WrongExpectedVersionError(streams.contract(contractId), ctx.expectedVersion, existing.version)
     }
-    await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:place`, {
+    await p.step(groupDecider, streams.group(input.groupId), `place`, {
       type: 'TakePlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
-    }, ctx.metadata)
-    app.faults('contract-request:place-taken')
-    const reserved = e.reserve ? await reserveOrGiveBack(app, ctx, input, contractId, e.reserve) : 0
-    app.faults('contract-request:funds-reserved')
-    await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${contractId}:request`, { type: 'RecordContractRequest', request: contractRequested(input, contractId, e, reserved) }, ctx.metadata)
+    })
+    const reserved = e.reserve ? await reserveOrGiveBack(p, input, e.reserve) : 0
+    await p.step(contractDecider, streams.contract(contractId), `request`, { type: 'RecordContractRequest', request: contractRequested(input, contractId, e, reserved) })
     return outcome(app, contractId)
   })
 }
@@ -108,16 +108,17 @@ async function checkEnrolment(app: Application, ctx: CommandContext, input: Requ
 }
 
 /** Reserves the certificate's part; refused (the money went meanwhile), the place is given back first. */
-async function reserveOrGiveBack(app: Application, ctx: CommandContext, input: RequestContractInput, contractId: string, reserve: NonNullable<Enrolment['reserve']>) {
+async function reserveOrGiveBack(p: Process, input: RequestContractInput, reserve: NonNullable<Enrolment['reserve']>) {
+  const contractId = p.id
   try {
-    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, reserve, ctx.metadata)
+    const step = await p.step(certificateDecider, streams.certificate(input.certificateNumber), `reserve`, reserve)
     const e = step.events[0]
     return e?.type === 'CertificateFundsReserved' ? e.data.amount : 0
   } catch (error) {
     if (error instanceof DomainError) {
-      await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`, {
+      await p.step(groupDecider, streams.group(input.groupId), `abandon`, {
         type: 'ReleasePlace', contractId, on: input.requestedOn, reason: 'request_abandoned',
-      }, ctx.metadata)
+      })
     }
     throw error
   }
@@ -171,11 +172,11 @@ export async function acceptContract(app: Application, ctx: CommandContext, inpu
   await loadContract(app, ctx, input.contractId)
   const processId = `accept:${input.contractId}`
   return idempotent(app, ctx, 'AcceptContract', { contractId: input.contractId, acceptedOn: input.acceptedOn }, () => processId, async () => {
-    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:accept`, {
+    const p = new Process(app, ctx, 'contract-accept', processId)
+    const step = await p.step(contractDecider, streams.contract(input.contractId), `accept`, {
       type: 'AcceptContract', acceptedOn: input.acceptedOn,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    }, { expectedVersion: ctx.expectedVersion })
     if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { acceptedOn: input.acceptedOn }, 'contract_closed', 'accepted')
-    app.faults('contract-accept:accepted')
     const accepted = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
     const r = accepted.state.request!
     const acceptedOn = accepted.state.acceptedOn!
@@ -184,9 +185,9 @@ export async function acceptContract(app: Application, ctx: CommandContext, inpu
     const lastClosed = r.payerId ? (await app.aggregates.load(settlementDecider, streams.settlement(r.municipality))).state.lastClosed : null
     const upTo = lastClosed !== null && addMonths(lastClosed, 1) > monthOf(acceptedOn) ? addMonths(lastClosed, 1) : monthOf(acceptedOn)
     for (const w of monthsToWriteOff(accepted.state, upTo)) {
-      await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:write-off:${w.month}`, {
+      await p.step(certificateDecider, streams.certificate(r.certificateNumber), `write-off:${w.month}`, {
         type: 'WriteOff', contractId: input.contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
-      }, ctx.metadata)
+      })
     }
     return outcome(app, input.contractId)
   })
@@ -202,16 +203,16 @@ export async function refuseContract(
   const r = state.request!
   const processId = `refuse:${input.contractId}`
   return idempotent(app, ctx, 'RefuseContract', { contractId: input.contractId, refusedOn: input.refusedOn, by: input.by, reason: input.reason }, () => processId, async () => {
-    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:refuse`, {
+    const p = new Process(app, ctx, 'contract-refuse', processId)
+    const step = await p.step(contractDecider, streams.contract(input.contractId), `refuse`, {
       type: 'RefuseContract', refusedOn: input.refusedOn, by: input.by, reason: input.reason,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
-    app.faults('contract-refuse:refused')
-    await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:release`, {
+    }, { expectedVersion: ctx.expectedVersion })
+    await p.step(certificateDecider, streams.certificate(r.certificateNumber), `release`, {
       type: 'ReleaseReservation', contractId: input.contractId, on: (step.events[0]!.data as EventData<'ContractRefused'>).refusedOn, amount: 'all', reason: 'refused',
-    }, ctx.metadata)
-    await app.aggregates.runStep(groupDecider, streams.group(r.groupId), `${processId}:place`, {
+    })
+    await p.step(groupDecider, streams.group(r.groupId), `place`, {
       type: 'ReleasePlace', contractId: input.contractId, on: input.refusedOn, reason: 'refused',
-    }, ctx.metadata)
+    })
     // The refusal's own steps are finished first; only then is a second refusal with other details a conflict.
     if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { refusedOn: input.refusedOn, reason: input.reason }, 'contract_refused', 'refused')
     return outcome(app, input.contractId)
@@ -231,15 +232,15 @@ export async function terminateContract(
   const r = state.request!
   const processId = `terminate:${input.contractId}`
   return idempotent(app, ctx, 'TerminateContract', { contractId: input.contractId, terminatedOn: input.terminatedOn, by: input.by, reason: input.reason }, () => processId, async () => {
-    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:terminate`, {
+    const p = new Process(app, ctx, 'contract-terminate', processId)
+    const step = await p.step(contractDecider, streams.contract(input.contractId), `terminate`, {
       type: 'TerminateContract', terminatedOn: input.terminatedOn, by: input.by, reason: input.reason,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    }, { expectedVersion: ctx.expectedVersion })
     const terminated = step.events[0]!.data as EventData<'ContractTerminated'>
-    app.faults('contract-terminate:terminated')
     if (terminated.released > 0) {
-      await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:release`, {
+      await p.step(certificateDecider, streams.certificate(r.certificateNumber), `release`, {
         type: 'ReleaseForTermination', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, lastMonth: terminated.lastMonth,
-      }, ctx.metadata)
+      })
     }
     if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')
     return outcome(app, input.contractId)
@@ -252,12 +253,13 @@ export async function closeContract(app: Application, ctx: CommandContext, input
   const r = state.request!
   const processId = `close:${input.contractId}`
   return idempotent(app, ctx, 'CloseContract', input, () => processId, async () => {
-    await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:close`, {
+    const p = new Process(app, ctx, 'contract-close', processId)
+    await p.step(contractDecider, streams.contract(input.contractId), `close`, {
       type: 'CloseContract', closedOn: input.closedOn,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
-    await app.aggregates.runStep(groupDecider, streams.group(r.groupId), `${processId}:place`, {
+    }, { expectedVersion: ctx.expectedVersion })
+    await p.step(groupDecider, streams.group(r.groupId), `place`, {
       type: 'ReleasePlace', contractId: input.contractId, on: input.closedOn, reason: 'closed',
-    }, ctx.metadata)
+    })
     return outcome(app, input.contractId)
   })
 }
@@ -278,9 +280,10 @@ export async function correctMonth(
   if (!settled) refuse('month_not_settled', `${input.month} of contract ${input.contractId} is not closed yet: record its attendance instead`)
   const { contractId: _, ...rest } = input
   return idempotent(app, ctx, 'CorrectMonth', input, processIdFrom('correction'), async (correctionId) => {
-    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${correctionId}:correct`, {
+    const p = new Process(app, ctx, 'correction', correctionId)
+    const step = await p.step(contractDecider, streams.contract(input.contractId), `correct`, {
       type: 'CorrectMonth', ...rest, correctionId, correctsInvoiceId: invoiceIds.final(r!.municipality, settled!.payerId, settled!.providerId, settled!.invoiceMonth),
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    }, { expectedVersion: ctx.expectedVersion })
     const e = step.events[0]!.data as EventData<'ContractMonthCorrected'>
     return { streamId: streams.contract(input.contractId), version: step.version, correctionId, difference: e.lineAmount - e.previousLineAmount, correctsInvoiceId: e.correctsInvoiceId }
   })
@@ -295,7 +298,8 @@ export async function recordAttendance(
   await loadContract(app, ctx, input.contractId)
   const { contractId: _, ...attendance } = input
   return idempotent(app, ctx, 'RecordAttendance', input, processIdFrom('attendance'), async (processId) => {
-    const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:attendance`, { type: 'RecordAttendance', ...attendance }, ctx.metadata, {
+    const p = new Process(app, ctx, 'attendance', processId)
+    const step = await p.step(contractDecider, streams.contract(input.contractId), `attendance`, { type: 'RecordAttendance', ...attendance }, {
       expectedVersion: ctx.expectedVersion,
     })
     return { streamId: streams.contract(input.contractId), version: step.version }

@@ -13,6 +13,7 @@ import { type Application, type CommandContext, idempotent } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
 import { refundShortfalls } from './payments.ts'
 import { reaches, requireReach } from './scope.ts'
+import { Process } from './process.ts'
 import { streams } from './streams.ts'
 
 // The payer's month close (domain.md, "Monthly cycle"): one process named after the municipality and the month, in
@@ -58,8 +59,8 @@ interface CloseRun {
   closedOn: IsoDate
   next: IsoMonth
   processId: string
-  /** Steps have ids of their own; nested commands must not reuse the client's idempotency key. */
-  ctx: CommandContext
+  /** The close's steps; nested commands run with `p.nested()`, never with the client's idempotency key. */
+  p: Process
   outcome: MonthCloseOutcome
   /** By payer and provider (a structured key: the ids themselves are in the value). */
   pairs: Map<string, PayerAndProvider>
@@ -107,7 +108,7 @@ export async function closeMonth(
   return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
     const run: CloseRun = {
       municipality, month, closedOn, next: addMonths(month, 1), processId,
-      ctx: { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } },
+      p: new Process(app, { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } }, 'month-close', processId),
       outcome: { municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: false },
       pairs: new Map(), contractDates: new Map(), toClose: [], advanceClaims: new Map(),
     }
@@ -116,7 +117,7 @@ export async function closeMonth(
     await forEachConcurrently([...run.pairs.values()].filter((p) => p.lines.length > 0 || p.corrections.length > 0), CLOSE_CONCURRENCY, (p) => issueFinalInvoice(app, run, p))
     await forEachConcurrently([...run.pairs.values()].filter((p) => p.advances.length > 0), CLOSE_CONCURRENCY, (p) => issueAdvanceInvoice(app, run, p))
     await forEachConcurrently(run.toClose, CLOSE_CONCURRENCY, async (c) => {
-      await closeContract(app, run.ctx, { contractId: c.contractId, closedOn: c.closesOn })
+      await closeContract(app, run.p.ctx, { contractId: c.contractId, closedOn: c.closesOn })
       run.outcome.contractsClosed++
     })
     return recordClose(app, run)
@@ -157,7 +158,7 @@ async function gatherContract(app: Application, run: CloseRun, contractId: strin
 /** Requests nobody answered for two months are refused, their money and place given back. */
 async function expireRequest(app: Application, run: CloseRun, contractId: string, r: EventData<'ContractRequested'>) {
   if (r.requestedOn >= firstDayOfMonth(addMonths(run.month, -1))) return
-  await refuseContract(app, run.ctx, { contractId, refusedOn: run.closedOn, by: 'system', reason: 'not accepted within two months' })
+  await refuseContract(app, run.p.ctx, { contractId, refusedOn: run.closedOn, by: 'system', reason: 'not accepted within two months' })
   run.outcome.requestsExpired++
 }
 
@@ -169,9 +170,9 @@ async function expireRequest(app: Application, run: CloseRun, contractId: string
 async function writeOffBegunMonths(app: Application, run: CloseRun, contractId: string, state: ContractState) {
   const r = state.request!
   for (const w of monthsToWriteOff(state, run.next)) {
-    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${run.processId}:write-off:${contractId}:${w.month}`, {
+    const step = await run.p.step(certificateDecider, streams.certificate(r.certificateNumber), `write-off:${contractId}:${w.month}`, {
       type: 'WriteOff', contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
-    }, run.ctx.metadata)
+    })
     if (step.events.length > 0) run.outcome.contractsWrittenOff++
   }
 }
@@ -180,11 +181,10 @@ async function writeOffBegunMonths(app: Application, run: CloseRun, contractId: 
 async function settleMonths(app: Application, run: CloseRun, contractId: string, state: ContractState) {
   const r = state.request!
   for (const m of payableMonths(state).filter((x) => x <= run.month)) {
-    const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${run.processId}:settle:${contractId}:${m}`, {
+    const s = await run.p.step(contractDecider, streams.contract(contractId), `settle:${contractId}:${m}`, {
       type: 'SettleMonth', month: m, invoiceMonth: run.month, settledOn: run.closedOn,
-    }, run.ctx.metadata)
+    })
     for (const e of s.events) if (e.type === 'ContractMonthSettled') pairOf(run, r.payerId!, r.providerId).lines.push(e.data)
-    app.faults('month-close:contract-settled')
   }
 }
 
@@ -221,7 +221,7 @@ async function issueFinalInvoice(app: Application, run: CloseRun, pair: PayerAnd
   const lines = [...pair.lines].sort(byContractAndMonth)
   const corrections = [...pair.corrections].sort((a, b) => (a.correctionId < b.correctionId ? -1 : 1))
   const total = lines.reduce((sum, l) => sum + l.lineAmount, 0) + corrections.reduce((sum, c) => sum + c.amount, 0)
-  const issued = await app.aggregates.runStep(invoiceDecider, streams.invoice(invoiceId), `${run.processId}:final:${pairStep(pair)}`, {
+  const issued = await run.p.step(invoiceDecider, streams.invoice(invoiceId), `final:${pairStep(pair)}`, {
     type: 'IssueFinalInvoice',
     invoice: {
       invoiceId, number: invoiceNumber('F', month, municipality, payerId, providerId), payerId, providerId, municipality, month, issuedOn: run.closedOn,
@@ -231,18 +231,18 @@ async function issueFinalInvoice(app: Application, run: CloseRun, pair: PayerAnd
       })),
       corrections, total, advanceDeducted: advance.state.paid, amountDue: total - advance.state.paid,
     },
-  }, run.ctx.metadata)
+  })
   run.outcome.finalInvoices.push(invoiceId)
   const final = issued.events[0]?.data as EventData<'FinalInvoiceIssued'> | undefined
   // The corrections the issued invoice carries (as recorded, also when finishing a crashed close) are invoiced.
   for (const c of final?.corrections ?? []) {
-    await app.aggregates.runStep(contractDecider, streams.contract(c.contractId), `${run.processId}:correction:${c.correctionId}`, {
+    await run.p.step(contractDecider, streams.contract(c.contractId), `correction:${c.correctionId}`, {
       type: 'MarkCorrectionInvoiced', correctionId: c.correctionId, invoiceId, invoicedOn: run.closedOn,
-    }, run.ctx.metadata)
+    })
   }
   // Nothing left to pay (the advance covered it exactly): settled as issued, its shortfalls return now. With a
   // negative amount the provider owes money back; its shortfalls wait until that is settled.
-  if (final && final.amountDue === 0 && final.total >= 0) await refundShortfalls(app, run.ctx, invoiceId)
+  if (final && final.amountDue === 0 && final.total >= 0) await refundShortfalls(app, run.p.ctx, invoiceId)
 }
 
 /** Phase 3: the advance invoice of the next month for a payer and provider. */
@@ -250,13 +250,13 @@ async function issueAdvanceInvoice(app: Application, run: CloseRun, pair: PayerA
   const { municipality, next } = run
   const { payerId, providerId } = pair
   const invoiceId = invoiceIds.advance(municipality, payerId, providerId, next)
-  await app.aggregates.runStep(invoiceDecider, streams.invoice(invoiceId), `${run.processId}:advance:${pairStep(pair)}`, {
+  await run.p.step(invoiceDecider, streams.invoice(invoiceId), `advance:${pairStep(pair)}`, {
     type: 'IssueAdvanceInvoice',
     invoice: {
       invoiceId, number: invoiceNumber('A', next, municipality, payerId, providerId), payerId, providerId, municipality, month: next, issuedOn: run.closedOn,
       lines: [...pair.advances].sort((a, b) => (a.contractId < b.contractId ? -1 : 1)), total: pair.advances.reduce((s, l) => s + l.amount, 0),
     },
-  }, run.ctx.metadata)
+  })
   run.outcome.advanceInvoices.push(invoiceId)
 }
 
@@ -265,9 +265,9 @@ async function recordClose(app: Application, run: CloseRun): Promise<MonthCloseO
   const o = run.outcome
   o.finalInvoices.sort()
   o.advanceInvoices.sort()
-  await app.aggregates.runStep(settlementDecider, streams.settlement(run.municipality), `${run.processId}:closed`, {
+  await run.p.step(settlementDecider, streams.settlement(run.municipality), `closed`, {
     type: 'RecordMonthClosed', municipality: run.municipality, month: run.month, closedOn: run.closedOn, contractsWrittenOff: o.contractsWrittenOff,
     contractsClosed: o.contractsClosed, requestsExpired: o.requestsExpired, finalInvoices: o.finalInvoices, advanceInvoices: o.advanceInvoices,
-  }, run.ctx.metadata)
+  })
   return o
 }

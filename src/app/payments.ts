@@ -7,6 +7,7 @@ import type { Kopecks } from '../domain/money.ts'
 import { paymentOrdersDecider } from '../domain/payment-order.ts'
 import { WrongExpectedVersionError } from '../store/port.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
+import { Process } from './process.ts'
 import { requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 
@@ -24,12 +25,12 @@ export async function refundShortfalls(app: Application, ctx: CommandContext, in
   const refundedOn = invoice.state.settledOn
   if (i.amountDue < 0 || refundedOn === null) return 0
   let refunded = 0
+  const p = new Process(app, ctx, 'refund', `refund:${invoiceId}`)
   const refund = async (certificateNumber: string, contractId: string, month: IsoMonth, correctionId: string | null, amount: Kopecks) => {
-    const step = await app.aggregates.runStep(certificateDecider, streams.certificate(certificateNumber), `refund:${invoiceId}:${contractId}:${month}:${correctionId ?? 'line'}`, {
+    const step = await p.step(certificateDecider, streams.certificate(certificateNumber), `${contractId}:${month}:${correctionId ?? 'line'}`, {
       type: 'RefundShortfall', contractId, month, invoiceId, correctionId, amount, refundedOn,
-    }, ctx.metadata)
+    }, { point: 'line-refunded' })
     refunded += step.events.length
-    app.faults('refund:line-refunded')
   }
   for (const line of i.lines) {
     if (line.monthAmount > line.lineAmount) await refund(line.certificateNumber, line.contractId, line.month, null, line.monthAmount - line.lineAmount)
@@ -71,30 +72,28 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
     const orders = streams.paymentOrders(payerId, year)
     const order = { payerId, year, paymentOrder: input.paymentOrder, paymentId }
     const attempt = (await app.aggregates.load(paymentOrdersDecider, orders)).state.releases.get(paymentId) ?? 0
-    await app.aggregates.runStep(paymentOrdersDecider, orders, `payment-order:${input.invoiceId}:${paymentId}:${attempt}`, {
-      type: 'UsePaymentOrder', ...order, invoiceId: input.invoiceId, paidOn: input.paidOn,
-    }, ctx.metadata)
-    app.faults('payment:order-used')
-    let step: Awaited<ReturnType<typeof app.aggregates.runStep>>
+    // Three steps, each named as it always was: the order number taken, the payment, the number given back.
+    const step = (kind: string, id: string) => new Process(app, ctx, 'payment', `${kind}:${input.invoiceId}:${paymentId}${id}`)
+    await step('payment-order', `:${attempt}`).step(paymentOrdersDecider, orders, '', { type: 'UsePaymentOrder', ...order, invoiceId: input.invoiceId, paidOn: input.paidOn }, { point: 'order-used' })
+    let recorded: Awaited<ReturnType<Process['step']>>
     try {
-      step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), `payment:${input.invoiceId}:${paymentId}`, command, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+      recorded = await step('payment', '').step(invoiceDecider, invoiceStream(input.invoiceId), '', command, { expectedVersion: ctx.expectedVersion, point: 'recorded' })
     } catch (error) {
       // Another payment got there first (the invoice is paid up, the stream moved on): the number is free again.
       if (error instanceof DomainError || error instanceof WrongExpectedVersionError) {
-        await app.aggregates.runStep(paymentOrdersDecider, orders, `payment-order-release:${input.invoiceId}:${paymentId}:${attempt}`, {
+        await step('payment-order-release', `:${attempt}`).step(paymentOrdersDecider, orders, '', {
           type: 'ReleasePaymentOrder', ...order, releasedOn: input.paidOn, reason: error instanceof DomainError ? error.code : 'stream_moved_on',
-        }, ctx.metadata)
+        })
       }
       throw error
     }
-    const recordedPayment = step.events[0]?.data as EventData<'PaymentRecorded'> | undefined
-    if (step.alreadyDone && recordedPayment && (recordedPayment.amount !== input.amount || recordedPayment.paidOn !== input.paidOn || recordedPayment.paymentOrder !== input.paymentOrder)) {
+    const recordedPayment = recorded.events[0]?.data as EventData<'PaymentRecorded'> | undefined
+    if (recorded.alreadyDone && recordedPayment && (recordedPayment.amount !== input.amount || recordedPayment.paidOn !== input.paidOn || recordedPayment.paymentOrder !== input.paymentOrder)) {
       refuse('payment_id_reused', `payment ${paymentId} was recorded with other details (${recordedPayment.amount} kopecks on ${recordedPayment.paidOn})`)
     }
-    app.faults('payment:recorded')
     const refunds = await refundShortfalls(app, ctx, input.invoiceId)
     const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
-    const payment = step.events[0]?.data as EventData<'PaymentRecorded'> | undefined
+    const payment = recorded.events[0]?.data as EventData<'PaymentRecorded'> | undefined
     return {
       streamId: invoiceStream(input.invoiceId),
       version: after.version,
@@ -102,7 +101,7 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
       paymentId,
       overdue: payment?.overdue ?? false,
       paid: after.state.paid,
-      newPayment: !step.alreadyDone && step.events.length > 0,
+      newPayment: !recorded.alreadyDone && recorded.events.length > 0,
       outstanding: (after.state.invoice!.kind === 'final' ? after.state.invoice!.amountDue : after.state.invoice!.total) - after.state.paid,
       refunds,
     }
@@ -133,9 +132,10 @@ export async function reversePayment(app: Application, ctx: CommandContext, inpu
   }
   const processId = `reverse:${input.invoiceId}:${input.paymentId}`
   return idempotent(app, ctx, 'ReversePayment', input, () => processId, async () => {
-    const step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), processId, {
+    const p = new Process(app, ctx, 'reverse', processId)
+    const step = await p.step(invoiceDecider, invoiceStream(input.invoiceId), '', {
       type: 'ReversePayment', paymentId: input.paymentId, reversedOn: input.reversedOn, reason: input.reason,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    }, { expectedVersion: ctx.expectedVersion })
     // The same reversal again is answered as before; another one of the same payment is a conflict.
     const recorded = step.events[0]!.data as EventData<'PaymentReversed'>
     if (step.alreadyDone && (recorded.reason !== input.reason || recorded.reversedOn !== input.reversedOn)) {
@@ -145,9 +145,9 @@ export async function reversePayment(app: Application, ctx: CommandContext, inpu
     const payment = invoice.state.recorded.get(input.paymentId)
     if (payment) {
       const year = Number(payment.paidOn.slice(0, 4))
-      await app.aggregates.runStep(paymentOrdersDecider, streams.paymentOrders(i.payerId, year), `${processId}:order`, {
+      await p.step(paymentOrdersDecider, streams.paymentOrders(i.payerId, year), 'order', {
         type: 'ReleasePaymentOrder', payerId: i.payerId, year, paymentOrder: payment.paymentOrder, paymentId: input.paymentId, releasedOn: recorded.reversedOn, reason: 'reversed',
-      }, ctx.metadata)
+      })
     }
     const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
     return { streamId: invoiceStream(input.invoiceId), version: step.version, invoiceId: input.invoiceId, paid: after.state.paid, outstanding: amountDueOf(after.state) - after.state.paid }

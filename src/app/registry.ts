@@ -10,6 +10,7 @@ import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { streams } from './streams.ts'
+import { Process } from './process.ts'
 import { requireReach } from './scope.ts'
 
 // Commands of the authorized body and the registry: periods, population, providers, programmes, groups.
@@ -25,7 +26,7 @@ async function single<C, S>(
   command: C,
 ): Promise<CommandOutcome> {
   return idempotent(app, ctx, name, body, processIdFrom(name), async (processId) => {
-    const step = await app.aggregates.runStep(decider, streamId, `${processId}:${name}`, command, ctx.metadata, {
+    const step = await new Process(app, ctx, name, processId).step(decider, streamId, name, command, {
       expectedVersion: ctx.expectedVersion,
     })
     return { streamId, version: step.version }
@@ -133,9 +134,10 @@ export async function openGroup(app: Application, ctx: CommandContext, input: Op
 export async function claimAdvance(app: Application, ctx: CommandContext, input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate }) {
   requireReach(ctx.caller, { kind: 'provider', id: input.providerId })
   return idempotent(app, ctx, 'ClaimAdvance', input, processIdFrom('advance-claim'), async (processId) => {
-    const step = await app.aggregates.runStep(providerDecider, streams.provider(input.providerId), `${processId}:claim`, {
+    const p = new Process(app, ctx, 'advance-claim', processId)
+    const step = await p.step(providerDecider, streams.provider(input.providerId), `claim`, {
       type: 'ClaimAdvance', payerId: input.payerId, month: input.month, percent: input.percent, claimedOn: input.claimedOn,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    }, { expectedVersion: ctx.expectedVersion })
     return { streamId: streams.provider(input.providerId), version: step.version }
   })
 }

@@ -109,7 +109,7 @@ t.test('refusal, termination and freeze give the money back', async (t) => {
 })
 
 t.test('a contract request interrupted half-way is finished by running it again, once', async (t) => {
-  for (const point of ['contract-request:place-taken', 'contract-request:funds-reserved']) {
+  for (const point of ['contract-request:place', 'contract-request:reserve']) {
     const db = await testDatabase(t)
     const store = new PostgresEventStore(db.sql)
     let crash = true
