@@ -8,6 +8,7 @@ t.test('defaults', async (t) => {
   t.equal(c.HOST, '127.0.0.1')
   t.equal(c.PORT, 3000)
   t.equal(c.LOG_LEVEL, 'info')
+  t.equal(c.DATABASE_CONNECT_TIMEOUT, 5, 'a server that does not accept a connection in 5 s counts as away')
 })
 
 t.test('values are parsed and checked', async (t) => {
@@ -20,6 +21,8 @@ t.test('values are parsed and checked', async (t) => {
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_CONNECT_TIMEOUT', '0'],
+    ['DATABASE_CONNECT_TIMEOUT', 'soon'],
   ] as const) {
     const error = (() => {
       try {

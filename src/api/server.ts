@@ -10,6 +10,7 @@ import {
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
 import type { Database } from '../db/database.ts'
+import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
 import { QuoteInputError } from '../domain/pricing.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
@@ -57,8 +58,19 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // Closing waits for every connection to end. A request in flight when it began would leave its keep-alive
+  // connection idle for keepAliveTimeout (72 s) once answered, and a stopping server with it: tell the client to
+  // close, and close what falls idle anyway.
+  let closing = false
+  let reaper: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    closing = true
+    reaper = setInterval(() => app.server.closeIdleConnections(), 100).unref()
+  })
+  app.addHook('onClose', async () => clearInterval(reaper))
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id)
+    if (closing) reply.header('connection', 'close')
   })
   if (deps.runner) {
     const runner = deps.runner
@@ -75,6 +87,17 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         title: error.title,
         detail: error.message,
         ...error.extensions,
+      })
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The database is away (stopped, restarting): say so at once rather than 500, and without a stack per request.
+      request.log.warn({ code: (error as { code?: string }).code, message: (error as Error).message }, 'database unavailable')
+      reply.header('retry-after', '1')
+      return sendProblem(request, reply, {
+        status: 503,
+        code: 'database_unavailable',
+        title: 'Service unavailable',
+        detail: 'the database does not answer; try again shortly (a command retried with the same Idempotency-Key is recorded once)',
       })
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

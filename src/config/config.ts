@@ -21,6 +21,12 @@ const ConfigSchema = z.object({
     .min(1, 'must be an integer between 1 and 100')
     .max(100, 'must be an integer between 1 and 100')
     .default(10),
+  DATABASE_CONNECT_TIMEOUT: z.coerce
+    .number({ message: 'must be a whole number of seconds between 1 and 300' })
+    .int('must be a whole number of seconds between 1 and 300')
+    .min(1, 'must be a whole number of seconds between 1 and 300')
+    .max(300, 'must be a whole number of seconds between 1 and 300')
+    .default(5),
   LEDGER_TIME_ZONE: z
     .string()
     .refine((tz) => {

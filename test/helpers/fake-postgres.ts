@@ -20,8 +20,8 @@ export const wire = {
   complete: (tag: string) => message('C', cstring(tag)),
 }
 
-/** What a connection does with a client message: answer it (the default), or close the socket. */
-export type Reaction = 'answer' | 'close'
+/** What a connection does with a client message: answer it, close the socket, or never answer (a hung server). */
+export type Reaction = 'answer' | 'close' | 'ignore'
 
 export interface FakePostgres {
   port: number
@@ -64,10 +64,12 @@ export async function fakePostgres(react: (connection: number, type: string) => 
         const type = String.fromCharCode(buffer[0]!)
         const body = buffer.subarray(5, buffer.readInt32BE(1) + 1)
         buffer = buffer.subarray(buffer.readInt32BE(1) + 1)
-        if (react(connection, type) === 'close') {
+        const reaction = react(connection, type)
+        if (reaction === 'close') {
           socket.end()
           return
         }
+        if (reaction === 'ignore') continue
         if (type === 'Q') {
           const text = body.toString('utf8').replace(/\0$/, '').trim().toLowerCase()
           track(text)

@@ -5,7 +5,10 @@ import type { Database } from '../../db/database.ts'
 import { pendingMigrations } from '../../db/migrate.ts'
 import { ProblemError } from '../problem.ts'
 
-export const healthRoutes: FastifyPluginAsync<{ db: Database }> = async (app, { db }) => {
+/** How long `/ready` waits for the database before it answers 503: a probe must get an answer, not hang. */
+export const READY_TIMEOUT_MS = 1000
+
+export const healthRoutes: FastifyPluginAsync<{ db: Database; readyTimeoutMs?: number }> = async (app, { db, readyTimeoutMs = READY_TIMEOUT_MS }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.get(
     '/health',
@@ -29,10 +32,20 @@ export const healthRoutes: FastifyPluginAsync<{ db: Database }> = async (app, { 
     },
     async () => {
       let pending: string[]
+      let timer: NodeJS.Timeout | undefined
       try {
-        pending = await pendingMigrations(db.sql)
+        const check = pendingMigrations(db.sql)
+        check.catch(() => {}) // still running when the timeout answers; its failure then concerns nobody
+        pending = await Promise.race([
+          check,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer within ${readyTimeoutMs} ms`)), readyTimeoutMs)
+          }),
+        ])
       } catch (error) {
         throw new ProblemError(503, 'not_ready', 'Not ready', `the database does not answer: ${(error as Error).message}`)
+      } finally {
+        clearTimeout(timer)
       }
       if (pending.length > 0) {
         throw new ProblemError(503, 'not_ready', 'Not ready', `migrations not applied: ${pending.join(', ')}`)
