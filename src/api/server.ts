@@ -16,6 +16,7 @@ import { QuoteInputError } from '../domain/pricing.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import type { EventStore } from '../store/port.ts'
 import { registerAuth, requestIdOf } from './auth.ts'
+import { withErrorRedaction } from './logging.ts'
 import { ProblemError, sendProblem } from './problem.ts'
 import { certificateRoutes } from './routes/certificates.ts'
 import { contractRoutes } from './routes/contracts.ts'
@@ -51,7 +52,7 @@ const version = '0.1.0'
 
 export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: deps.logger === true ? withErrorRedaction({}) : deps.logger ? withErrorRedaction(deps.logger) : false,
     genReqId: (req) => requestIdOf(req.headers),
     requestIdHeader: false,
     bodyLimit: 10 * 1024 * 1024,
