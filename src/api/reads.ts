@@ -4,11 +4,15 @@ import type { ProjectionReader } from '../../projections/read.ts'
 import { callerOf } from './auth.ts'
 import { ProblemError } from './problem.ts'
 
+/** The largest global position: the log's positions are PostgreSQL bigints. */
+export const MAX_LOG_POSITION = 9_223_372_036_854_775_807n
+
+/** A global position of the log in a query parameter, bounded by what the database stores. */
+export const logPosition = z.coerce.bigint().min(1n).max(MAX_LOG_POSITION, `a position is at most ${MAX_LOG_POSITION}`)
+
 /** Query parameters every read accepts: wait for a position (read-your-writes). */
 export const readQuery = {
-  minPosition: z.coerce
-    .bigint()
-    .min(1n)
+  minPosition: logPosition
     .optional()
     .describe('wait (up to 10 s) until the read model includes the event at this global position, e.g. the X-Ledger-Position of a command'),
 }

@@ -13,6 +13,7 @@ import type { Database } from '../db/database.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
 import { QuoteInputError } from '../domain/pricing.ts'
+import { findUnstorableText } from '../domain/text.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import type { EventStore } from '../store/port.ts'
 import { registerAuth, requestIdOf } from './auth.ts'
@@ -56,6 +57,21 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     genReqId: (req) => requestIdOf(req.headers),
     requestIdHeader: false,
     bodyLimit: 10 * 1024 * 1024,
+    // A URL fastify cannot decode (a percent-encoded lone surrogate, say) is a problem document like any other 400.
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(request, reply, { status: 400, code: 'bad_request', title: 'Bad request', detail: error.message }),
+  })
+  // One rule for every string of every request, before any route's schema: text the database cannot store (a NUL,
+  // a lone surrogate) is a 400 naming the field, whichever route, parameter or body field carries it.
+  app.addHook('preValidation', async (request) => {
+    for (const [location, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+      const found = findUnstorableText(value)
+      if (!found) continue
+      const path = found.path.join('.')
+      throw new ProblemError(400, 'validation_failed', 'Request does not match the schema', `${location}${path ? ` ${path}` : ''} ${found.reason}`, {
+        errors: [{ location, path, message: found.reason }],
+      })
+    }
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)

@@ -15,7 +15,7 @@ import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { currentTo, endOfDay, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { currentTo, endOfDay, logPosition, readQuery, requireMunicipalityScope } from '../reads.ts'
 import { contractView } from './contracts.ts'
 
 const certificateOutcome = z.object({
@@ -196,7 +196,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         params,
         querystring: z.object({
           asOf: z.union([date, z.string().datetime({ offset: true })]).optional(),
-          position: z.coerce.bigint().min(1n).optional(),
+          position: logPosition.optional(),
           ...readQuery,
         }),
         response: { 200: certificateView.extend({ position: z.string().describe('the log position this answer is current to'), asOf: z.string().nullable() }) },
