@@ -16,9 +16,10 @@ import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import type { EventStore } from '../store/port.ts'
-import { registerAuth, requestIdOf } from './auth.ts'
+import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
 import { ProblemError, sendProblem } from './problem.ts'
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts'
 import { certificateRoutes } from './routes/certificates.ts'
 import { contractRoutes } from './routes/contracts.ts'
 import { groupRoutes } from './routes/groups.ts'
@@ -47,7 +48,21 @@ export interface ServerDependencies {
   logger?: FastifyServerOptions['logger']
   /** Extra plugins registered after the ledger's own routes (tests use it for probe routes). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[]
+  /** Failed authentications per client address and requests per token, per minute (0: no limit). */
+  rateLimits?: RateLimits
+  /** The largest request body in bytes. */
+  bodyLimit?: number
+  /** `/docs` and `/openapi.json` without a token; by default they need one of any role. */
+  publicDocs?: boolean
+  /** Whose X-Forwarded-For to believe for the client address: every proxy, the nearest N, or these addresses. */
+  trustProxy?: boolean | number | string[]
 }
+
+/**
+ * The largest body a route takes: commands are under 1 KB; a 500-character reason written entirely as JSON
+ * \u escapes is 3 KB. A route that takes files (the bank statement upload) sets a limit of its own.
+ */
+export const DEFAULT_BODY_LIMIT = 16 * 1024
 
 const version = '0.1.0'
 
@@ -56,7 +71,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     logger: deps.logger === true ? withErrorRedaction({}) : deps.logger ? withErrorRedaction(deps.logger) : false,
     genReqId: (req) => requestIdOf(req.headers),
     requestIdHeader: false,
-    bodyLimit: 10 * 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: typeof deps.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.trustProxy as number)) : (deps.trustProxy ?? false),
     // A URL fastify cannot decode (a percent-encoded lone surrogate, say) is a problem document like any other 400.
     frameworkErrors: (error, request, reply) =>
       sendProblem(request, reply, { status: 400, code: 'bad_request', title: 'Bad request', detail: error.message }),
@@ -98,6 +114,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ProblemError) {
+      if (typeof error.extensions.retryAfter === 'number') reply.header('retry-after', String(error.extensions.retryAfter))
       return sendProblem(request, reply, {
         status: error.status,
         code: error.code,
@@ -165,7 +182,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       const code = (error as { code?: string }).code
       return sendProblem(request, reply, {
         status,
-        code: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'malformed_json' : 'bad_request',
+        code: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'malformed_json' : status === 413 ? 'body_too_large' : 'bad_request',
         title: status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request',
         detail: message,
       })
@@ -201,12 +218,17 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  registerAuth(app, deps.db.sql, deps.rateLimits ?? DEFAULT_RATE_LIMITS)
+  // The documentation tells every route and field of the API: public only when configured so.
+  const docsRoles = deps.publicDocs ? undefined : ALL_ROLES
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    ...(docsRoles ? { uiHooks: { onRequest: async (request) => app.authenticate(request, docsRoles) } } : {}),
+  })
 
   const ledger = deps.ledger ?? new Application(deps.store)
   const reader = deps.reader ?? new ProjectionReader(deps.db.sql, deps.store)
   const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow' }
-  registerAuth(app, deps.db.sql)
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
   await app.register(streamRoutes, { store: deps.store })
@@ -222,6 +244,6 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(historyRoutes, { store: deps.store, reader })
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.json', { schema: { hide: true }, config: docsRoles ? { roles: docsRoles } : {} }, async () => app.swagger())
   return app
 }

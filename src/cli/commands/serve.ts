@@ -27,6 +27,10 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     runner,
     timeZone: runtime.config.LEDGER_TIME_ZONE,
     logger: { level: runtime.config.LOG_LEVEL },
+    rateLimits: { authFailuresPerMinute: runtime.config.RATE_LIMIT_AUTH_FAILURES, requestsPerTokenPerMinute: runtime.config.RATE_LIMIT_PER_TOKEN },
+    bodyLimit: runtime.config.BODY_LIMIT,
+    publicDocs: runtime.config.PUBLIC_DOCS,
+    trustProxy: runtime.config.TRUST_PROXY,
   }).catch(async (error) => {
     await runtime.close()
     throw error
