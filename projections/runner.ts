@@ -1,5 +1,6 @@
 import type { Sql } from '../src/db/database.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../src/store/port.ts'
+import { dropAbandonedGenerations, GenerationClaims, projectionLockKey } from './generations.ts'
 import { applyBatch, createGeneration, installViews, readCheckpoint, schemaFor } from './postgres.ts'
 import { RowSet } from './rows.ts'
 import type { Projection } from './types.ts'
@@ -25,7 +26,7 @@ export interface ProjectionStatus {
   lag: number
 }
 
-const lockKey = (name: string) => `projection:${name}`
+const lockKey = projectionLockKey
 
 /** Creates generation 1 of every projection not yet installed, with its reporting views. Safe to run twice. */
 export async function installProjections(sql: Sql, projections: readonly Projection[]): Promise<void> {
@@ -136,6 +137,8 @@ export class ProjectionRunner {
     if (!this.stopped) return
     this.stopped = false
     this.loop = (async () => {
+      // What a killed rebuild left behind goes first; a failure here is reported and the runner runs on.
+      await dropAbandonedGenerations(this.sql).catch(onError)
       while (!this.stopped) {
         let n = 0
         try {
@@ -185,12 +188,36 @@ export async function rebuildProjections(
   options: { batchSize?: number; onProgress?: (events: number) => void; maxKeptRows?: number } = {},
 ): Promise<{ name: string; schema: string; events: number }[]> {
   const maxKeptRows = options.maxKeptRows ?? MAX_KEPT_ROWS
+  // Generations of rebuilds that were killed are dropped first; this rebuild's own are claimed before they exist,
+  // so no other cleanup drops them, and dropped again if it fails before its switch.
+  await dropAbandonedGenerations(sql)
+  const claims = new GenerationClaims(sql)
+  try {
+    return await rebuildInto(sql, store, projections, claims, options, maxKeptRows)
+  } catch (error) {
+    await claims.release()
+    await dropAbandonedGenerations(sql).catch(() => {})
+    throw error
+  } finally {
+    await claims.release()
+  }
+}
+
+async function rebuildInto(
+  sql: Sql,
+  store: EventStore,
+  projections: readonly Projection[],
+  claims: GenerationClaims,
+  options: { batchSize?: number; onProgress?: (events: number) => void },
+  maxKeptRows: number,
+): Promise<{ name: string; schema: string; events: number }[]> {
   const targets: { projection: Projection; schema: string; generation: number; rows: RowSet | undefined }[] = []
   for (const projection of projections) {
     await activeSchema(sql, projection.name)
     const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
     const generation = Number(next!.n)
     const schema = schemaFor(projection.name, generation)
+    await claims.claim(schema, generation)
     await sql.begin((tx) => createGeneration(tx, projection, schema))
     targets.push({ projection, schema, generation, rows: new RowSet(true) })
   }
