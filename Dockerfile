@@ -10,6 +10,8 @@ COPY src ./src
 COPY events ./events
 COPY projections ./projections
 COPY tsconfig.json ./
+# 0.0.0.0 on purpose: the reverse proxy that terminates TLS (README, "Security") reaches the API from outside this
+# container. Do not publish this port to other machines without one.
 ENV HOST=0.0.0.0 PORT=3000 NODE_ENV=production
 EXPOSE 3000
 USER node
