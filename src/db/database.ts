@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
@@ -24,6 +25,20 @@ export interface DatabaseOptions {
 }
 
 const quiet = { onnotice: () => {} }
+
+/**
+ * Whether the installed driver carries the guard `scripts/patch-postgres.mjs` adds at `npm ci` (an install with
+ * --ignore-scripts does not): without it a connection closing mid-transaction can kill the process.
+ */
+export function driverPatched(): boolean {
+  try {
+    const entry = createRequire(import.meta.url).resolve('postgres') // <package>/cjs/src/index.js
+    const connection = path.resolve(path.dirname(entry), '../../src/connection.js')
+    return fs.readFileSync(connection, 'utf8').includes('pfdo-ledger patch: nextWrite on a closed socket')
+  } catch {
+    return false
+  }
+}
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openServer(options.databaseUrl, options.poolSize ?? 10, options.connectTimeout ?? 5)

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
+import { driverPatched } from '../../src/db/database.ts'
 import { repoRoot, runNode } from '../helpers/cli.ts'
 import { fakePostgres } from '../helpers/fake-postgres.ts'
 
@@ -33,6 +34,7 @@ t.test('the installed driver carries the patch', async (t) => {
   const run = await runNode([script, '--check'], { PATH: process.env.PATH })
   t.equal(run.code, 0, run.stderr)
   t.match(run.stdout, /already patched/)
+  t.equal(driverPatched(), true, 'and serve, which warns when it does not, sees it')
 })
 
 // The text of nextWrite in postgres 3.4.9, as the upstream file has it.

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { PROJECTIONS } from '../../../projections/index.ts'
 import { ProjectionRunner } from '../../../projections/runner.ts'
 import { buildServer } from '../../api/server.ts'
+import { driverPatched } from '../../db/database.ts'
 import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -35,6 +36,9 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     await runtime.close()
     throw error
   })
+  if (runtime.db.kind === 'server' && !driverPatched()) {
+    app.log.warn('the PostgreSQL driver is not patched (npm ci --ignore-scripts?): a database restart can kill this process; run node scripts/patch-postgres.mjs')
+  }
   let stopping: Promise<void> | null = null
   const stop = (signal: string) => {
     stopping ??= (async () => {
