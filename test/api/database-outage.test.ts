@@ -85,12 +85,12 @@ t.test('a database stopped and started under load', { skip: typeof cluster === '
     const ready = await call(`${base}/ready`)
     t.equal(ready.status, 503, `cycle ${cycle + 1} (${mode}): /ready is 503 while the database is away`)
     t.match(ready.contentType, /^application\/problem\+json/)
-    t.ok(ready.ms < 5000, `and answers within its own 1 s timeout, with a margin (${ready.ms} ms)`)
+    t.ok(ready.ms < 8000, `and answers within its own 1 s timeout, with a margin (${ready.ms} ms)`)
     const refused = await write()
     t.equal(refused.status, 503, `a write while the database is away is 503 (${refused.code})`)
     t.equal(refused.code, 'database_unavailable')
     t.equal(refused.retryAfter, '1', 'with Retry-After')
-    t.ok(refused.ms < 10_000, `at once, not after the 15–20 s of a driver backing off (${refused.ms} ms)`)
+    t.ok(refused.ms < 8000, `at once, not after the 15–20 s of a driver backing off (${refused.ms} ms)`)
     // The load goes on against the absent database (longer the last time: the driver's reconnect delays grow).
     await pause(cycle === 2 ? 4000 : 1000)
     if (cycle === 2) break

@@ -29,7 +29,7 @@ t.test('/ready answers 503 within its own timeout when the database does not ans
   t.equal(res.statusCode, 503)
   t.match(res.headers['content-type'], /^application\/problem\+json/)
   t.match(res.json(), { code: 'not_ready', detail: /no answer within 1000 ms/ })
-  t.ok(Date.now() - started < 5000, `within the 1 s timeout, with a margin (${Date.now() - started} ms)`)
+  t.ok(Date.now() - started < 8000, `within the 1 s timeout, with a margin (${Date.now() - started} ms)`)
 })
 
 t.test('a request while the database refuses connections is a 503 problem with Retry-After, not a 500', async (t) => {
