@@ -80,7 +80,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   // One rule for every string of every request, before any route's schema: text the database cannot store (a NUL,
   // a lone surrogate) is a 400 naming the field, whichever route, parameter or body field carries it.
   app.addHook('preValidation', async (request) => {
-    for (const [location, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+    // Headers too: an HTTP parser refuses a NUL there, but not every way in goes through one (inject, a proxy).
+    for (const [location, value] of [['params', request.params], ['querystring', request.query], ['headers', request.headers], ['body', request.body]] as const) {
       const found = findUnstorableText(value)
       if (!found) continue
       const path = found.path.join('.')

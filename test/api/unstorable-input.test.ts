@@ -112,6 +112,8 @@ t.test('the rule reaches field names, nested fields and the real routes with oth
     t.match(res.headers['content-type'], /^application\/problem\+json/)
     t.match(res.json(), { code: 'validation_failed', errors: [{ location: 'body', path }] })
   }
+  const header = await app.inject({ method: 'POST', url: '/v1/providers', headers: { ...headers, 'idempotency-key': 'key\u0000' }, payload: JSON.stringify(provider) })
+  t.match(header.json(), { status: 400, errors: [{ location: 'headers', path: 'idempotency-key' }] }, 'an idempotency key')
   const payment = await app.inject({ method: 'POST', url: '/v1/invoices/A-2024-01-x/payments', headers, payload: JSON.stringify({ amount: '1.00', paidOn: '2024-01-10', paymentOrder: 'PO\u00001' }) })
   t.match(payment.json(), { status: 400, errors: [{ location: 'body', path: 'paymentOrder' }] }, 'a payment order')
   const encoded = await app.inject({ method: 'GET', url: '/v1/streams/a%ED%A0%80b/events', headers })
