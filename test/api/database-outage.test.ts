@@ -112,7 +112,9 @@ t.test('a database stopped and started under load', { skip: typeof cluster === '
   t.equal(exit, null, 'the server process stayed up through every outage')
   server.kill('SIGTERM')
   loading = false
+  const signalled = Date.now()
   const ended = await Promise.race([exited.then(() => true), pause(40_000).then(() => false)])
+  t.comment(`SIGTERM to exit: ${Date.now() - signalled} ms`)
   await Promise.all(writers)
   t.ok(ended, 'SIGTERM after a database restart ends the process')
   t.same(exit, { code: 0, signal: null }, 'with exit code 0')
