@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, isoDate, isoMonth, uuid } from './common.ts'
+import { certificateNumber, count, defineEvent, isoDate, isoMonth, uuid } from './common.ts'
 
 /**
  * The provider's attendance month of a contract: lessons planned, cancelled by the provider, attended. Recorded
@@ -14,9 +14,9 @@ export const AttendanceRecorded = defineEvent(
     contractId: uuid,
     certificateNumber,
     month: isoMonth,
-    lessonsPlanned: z.number().int().positive(),
-    lessonsCancelledByProvider: z.number().int().nonnegative(),
-    lessonsAttended: z.number().int().nonnegative(),
+    lessonsPlanned: count.min(1),
+    lessonsCancelledByProvider: count,
+    lessonsAttended: count,
     /** The provider may lower completeness further: basis points, 10 000 = 100 %. */
     providerCompletenessBp: z.number().int().min(0).max(10000).nullable(),
     recordedOn: isoDate,

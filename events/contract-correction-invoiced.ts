@@ -1,10 +1,13 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, uuid } from './common.ts'
+import { certificateNumber, defineEvent, isoDate, key, nextVersion, recordedDate, uuid } from './common.ts'
 
-/** The month close put a correction into a final invoice: it will not be invoiced again. No money moves here. */
-export const ContractCorrectionInvoiced = defineEvent(
-  'ContractCorrectionInvoiced',
-  1,
-  'contract-{contractId}',
-  z.object({ contractId: uuid, certificateNumber, correctionId: z.string().min(1), invoiceId: z.string() }),
-)
+const v1 = z.object({ contractId: uuid, certificateNumber, correctionId: key, invoiceId: key })
+
+/** Version 1 (no date of its own). */
+export const ContractCorrectionInvoicedV1 = defineEvent('ContractCorrectionInvoiced', 1, 'contract-{contractId}', v1)
+
+/**
+ * The month close put a correction into a final invoice, on the day of the close: it will not be invoiced again.
+ * No money moves here. Version 1 reads as invoiced on the (UTC) date it was recorded.
+ */
+export const ContractCorrectionInvoiced = nextVersion(ContractCorrectionInvoicedV1, v1.extend({ invoicedOn: isoDate }), (d, c) => ({ ...d, invoicedOn: recordedDate(c) }))

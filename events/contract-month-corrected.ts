@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, kopecks, uuid } from './common.ts'
+import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, key, kopecks, uuid } from './common.ts'
 
 /**
  * A settled (and invoiced) month of a contract found to earn less: a new completeness and line, referring to the
@@ -16,8 +16,8 @@ export const ContractMonthCorrected = defineEvent(
     payerId: entityId,
     providerId: entityId,
     month: isoMonth,
-    correctionId: z.string().min(1),
-    correctsInvoiceId: z.string(),
+    correctionId: key,
+    correctsInvoiceId: key,
     previousLineAmount: kopecks,
     completenessBp: z.number().int().min(0).max(10000),
     lineAmount: kopecks,

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, direction, entityId, isoDate, isoMonth, kopecks, programmeKind, uuid } from './common.ts'
+import { certificateNumber, count, defineEvent, direction, entityId, isoDate, isoMonth, kopecks, programmeKind, uuid } from './common.ts'
 
 export const QuoteData = z.object({
-  days: z.number().int().positive(),
-  months: z.number().int().positive(),
+  days: count.min(1),
+  months: count.min(1),
   all: kopecks,
   normative: kopecks,
   certificate: kopecks,

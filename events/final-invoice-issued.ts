@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { certificateNumber, defineEvent, invoiceHeader, isoDate, isoMonth, kopecks, uuid } from './common.ts'
+import { certificateNumber, defineEvent, invoiceHeader, isoDate, isoMonth, key, kopecks, signedKopecks, uuid } from './common.ts'
 
 /**
  * The final invoice of a month for one payer and one provider: a line per contract month settled at the close,
@@ -23,13 +23,13 @@ export const FinalInvoiceIssued = defineEvent(
     ),
     /** Corrections of months invoiced before: signed differences, included in the total. */
     corrections: z.array(
-      z.object({ correctionId: z.string(), contractId: uuid, certificateNumber, month: isoMonth, correctsInvoiceId: z.string(), amount: z.number().int() }),
+      z.object({ correctionId: key, contractId: uuid, certificateNumber, month: isoMonth, correctsInvoiceId: key, amount: signedKopecks }),
     ),
     /** Lines plus corrections. */
-    total: z.number().int(),
+    total: signedKopecks,
     /** What was paid on the month's advance invoice when this one was issued. */
     advanceDeducted: kopecks,
     /** total − advanceDeducted; negative when the advance paid exceeded the services (the provider owes it back). */
-    amountDue: z.number().int(),
+    amountDue: signedKopecks,
   }),
 )

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, entityId, isoDate, kopecks } from './common.ts'
+import { count, defineEvent, entityId, isoDate, kopecks } from './common.ts'
 
 /** A group of a programme: teaching period, price and normative cost for the whole period, capacity. */
 export const GroupOpened = defineEvent(
@@ -16,6 +16,6 @@ export const GroupOpened = defineEvent(
     /** The price of the whole teaching period; at most 150 % of the normative cost. */
     price: kopecks,
     normativeCost: kopecks,
-    capacity: z.number().int().positive(),
+    capacity: count.min(1),
   }),
 )

@@ -6,11 +6,14 @@ import { ContractMonthSettled } from './contract-month-settled.ts'
 import { ContractMonthCorrected } from './contract-month-corrected.ts'
 import { ContractCorrectionInvoiced } from './contract-correction-invoiced.ts'
 import { CertificateFundsWrittenOff } from './certificate-funds-written-off.ts'
+import { CertificateWriteOffReturned } from './certificate-write-off-returned.ts'
 import { ShortfallRefunded } from './shortfall-refunded.ts'
 import { AdvanceInvoiceIssued } from './advance-invoice-issued.ts'
 import { FinalInvoiceIssued } from './final-invoice-issued.ts'
 import { PaymentRecorded } from './payment-recorded.ts'
 import { PaymentReversed } from './payment-reversed.ts'
+import { PaymentOrderNumberUsed } from './payment-order-number-used.ts'
+import { PaymentOrderNumberReleased } from './payment-order-number-released.ts'
 import { MonthClosed } from './month-closed.ts'
 import { CertificateActivated } from './certificate-activated.ts'
 import { CertificateLeftFinancingQueue } from './certificate-left-financing-queue.ts'
@@ -23,7 +26,8 @@ import { CertificateReservationReleased } from './certificate-reservation-releas
 import { CertificateTypeChanged } from './certificate-type-changed.ts'
 import { CertificateUnfrozen } from './certificate-unfrozen.ts'
 import { CommandAccepted } from './command-accepted.ts'
-import type { EventDefinition } from './common.ts'
+import { CommandRefused } from './command-refused.ts'
+import type { EventDefinition, UpcastContext } from './common.ts'
 import { ContractAccepted } from './contract-accepted.ts'
 import { ContractClosed } from './contract-closed.ts'
 import { ContractRefused } from './contract-refused.ts'
@@ -78,13 +82,17 @@ export const catalogue = {
   ContractMonthCorrected,
   ContractCorrectionInvoiced,
   CertificateFundsWrittenOff,
+  CertificateWriteOffReturned,
   ShortfallRefunded,
   AdvanceInvoiceIssued,
   FinalInvoiceIssued,
   PaymentRecorded,
   PaymentReversed,
+  PaymentOrderNumberUsed,
+  PaymentOrderNumberReleased,
   MonthClosed,
   CommandAccepted,
+  CommandRefused,
 } as const
 
 export type Catalogue = typeof catalogue
@@ -94,9 +102,16 @@ export type EventData<T extends EventType> = z.infer<Catalogue[T]['schema']>
 /** Any ledger event as the domain sees it: a type and its data. */
 export type LedgerEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType]
 
-const byTypeAndVersion = new Map<string, EventDefinition>(
-  Object.values(catalogue).map((d) => [`${d.type}@${d.schemaVersion}`, d as EventDefinition]),
-)
+/** Every version of every event type: the current ones and, through `previous`, the ones before them. */
+function allVersions(): EventDefinition[] {
+  const out: EventDefinition[] = []
+  for (const current of Object.values(catalogue) as EventDefinition[]) {
+    for (let d: EventDefinition | undefined = current; d; d = d.previous?.definition) out.push(d)
+  }
+  return out
+}
+
+const byTypeAndVersion = new Map<string, EventDefinition>(allVersions().map((d) => [`${d.type}@${d.schemaVersion}`, d]))
 
 /** The definition of a stored event's type and version, or undefined for one the catalogue does not know. */
 export function definitionOf(type: string, schemaVersion: number): EventDefinition | undefined {
@@ -110,3 +125,19 @@ export function validateEventData(type: string, schemaVersion: number, data: unk
   const result = definition.schema.safeParse(data)
   return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`)
 }
+
+/**
+ * A stored event as its type's current version reads it: an older version's data upcast step by step (never
+ * rewritten: its hash covers what was stored). The same object when it already is current or of a type the
+ * catalogue does not know (readers that validate report those).
+ */
+export function upcast<E extends { type: string; schemaVersion: number; data: unknown } & UpcastContext>(e: E): E {
+  const current = (catalogue as Record<string, EventDefinition>)[e.type]
+  if (!current || e.schemaVersion >= current.schemaVersion) return e
+  const chain: EventDefinition[] = []
+  for (let d: EventDefinition | undefined = current; d && d.schemaVersion > e.schemaVersion; d = d.previous?.definition) chain.unshift(d)
+  let data = e.data
+  for (const d of chain) data = d.previous!.upcast(data as never, e)
+  return { ...e, schemaVersion: current.schemaVersion, data }
+}
+export * from './business-date.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, entityId, isoDate, isoMonth } from './common.ts'
+import { count, defineEvent, entityId, isoDate, isoMonth, key } from './common.ts'
 
 /** The last step of a month close: every write-off, settlement, closure and invoice of the month is written. */
 export const MonthClosed = defineEvent(
@@ -10,10 +10,10 @@ export const MonthClosed = defineEvent(
     municipality: entityId,
     month: isoMonth,
     closedOn: isoDate,
-    contractsWrittenOff: z.number().int().nonnegative(),
-    contractsClosed: z.number().int().nonnegative(),
-    requestsExpired: z.number().int().nonnegative(),
-    finalInvoices: z.array(z.string()),
-    advanceInvoices: z.array(z.string()),
+    contractsWrittenOff: count,
+    contractsClosed: count,
+    requestsExpired: count,
+    finalInvoices: z.array(key),
+    advanceInvoices: z.array(key),
   }),
 )

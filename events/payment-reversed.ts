@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, isoDate, kopecks, paymentOf } from './common.ts'
+import { defineEvent, isoDate, key, kopecks, paymentOf } from './common.ts'
 
 /** A payment recorded by mistake is reversed (storno), referring to it: paid − amount. Nothing is deleted. */
 export const PaymentReversed = defineEvent(
@@ -7,7 +7,7 @@ export const PaymentReversed = defineEvent(
   1,
   'invoice-{invoiceId}',
   paymentOf.extend({
-    reversesPaymentId: z.string(),
+    reversesPaymentId: key,
     amount: kopecks,
     reversedOn: isoDate,
     reason: z.string().min(1).max(500),

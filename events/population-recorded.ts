@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineEvent, entityId } from './common.ts'
+import { count, defineEvent, entityId } from './common.ts'
 
 /** The resident population aged 5–18 of a municipality for a year: the denominator of coverage. */
 export const PopulationRecorded = defineEvent(
@@ -9,6 +9,6 @@ export const PopulationRecorded = defineEvent(
   z.object({
     municipality: entityId,
     year: z.number().int().min(2000).max(2100),
-    children5to18: z.number().int().positive(),
+    children5to18: count.min(1),
   }),
 )

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Sql, TransactionSql } from '../src/db/database.ts'
+import { upcast, validateEventData } from '../events/index.ts'
 import type { LogPosition, RecordedEvent } from '../src/store/port.ts'
 import { keyString, RowSet } from './rows.ts'
 import type { Projection, Row } from './types.ts'
@@ -66,7 +67,15 @@ export async function createGeneration(sql: Q, projection: Projection, schema: s
 
 /** The reporting views of a projection, pointed at a generation; readable by the role `ledger_reporting`. */
 export async function installViews(sql: Q, projection: Projection, schema: string): Promise<void> {
-  await sql.unsafe(sqlFile(projection, 'views.sql', schema))
+  const text = sqlFile(projection, 'views.sql', schema)
+  // A new version may change a view's columns or a function's result, which CREATE OR REPLACE refuses: the
+  // projection's own views and functions are dropped first, in the caller's transaction (readers see old or new).
+  const drops = [
+    ...[...text.matchAll(/CREATE OR REPLACE VIEW (reporting\.\w+)/g)].map((m) => `DROP VIEW IF EXISTS ${m[1]} CASCADE`),
+    ...[...text.matchAll(/CREATE OR REPLACE FUNCTION (reporting\.\w+\([^)]*\))/g)].map((m) => `DROP FUNCTION IF EXISTS ${m[1]} CASCADE`),
+  ]
+  if (drops.length > 0) await sql.unsafe(drops.join(';\n'))
+  await sql.unsafe(text)
   const [role] = await sql`SELECT 1 FROM pg_roles WHERE rolname = 'ledger_reporting'`
   if (role) {
     await sql.unsafe(`GRANT USAGE ON SCHEMA reporting TO ledger_reporting; GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO ledger_reporting;
@@ -96,8 +105,17 @@ export async function applyBatch(
    * is what the tables hold, and a row it does not hold does not exist, so nothing is read back.
    */
   kept?: RowSet,
+  /**
+   * Events their schema version refuses are left out by every projection alike — the live runner, rebuilds, replays
+   * and verify — so they all agree; with `record` each is noted in projections.skipped_events for status and verify.
+   */
+  options: { record?: boolean } = {},
 ): Promise<void> {
   const rows = kept ?? new RowSet(true)
+  const count = events.length
+  events = await leaveOutInvalid(tx, projection, events, options.record ?? false)
+  // Projections read every event as its type's current version.
+  events = events.map(upcast)
   if (kept) {
     for (const e of events) for (const ref of projection.touches(e)) if (!kept.has(ref)) kept.load(ref.table, ref.key, null)
   }
@@ -158,8 +176,34 @@ export async function applyBatch(
   rows.dirty.clear()
   await tx.unsafe(
     `UPDATE ${schema}.checkpoint SET transaction_id = $1, global_position = $2, events_applied = events_applied + $3`,
-    [String(position.transactionId), String(position.globalPosition), events.length],
+    [String(position.transactionId), String(position.globalPosition), count],
   )
+}
+
+/** Each event is validated once, however many projections a page feeds. */
+const validated = new WeakMap<RecordedEvent, string[]>()
+function issuesOf(e: RecordedEvent): string[] {
+  let issues = validated.get(e)
+  if (!issues) validated.set(e, (issues = validateEventData(e.type, e.schemaVersion, e.data)))
+  return issues
+}
+
+/** The events whose data their schema version accepts; the others recorded as skipped by this projection. */
+async function leaveOutInvalid(tx: Q, projection: Projection, events: readonly RecordedEvent[], record: boolean): Promise<RecordedEvent[]> {
+  const kept: RecordedEvent[] = []
+  for (const e of events) {
+    const issues = issuesOf(e)
+    if (issues.length === 0) {
+      kept.push(e)
+      continue
+    }
+    if (record) {
+      await tx`INSERT INTO projections.skipped_events (name, global_position, event_id, event_type, stream_id, reason)
+        VALUES (${projection.name}, ${String(e.globalPosition)}, ${e.eventId}, ${e.type}, ${e.streamId}, ${`${e.type} v${e.schemaVersion}: ${issues[0]}`})
+        ON CONFLICT DO NOTHING`
+    }
+  }
+  return kept
 }
 
 /** Every row of every table of a generation, ordered by primary key: for comparisons and replays. */

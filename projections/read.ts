@@ -1,6 +1,8 @@
 import type { Sql } from '../src/db/database.ts'
 import { formatAmount } from '../src/domain/money.ts'
-import { compareLogPositions, type EventStore, type LogBound, type LogPosition } from '../src/store/port.ts'
+import { upcast } from '../events/index.ts'
+import { type AsOf, effectiveOn } from '../src/audit/as-of.ts'
+import { compareLogPositions, type EventStore, type LogPosition } from '../src/store/port.ts'
 import { certificateBalances } from './certificate-balances/index.ts'
 import { contracts as contractsProjection } from './contracts/index.ts'
 import { providerInvoices as providerInvoicesProjection } from './provider-invoices/index.ts'
@@ -107,6 +109,13 @@ const nextMonth = (m: string) => {
   return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`
 }
 
+/** The figures of a payer's reconciliation, per provider and in total (kopecks). */
+export const RECONCILIATION_FIGURES = [
+  'advanceInvoiced', 'advancePaid', 'advancePaidLate', 'finalInvoiced', 'advanceDeducted', 'finalDue', 'finalPaid', 'finalPaidLate', 'outstanding',
+  'overdueOutstanding', 'refundedToCertificates',
+] as const
+export type ReconciliationFigure = (typeof RECONCILIATION_FIGURES)[number]
+
 export interface Page<T> {
   items: T[]
   /** Pass as `after` for the next page; null on the last one. */
@@ -153,26 +162,41 @@ export class ProjectionReader {
   }
 
   /**
-   * The certificate as it was: its events up to the bound, folded by the same projection functions into rows
-   * held in memory, and shown by the same view. Returns the position of the last event folded.
+   * The certificate as it was: its events effective by the business date and recorded within the bound, folded by
+   * the same projection functions into rows held in memory, and shown by the same view. Returns the position of the
+   * last event folded, and when the certificate was issued (to say why there is nothing on an earlier date).
    */
-  async certificateAsOf(number: string, bound: LogBound): Promise<{ view: CertificateView | null; position: bigint | null }> {
-    const events = await this.store.readTouching({ certificateNumber: number }, bound)
+  async certificateAsOf(number: string, asOf: AsOf): Promise<{ view: CertificateView | null; position: bigint | null; issuedOn: string | null }> {
+    const known = await this.store.readTouching({ certificateNumber: number }, asOf.known)
+    const events = known.filter(effectiveOn(asOf.on)).map(upcast)
     const rows = new RowSet(false)
     for (const e of events) {
       certificateBalances.apply(rows, e)
       contractsProjection.apply(rows, e)
     }
+    const issued = known.find((e) => e.type === 'CertificateIssued')
+    const issuedOn = issued ? (issued.data as { issuedOn: string }).issuedOn : null
     const certificate = rows.get('certificates', [number])
     const last = events[events.length - 1]
-    if (!certificate) return { view: null, position: last?.globalPosition ?? null }
+    if (!certificate) return { view: null, position: last?.globalPosition ?? null, issuedOn }
     const view = certificateView(
       certificate,
       rows.all('certificate_balances') as R[],
       rows.all('certificate_contracts') as R[],
       (rows.all('contracts') as R[]).filter((c) => c.certificate_number === number),
     )
-    return { view, position: last?.globalPosition ?? null }
+    return { view, position: last?.globalPosition ?? null, issuedOn }
+  }
+
+  /** The contract as it was (see `certificateAsOf`), and when it was requested. */
+  async contractAsOf(contractId: string, asOf: AsOf): Promise<{ view: ContractView | null; position: bigint | null; requestedOn: string | null }> {
+    const known = await this.store.readTouching({ contractId }, asOf.known)
+    const events = known.filter(effectiveOn(asOf.on)).map(upcast)
+    const rows = new RowSet(false)
+    for (const e of events) contractsProjection.apply(rows, e)
+    const requested = known.find((e) => e.type === 'ContractRequested')
+    const row = rows.get('contracts', [contractId])
+    return { view: row ? contractView(row) : null, position: events[events.length - 1]?.globalPosition ?? null, requestedOn: requested ? (requested.data as { requestedOn: string }).requestedOn : null }
   }
 
   async contract(contractId: string): Promise<ContractView | null> {
@@ -181,7 +205,7 @@ export class ProjectionReader {
     return row ? contractView(JSON.parse(row.j)) : null
   }
 
-  async contracts(filter: { providerId?: string; municipality?: string; status?: string; certificateNumber?: string }, after: string | null, limit: number): Promise<Page<ContractView>> {
+  async contracts(filter: { providerId?: string | undefined; payerId?: string | undefined; municipality?: string | undefined; status?: string | undefined; certificateNumber?: string | undefined }, after: string | null, limit: number): Promise<Page<ContractView>> {
     const ct = await this.schema('contracts')
     const where: string[] = []
     const params: unknown[] = []
@@ -190,6 +214,7 @@ export class ProjectionReader {
       where.push(sql.replace('?', `$${params.length}`))
     }
     if (filter.providerId) add('provider_id = ?', filter.providerId)
+    if (filter.payerId) add('payer_id = ?', filter.payerId)
     if (filter.municipality) add('municipality = ?', filter.municipality)
     if (filter.status) add('status = ?', filter.status)
     if (filter.certificateNumber) add('certificate_number = ?', filter.certificateNumber)
@@ -203,12 +228,16 @@ export class ProjectionReader {
     return { items, next: rows.length > limit ? items[items.length - 1]!.contractId : null }
   }
 
-  async certificates(municipality: string | null, after: string | null, limit: number): Promise<Page<Row>> {
+  /** Certificates, a page at a time; with `payerId` only those holding money of that payer's periods. */
+  async certificates(municipality: string | null, after: string | null, limit: number, payerId: string | null = null): Promise<Page<Row>> {
     const rows = await this.sql<R[]>`
-      SELECT certificate_number, municipality, type, status, birth_date::text AS birth_date, issued_on::text AS issued_on
-      FROM reporting.certificates
-      WHERE (${municipality}::text IS NULL OR municipality = ${municipality}) AND (${after}::text IS NULL OR certificate_number > ${after})
-      ORDER BY certificate_number LIMIT ${limit + 1}`
+      SELECT c.certificate_number, c.municipality, c.type, c.status, c.birth_date::text AS birth_date, c.issued_on::text AS issued_on
+      FROM reporting.certificates c
+      WHERE (${municipality}::text IS NULL OR c.municipality = ${municipality}) AND (${after}::text IS NULL OR c.certificate_number > ${after})
+        AND (${payerId}::text IS NULL OR EXISTS (
+          SELECT 1 FROM reporting.certificate_balances b JOIN reporting.financing_periods p ON p.municipality = c.municipality AND p.period_id = b.period_id
+          WHERE b.certificate_number = c.certificate_number AND p.payer_id = ${payerId}))
+      ORDER BY c.certificate_number LIMIT ${limit + 1}`
     const items = rows.slice(0, limit).map((r) => ({
       certificateNumber: r.certificate_number, municipality: r.municipality, type: r.type, status: r.status, birthDate: r.birth_date, issuedOn: r.issued_on,
     }))
@@ -248,10 +277,24 @@ export class ProjectionReader {
     return row?.invoice_id ?? null
   }
 
-  /** The municipalities in which a payer pays for at least one period. */
-  async municipalitiesOfPayer(payerId: string): Promise<string[]> {
-    const rows = await this.sql<{ municipality: string }[]>`SELECT DISTINCT municipality FROM reporting.financing_periods WHERE payer_id = ${payerId}`
-    return rows.map((r) => r.municipality)
+  /** Whether the ledger knows the municipality: a financing period or a certificate of it. */
+  async municipalityExists(municipality: string): Promise<boolean> {
+    const rows = await this.sql`
+      SELECT 1 FROM reporting.financing_periods WHERE municipality = ${municipality}
+      UNION ALL SELECT 1 FROM reporting.certificates WHERE municipality = ${municipality} LIMIT 1`
+    return rows.length > 0
+  }
+
+  /** The day the municipality's first certificate was issued: before it, it has nothing to count. */
+  async firstCertificateIssuedOn(municipality: string): Promise<string | null> {
+    const [row] = await this.sql<{ d: string | null }[]>`SELECT min(issued_on)::text AS d FROM reporting.certificates WHERE municipality = ${municipality}`
+    return row?.d ?? null
+  }
+
+  /** The payer of each financing period of a municipality (for tenant scope). */
+  async periodPayers(municipality: string): Promise<Map<string, string>> {
+    const rows = await this.sql<{ period_id: string; payer_id: string }[]>`SELECT period_id, payer_id FROM reporting.financing_periods WHERE municipality = ${municipality}`
+    return new Map(rows.map((r) => [r.period_id, r.payer_id]))
   }
 
   async invoices(providerId: string, month: string | null, payerId: string | null) {
@@ -279,45 +322,69 @@ export class ProjectionReader {
   }
 
   /**
-   * The payer's monthly view, per provider: advance and final invoices of the month, paid, outstanding, paid late,
-   * refunded to certificates; with `on`, what is still unpaid past its deadline then. Kopecks, from the
-   * provider-invoices projection.
+   * The payer's monthly view, per provider: advance and final invoices of the month, paid, outstanding, paid late
+   * (advances and finals apart), refunded to certificates, in kopecks. With `on`, as of that business date: only
+   * invoices issued, payments made (and not reversed), advances deducted and refunds made on or before it, and what
+   * is then unpaid past its deadline as overdue. An advance deducted by its month's final invoice owes nothing: the
+   * rest of the month's services is owed on the final invoice. `closedOn` says whether (and when) the month was
+   * closed; before its close a month has advances only.
    */
   async reconciliation(municipality: string, month: string, payerId: string | null, on: string | null) {
     const pi = await this.schema('provider-invoices')
-    const rows = await this.sql.unsafe<R[]>(
-      `SELECT provider_id, payer_id, kind, total, advance_deducted, amount_due, amount_paid, overdue_paid, refunded
+    const invoices = await this.sql.unsafe<R[]>(
+      `SELECT invoice_id, provider_id, payer_id, kind, issued_on::text AS issued_on, total, advance_deducted, amount_due, refunded,
+              settled_on::text AS settled_on, deducted_on::text AS deducted_on
        FROM ${pi}.invoices WHERE municipality = $1 AND month = $2 AND ($3::text IS NULL OR payer_id = $3) ORDER BY provider_id, kind`,
       [municipality, month, payerId],
     )
+    const payments = invoices.length
+      ? await this.sql.unsafe<R[]>(
+          `SELECT invoice_id, amount, paid_on::text AS paid_on, overdue, reversed_on::text AS reversed_on FROM ${pi}.payments
+           WHERE invoice_id IN (SELECT jsonb_array_elements_text($1::text::jsonb))`,
+          [JSON.stringify(invoices.map((i) => i.invoice_id))],
+        )
+      : []
+    const [close] = await this.sql.unsafe<R[]>(`SELECT closed_on::text AS closed_on FROM ${pi}.month_closes WHERE municipality = $1 AND month = $2`, [municipality, month])
+    const by = (date: string | null) => date !== null && (on === null || date <= on)
     const deadline = (kind: string) => (kind === 'final' ? `${nextMonth(month)}-10` : `${month}-10`)
     const byProvider = new Map<string, R>()
-    for (const r of rows) {
+    for (const r of invoices) {
+      if (!by(r.issued_on)) continue
       const key = `${r.payer_id}|${r.provider_id}`
       const p = byProvider.get(key) ?? {
-        providerId: r.provider_id, payerId: r.payer_id, advanceInvoiced: 0, advancePaid: 0, finalInvoiced: 0, advanceDeducted: 0, finalDue: 0, finalPaid: 0,
-        paidLate: 0, outstanding: 0, overdueOutstanding: 0, refundedToCertificates: 0,
+        providerId: r.provider_id, payerId: r.payer_id, advanceInvoiced: 0, advancePaid: 0, advancePaidLate: 0, finalInvoiced: 0, advanceDeducted: 0, finalDue: 0,
+        finalPaid: 0, finalPaidLate: 0, outstanding: 0, overdueOutstanding: 0, refundedToCertificates: 0,
       }
-      const unpaid = Number(r.amount_due) - Number(r.amount_paid)
+      const counted = payments.filter((x) => x.invoice_id === r.invoice_id && by(x.paid_on) && !by(x.reversed_on))
+      const paid = counted.reduce((sum, x) => sum + Number(x.amount), 0)
+      const paidLate = counted.filter((x) => x.overdue).reduce((sum, x) => sum + Number(x.amount), 0)
+      const deducted = r.kind === 'advance' && by(r.deducted_on)
+      const unpaid = deducted ? 0 : Number(r.amount_due) - paid
       if (r.kind === 'advance') {
         p.advanceInvoiced += Number(r.total)
-        p.advancePaid += Number(r.amount_paid)
+        p.advancePaid += paid
+        p.advancePaidLate += paidLate
       } else {
         p.finalInvoiced += Number(r.total)
         p.advanceDeducted += Number(r.advance_deducted)
         p.finalDue += Number(r.amount_due)
-        p.finalPaid += Number(r.amount_paid)
-        p.refundedToCertificates += Number(r.refunded)
+        p.finalPaid += paid
+        p.finalPaidLate += paidLate
+        if (by(r.settled_on)) p.refundedToCertificates += Number(r.refunded)
       }
-      p.paidLate += Number(r.overdue_paid)
       p.outstanding += unpaid
       if (on !== null && on > deadline(r.kind)) p.overdueOutstanding += Math.max(unpaid, 0)
       byProvider.set(key, p)
     }
     const providers = [...byProvider.values()]
     const total = (field: string) => providers.reduce((sum, p) => sum + (p[field] as number), 0)
-    const fields = ['advanceInvoiced', 'advancePaid', 'finalInvoiced', 'advanceDeducted', 'finalDue', 'finalPaid', 'paidLate', 'outstanding', 'overdueOutstanding', 'refundedToCertificates']
-    return { municipality, month, on, providers, totals: Object.fromEntries(fields.map((f) => [f, total(f)])) as Record<string, number> }
+    const closedOn: string | null = close && by(close.closed_on) ? close.closed_on : null
+    return {
+      municipality, month, on, closedOn,
+      status: closedOn !== null ? ('closed' as const) : ('not_closed' as const),
+      providers,
+      totals: Object.fromEntries(RECONCILIATION_FIGURES.map((f) => [f, total(f)])) as Record<ReconciliationFigure, number>,
+    }
   }
 
   async coverage(municipality: string, on: string) {

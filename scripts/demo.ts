@@ -18,7 +18,7 @@ if (!process.env.DATABASE_URL && !process.env.LEDGER_DATA_DIR) {
 }
 const scenario = SCENARIOS['tambov-2023']!
 const out = (text = '') => process.stdout.write(`${text}\n`)
-const runtime = await openRuntime()
+const runtime = await openRuntime({ create: true })
 try {
   out(`PFDO ledger demo: ${scenario.title}`)
   out(`on the ${runtime.db.kind} database (${runtime.config.DATABASE_URL ? 'DATABASE_URL' : runtime.config.LEDGER_DATA_DIR})`)
@@ -36,9 +36,13 @@ try {
   out()
   out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Explore the year:`)
   const env = runtime.config.DATABASE_URL ? '' : `LEDGER_DATA_DIR=${runtime.config.LEDGER_DATA_DIR} `
-  out(`  ${env}npx ledger tokens create --role auditor        a token for the API`)
-  out(`  ${env}npx ledger serve                               the API; /docs browses it`)
-  out(`  ${env}npx ledger replay --as-of 2023-12-31 --projection certificate-balances`)
+  // A certificate that paid for lessons, to ask about by a business date of the year.
+  const [example] = await runtime.db.sql<{ n: string }[]>`SELECT certificate_number AS n FROM reporting.certificate_balances WHERE spent > 0 ORDER BY certificate_number LIMIT 1`
+  out(`  ${env}npx ledger replay --as-of 2023-12-31                     every read model on 31 December 2023`)
+  if (example) out(`  ${env}npx ledger replay --as-of 2023-12-31 --certificate ${example.n}   one certificate on that day`)
+  out(`  ${env}npx ledger export --municipality ${scenario.municipality} --from 2023-09-01 --to 2024-06-30 --out year.ndjson`)
+  out(`  ${env}npx ledger tokens create --role auditor                   a token for the API`)
+  out(`  ${env}npx ledger serve                                          the API; /docs browses it`)
   out(`  ${env}npx ledger verify`)
   process.exitCode = report.ok ? 0 : 1
 } finally {

@@ -32,6 +32,8 @@ function touches(e: RecordedEvent): RowRef[] {
       return [{ table: 'certificate_balances', key: balanceKey(d) }, { table: 'certificate_contracts', key: [d.certificateNumber, d.contractId] }]
     case 'ShortfallRefunded':
       return [{ table: 'certificate_balances', key: balanceKey(d) }]
+    case 'CertificateWriteOffReturned':
+      return [{ table: 'certificate_balances', key: balanceKey(d) }, { table: 'certificate_contracts', key: [d.certificateNumber, d.contractId] }]
     case 'ContractRequested':
     case 'ContractAccepted':
     case 'ContractRefused':
@@ -114,6 +116,9 @@ function apply(rows: Rows, e: RecordedEvent): void {
     }
     case 'ShortfallRefunded':
       return putBalance(rows, d, balance(rows, d), position, { spent: -d.amount })
+    case 'CertificateWriteOffReturned':
+      // A month written off in advance of a termination: back to the balance, as if never spent.
+      return putBalance(rows, d, balance(rows, d), position, { spent: -d.amount })
     case 'ContractRequested':
       rows.put('certificate_contracts', [d.certificateNumber, d.contractId], { ...contract(rows, d), period_id: d.periodId, status: 'requested' })
       return
@@ -149,7 +154,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const certificateBalances: Projection = {
   name: 'certificate-balances',
-  version: 1,
+  version: 2,
   dir,
   tables: ['certificates', 'certificate_balances', 'certificate_contracts', 'financing_periods', 'financing_queue'],
   touches,

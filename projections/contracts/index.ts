@@ -32,9 +32,10 @@ function apply(rows: Rows, e: RecordedEvent): void {
     if (c) rows.put('contracts', [d.contractId], { ...c, pending_corrections: (c.pending_corrections as number) + (e.type === 'ContractMonthCorrected' ? 1 : -1), last_position: position })
     return
   }
-  if (e.type === 'CertificateFundsWrittenOff') {
+  if (e.type === 'CertificateFundsWrittenOff' || e.type === 'CertificateWriteOffReturned') {
     const c = rows.get('contracts', [d.contractId])
-    if (c) rows.put('contracts', [d.contractId], { ...c, written_off: (c.written_off as number) + d.amount, last_position: position })
+    const sign = e.type === 'CertificateFundsWrittenOff' ? 1 : -1
+    if (c) rows.put('contracts', [d.contractId], { ...c, written_off: (c.written_off as number) + sign * d.amount, last_position: position })
     return
   }
   const status = STATUS[e.type]
@@ -53,9 +54,9 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const contracts: Projection = {
   name: 'contracts',
-  version: 2,
+  version: 3,
   dir,
   tables: ['contracts'],
-  touches: (e) => (['ContractRequested', 'CertificateFundsWrittenOff', 'ContractMonthCorrected', 'ContractCorrectionInvoiced'].includes(e.type) || STATUS[e.type] ? [{ table: 'contracts', key: [(e.data as D).contractId] }] : []),
+  touches: (e) => (['ContractRequested', 'CertificateFundsWrittenOff', 'CertificateWriteOffReturned', 'ContractMonthCorrected', 'ContractCorrectionInvoiced'].includes(e.type) || STATUS[e.type] ? [{ table: 'contracts', key: [(e.data as D).contractId] }] : []),
   apply,
 }

@@ -15,10 +15,19 @@ function touches(e: RecordedEvent): RowRef[] {
     case 'CertificateIssued':
       return [{ table: 'children', key: [d.certificateNumber] }]
     case 'CertificateTypeChanged':
-      return [{ table: 'children', key: [d.certificateNumber] }, { table: 'financing', key: [d.certificateNumber, d.periodId] }]
+      return [
+        { table: 'children', key: [d.certificateNumber] },
+        { table: 'financing', key: [d.certificateNumber, d.periodId] },
+        { table: 'type_changes', key: [d.certificateNumber, Number(e.globalPosition)] },
+        { table: 'financing_changes', key: [d.certificateNumber, d.periodId, Number(e.globalPosition)] },
+      ]
     case 'NominalCredited':
     case 'CertificateFrozen':
-      return [{ table: 'financing', key: [d.certificateNumber, d.periodId] }, { table: 'children', key: [d.certificateNumber] }]
+      return [
+        { table: 'financing', key: [d.certificateNumber, d.periodId] },
+        { table: 'children', key: [d.certificateNumber] },
+        { table: 'financing_changes', key: [d.certificateNumber, d.periodId, Number(e.globalPosition)] },
+      ]
     case 'ContractRequested':
     case 'ContractAccepted':
     case 'ContractRefused':
@@ -34,11 +43,16 @@ function touches(e: RecordedEvent): RowRef[] {
   }
 }
 
-function financing(rows: Rows, d: D, change: number) {
+/** The nominal a certificate holds for a period, now and (in `financing_changes`) from which business date on. */
+function financing(rows: Rows, d: D, change: number, position: number, on: string) {
   const child = rows.get('children', [d.certificateNumber])
   const row = rows.get('financing', [d.certificateNumber, d.periodId])
   const nominal = ((row?.nominal as number | undefined) ?? 0) + change
-  rows.put('financing', [d.certificateNumber, d.periodId], { certificate_number: d.certificateNumber, period_id: d.periodId, municipality: child?.municipality ?? row?.municipality ?? '', nominal })
+  const municipality = child?.municipality ?? row?.municipality ?? ''
+  rows.put('financing', [d.certificateNumber, d.periodId], { certificate_number: d.certificateNumber, period_id: d.periodId, municipality, nominal })
+  rows.put('financing_changes', [d.certificateNumber, d.periodId, position], {
+    certificate_number: d.certificateNumber, period_id: d.periodId, position, municipality, effective_on: on, change,
+  })
 }
 
 function apply(rows: Rows, e: RecordedEvent): void {
@@ -53,16 +67,17 @@ function apply(rows: Rows, e: RecordedEvent): void {
     case 'CertificateTypeChanged': {
       const c = rows.get('children', [d.certificateNumber])
       if (c) rows.put('children', [d.certificateNumber], { ...c, type: d.to, last_position: position })
-      return financing(rows, d, -d.nominalWithdrawn)
+      rows.put('type_changes', [d.certificateNumber, position], { certificate_number: d.certificateNumber, position, changed_on: d.changedOn, type: d.to })
+      return financing(rows, d, -d.nominalWithdrawn, position, d.changedOn)
     }
     case 'NominalCredited':
-      return financing(rows, d, d.amount)
+      return financing(rows, d, d.amount, position, d.creditedOn)
     case 'CertificateFrozen':
-      return financing(rows, d, -d.balanceWithdrawn)
+      return financing(rows, d, -d.balanceWithdrawn, position, d.frozenOn)
     case 'ContractRequested':
       rows.put('enrolments', [d.contractId], {
         contract_id: d.contractId, certificate_number: d.certificateNumber, municipality: d.municipality, provider_id: d.providerId, programme_id: d.programmeId,
-        direction: d.direction, kind: d.kind, start_date: d.startDate, end_date: d.endDate, status: 'requested', last_position: position,
+        direction: d.direction, kind: d.kind, start_date: d.startDate, end_date: d.endDate, accepted_on: null, status: 'requested', last_position: position,
       })
       return
     case 'ContractAccepted':
@@ -72,7 +87,9 @@ function apply(rows: Rows, e: RecordedEvent): void {
       const en = rows.get('enrolments', [d.contractId])
       if (!en) return
       const status = CONTRACT_STATUS_AFTER[e.type]
-      rows.put('enrolments', [d.contractId], { ...en, status, ...(e.type === 'ContractTerminated' ? { end_date: d.closesOn } : {}), last_position: position })
+      rows.put('enrolments', [d.contractId], {
+        ...en, status, ...(e.type === 'ContractTerminated' ? { end_date: d.closesOn } : {}), ...(e.type === 'ContractAccepted' ? { accepted_on: d.acceptedOn } : {}), last_position: position,
+      })
       return
     }
     case 'PopulationRecorded':
@@ -88,9 +105,9 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const coverage: Projection = {
   name: 'coverage',
-  version: 1,
+  version: 2,
   dir: path.dirname(fileURLToPath(import.meta.url)),
-  tables: ['children', 'enrolments', 'population', 'periods', 'financing'],
+  tables: ['children', 'enrolments', 'population', 'periods', 'financing', 'type_changes', 'financing_changes'],
   touches,
   apply,
 }

@@ -20,6 +20,7 @@ CREATE TABLE {{schema}}.enrolments (
   kind               text   NOT NULL,
   start_date         date   NOT NULL,
   end_date           date   NOT NULL,  -- the last day attended: the contract end, or the close after a termination
+  accepted_on        date,             -- enrolled from the later of the start and the acceptance
   status             text   NOT NULL,
   last_position      bigint NOT NULL
 );
@@ -50,3 +51,26 @@ CREATE TABLE {{schema}}.financing (
   nominal            bigint NOT NULL,
   PRIMARY KEY (certificate_number, period_id)
 );
+
+-- Every type change of a certificate with its business date: the type on a date is the last change on or before it
+-- (accounting before the first).
+CREATE TABLE {{schema}}.type_changes (
+  certificate_number text   NOT NULL,
+  position           bigint NOT NULL,  -- the event's global position: orders changes of one day
+  changed_on         date   NOT NULL,
+  type               text   NOT NULL,
+  PRIMARY KEY (certificate_number, position)
+);
+
+-- Every change of the nominal a certificate holds for a period, with its business date: a certificate holds a
+-- financing certificate's nominal on a date when its changes on or before that date add up to more than zero.
+CREATE TABLE {{schema}}.financing_changes (
+  certificate_number text   NOT NULL,
+  period_id          text   NOT NULL,
+  position           bigint NOT NULL,
+  municipality       text   NOT NULL,
+  effective_on       date   NOT NULL,
+  change             bigint NOT NULL,  -- kopecks: + credited, − withdrawn (type change, freeze)
+  PRIMARY KEY (certificate_number, period_id, position)
+);
+CREATE INDEX ON {{schema}}.financing_changes (municipality, effective_on);

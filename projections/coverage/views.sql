@@ -10,11 +10,14 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
     WHERE p.municipality = p_municipality AND p.year <= extract(year FROM p_on)
     ORDER BY p.year DESC LIMIT 1
   ), enrolled AS (
-    SELECT e.certificate_number, e.direction, e.provider_id, c.type,
+    -- the certificate's type on the date: its last type change on or before it, accounting before any
+    SELECT e.certificate_number, e.direction, e.provider_id,
+           coalesce((SELECT t.type FROM {{schema}}.type_changes t WHERE t.certificate_number = c.certificate_number AND t.changed_on <= p_on
+                     ORDER BY t.changed_on DESC, t.position DESC LIMIT 1), 'accounting') AS type,
            date_part('year', age(p_on, c.birth_date))::integer AS age
     FROM {{schema}}.enrolments e JOIN {{schema}}.children c USING (certificate_number)
     WHERE e.municipality = p_municipality AND e.status IN ('accepted', 'terminated', 'closed')
-      AND e.start_date <= p_on AND e.end_date >= p_on
+      AND e.start_date <= p_on AND e.accepted_on <= p_on AND e.end_date >= p_on
   ), counted AS (
     SELECT 'total' AS dimension, 'all' AS key, count(DISTINCT certificate_number) AS children FROM enrolled
     UNION ALL SELECT 'direction', direction, count(DISTINCT certificate_number) FROM enrolled GROUP BY direction
@@ -49,9 +52,12 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   ), issued AS (
     SELECT count(*) AS n FROM {{schema}}.children c WHERE c.municipality = p_municipality AND c.issued_on <= p_on
   ), financed AS (
-    SELECT count(DISTINCT f.certificate_number) AS n
-    FROM {{schema}}.financing f JOIN {{schema}}.periods p ON p.municipality = f.municipality AND p.period_id = f.period_id
-    WHERE f.municipality = p_municipality AND f.nominal > 0 AND p.start_date <= p_on AND p.end_date >= p_on
+    -- certificates holding a nominal on the date, of a period running then (from the changes effective by then)
+    SELECT count(DISTINCT h.certificate_number) AS n FROM (
+      SELECT f.certificate_number
+      FROM {{schema}}.financing_changes f JOIN {{schema}}.periods p ON p.municipality = f.municipality AND p.period_id = f.period_id
+      WHERE f.municipality = p_municipality AND f.effective_on <= p_on AND p.start_date <= p_on AND p.end_date >= p_on
+      GROUP BY f.certificate_number, f.period_id HAVING sum(f.change) > 0) h
   ), target AS (
     -- the next milestone not yet past; after the last one, the last one
     SELECT t.* FROM reporting.coverage_targets t
@@ -71,9 +77,9 @@ $$;
 CREATE OR REPLACE VIEW reporting.budget_convergence AS
 SELECT p.municipality, p.period_id, p.financing_cap,
        (SELECT count(*) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id AND f.nominal > 0)::integer AS financing_certificates,
-       (p.nominal / 100.0)::numeric(15,2) AS nominal,
-       (p.financing_cap::bigint * p.nominal / 100.0)::numeric(15,2) AS cap_times_nominal,
-       (coalesce((SELECT sum(f.nominal) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id), 0) / 100.0)::numeric(15,2) AS sum_of_nominals,
-       (p.nominal_limit / 100.0)::numeric(15,2) AS nominal_limit,
-       (p.nominal_limit IS NULL OR p.financing_cap::bigint * p.nominal <= p.nominal_limit) AS converges
+       (p.nominal / 100.0)::numeric(20,2) AS nominal,
+       (p.financing_cap::numeric * p.nominal / 100.0)::numeric(30,2) AS cap_times_nominal,
+       (coalesce((SELECT sum(f.nominal) FROM {{schema}}.financing f WHERE f.municipality = p.municipality AND f.period_id = p.period_id), 0) / 100.0)::numeric(30,2) AS sum_of_nominals,
+       (p.nominal_limit / 100.0)::numeric(20,2) AS nominal_limit,
+       (p.nominal_limit IS NULL OR p.financing_cap::numeric * p.nominal <= p.nominal_limit) AS converges
 FROM {{schema}}.periods p;

@@ -11,12 +11,12 @@ type D = Record<string, any>
 
 const certificate = (d: D, part: 'available' | 'reserved' | 'spent') => `certificate:${d.certificateNumber}:${d.periodId}:${part}`
 
-/** [debit, credit, amount, scope] of each posting an event makes. */
+/** [debit, credit, amount, scope] of each posting an event makes; none for a zero amount (a posting moves money). */
 export function postingsOf(e: RecordedEvent): [string, string, number, string][] {
   const d = e.data as D
   switch (e.type) {
     case 'NominalCredited':
-      return [[certificate(d, 'available'), `budget:${d.periodId}`, d.amount, d.periodId]]
+      return d.amount > 0 ? [[certificate(d, 'available'), `budget:${d.periodId}`, d.amount, d.periodId]] : []
     case 'CertificateTypeChanged':
       return d.nominalWithdrawn > 0 ? [[`budget:${d.periodId}`, certificate(d, 'available'), d.nominalWithdrawn, d.periodId]] : []
     case 'CertificateFrozen':
@@ -28,6 +28,7 @@ export function postingsOf(e: RecordedEvent): [string, string, number, string][]
     case 'CertificateFundsWrittenOff':
       return d.amount > 0 ? [[certificate(d, 'spent'), certificate(d, 'reserved'), d.amount, d.periodId]] : []
     case 'ShortfallRefunded':
+    case 'CertificateWriteOffReturned':
       return d.amount > 0 ? [[certificate(d, 'available'), certificate(d, 'spent'), d.amount, d.periodId]] : []
     case 'FinalInvoiceIssued': {
       // The services of the month become owed to the provider; the advance it was paid for them is set off.
@@ -40,8 +41,10 @@ export function postingsOf(e: RecordedEvent): [string, string, number, string][]
     }
     case 'PaymentRecorded':
       // An advance paid is a claim on the provider until a final invoice sets it off; a final payment settles it.
+      if (d.amount === 0) return []
       return [[d.kind === 'advance' ? `provider:${d.providerId}:advances` : `provider:${d.providerId}:payable`, `payer:${d.payerId}:bank`, d.amount, d.month]]
     case 'PaymentReversed':
+      if (d.amount === 0) return []
       return [[`payer:${d.payerId}:bank`, d.kind === 'advance' ? `provider:${d.providerId}:advances` : `provider:${d.providerId}:payable`, d.amount, d.month]]
     default:
       return []
@@ -58,7 +61,7 @@ function apply(rows: Rows, e: RecordedEvent): void {
 
 export const ledgerPostings: Projection = {
   name: 'ledger-postings',
-  version: 1,
+  version: 2,
   dir: path.dirname(fileURLToPath(import.meta.url)),
   tables: ['postings'],
   touches: (e) => postingsOf(e).map((_, seq) => ({ table: 'postings', key: [Number(e.globalPosition), seq] })),

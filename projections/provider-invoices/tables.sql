@@ -15,6 +15,8 @@ CREATE TABLE {{schema}}.invoices (
   amount_paid      bigint NOT NULL,
   overdue_paid     bigint NOT NULL,   -- paid after the deadline (the 10th)
   refunded         bigint NOT NULL,   -- shortfalls returned to certificates once paid in full
+  settled_on       date,              -- final: the day its shortfalls returned (the payment that settled it)
+  deducted_on      date,              -- advance: the day the month's final invoice deducted what was paid of it
   last_position    bigint NOT NULL
 );
 CREATE INDEX ON {{schema}}.invoices (provider_id, month);
@@ -40,6 +42,7 @@ CREATE TABLE {{schema}}.payments (
   payment_order   text    NOT NULL,
   overdue         boolean NOT NULL,
   reversed        boolean NOT NULL,  -- reversed later by a PaymentReversed (storno)
+  reversed_on     date,              -- the reversal's date
   last_position   bigint  NOT NULL
 );
 CREATE INDEX ON {{schema}}.payments (invoice_id);
@@ -54,3 +57,11 @@ CREATE TABLE {{schema}}.invoice_corrections (
   amount              bigint NOT NULL   -- signed difference, included in the invoice total
 );
 CREATE INDEX ON {{schema}}.invoice_corrections (invoice_id);
+
+CREATE TABLE {{schema}}.month_closes (
+  municipality  text   NOT NULL,
+  month         text   NOT NULL,  -- YYYY-MM
+  closed_on     date   NOT NULL,
+  last_position bigint NOT NULL,
+  PRIMARY KEY (municipality, month)
+);

@@ -85,22 +85,6 @@ export function callerOf(request: FastifyRequest): Caller {
   return request.caller
 }
 
-/** A provider token reaches only its own provider's data; every other role passes. */
-export function requireProviderScope(request: FastifyRequest, providerId: string): void {
-  const caller = callerOf(request)
-  if (caller.role === 'provider' && caller.providerId !== providerId) {
-    throw new ProblemError(403, 'forbidden', 'Forbidden', `this token is scoped to provider ${caller.providerId}`)
-  }
-}
-
-/** A payer token reaches only its own payer's data; every other role passes. */
-export function requirePayerScope(request: FastifyRequest, payerId: string): void {
-  const caller = callerOf(request)
-  if (caller.role === 'payer' && caller.payerId !== payerId) {
-    throw new ProblemError(403, 'forbidden', 'Forbidden', `this token is scoped to payer ${caller.payerId}`)
-  }
-}
-
 /** The metadata every event caused by this request carries: who, which request, which idempotency key. */
 export function eventMetadataOf(request: FastifyRequest): EventMetadata {
   const key = request.headers['idempotency-key']

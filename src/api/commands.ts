@@ -5,7 +5,7 @@ import { eventMetadataOf } from './auth.ts'
 /** The command context of a request: who calls, its correlation and idempotency keys, and its If-Match. */
 export function commandContext(request: FastifyRequest): CommandContext {
   const ifMatch = request.headers['if-match']
-  const ctx: CommandContext = { metadata: eventMetadataOf(request) }
+  const ctx: CommandContext = { metadata: eventMetadataOf(request), caller: request.caller }
   if (typeof ifMatch === 'string') {
     const value = ifMatch.replaceAll('"', '')
     ctx.expectedVersion = value === 'no-stream' ? 'no_stream' : Number(value)

@@ -7,11 +7,12 @@ export const RECONCILIATION_COLUMNS = [
   ['payerId', 'Плательщик'],
   ['advanceInvoiced', 'Аванс выставлен'],
   ['advancePaid', 'Аванс оплачен'],
+  ['advancePaidLate', 'Аванс оплачен с просрочкой'],
   ['finalInvoiced', 'Оказано услуг (итоговый счёт)'],
   ['advanceDeducted', 'Зачтён аванс'],
   ['finalDue', 'Подлежит оплате'],
   ['finalPaid', 'Оплачено по итоговому счёту'],
-  ['paidLate', 'Оплачено с просрочкой'],
+  ['finalPaidLate', 'Итоговый счёт оплачен с просрочкой'],
   ['outstanding', 'Задолженность'],
   ['overdueOutstanding', 'Просроченная задолженность'],
   ['refundedToCertificates', 'Возвращено на сертификаты'],
@@ -28,18 +29,22 @@ export const rubles = (kopecks: number) => {
 
 const csvCell = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)
 
-export function reconciliationCsv(providers: Row[], totals: Row): string {
+/** The reconciliation as CSV; `note` (a month not closed, say) is a last line of its own. */
+export function reconciliationCsv(providers: Row[], totals: Row, note: string | null = null): string {
   const lines = [RECONCILIATION_COLUMNS.map(([, title]) => title).join(';')]
   const line = (r: Row) => RECONCILIATION_COLUMNS.map(([key]) => csvCell(typeof r[key] === 'number' ? rubles(r[key] as number) : String(r[key] ?? ''))).join(';')
   for (const p of providers) lines.push(line(p))
   lines.push(line({ ...totals, providerId: 'Итого', payerId: '' }))
+  if (note) lines.push(csvCell(note))
   return `\uFEFF${lines.join('\r\n')}\r\n`
 }
 
-export async function reconciliationXlsx(title: string, providers: Row[], totals: Row): Promise<Buffer> {
+/** The reconciliation as a workbook: a title, `note` under it when there is one, then the table. */
+export async function reconciliationXlsx(title: string, providers: Row[], totals: Row, note: string | null = null): Promise<Buffer> {
   const book = new ExcelJS.Workbook()
   const sheet = book.addWorksheet('Сверка')
   sheet.addRow([title]).font = { bold: true }
+  if (note) sheet.addRow([note]).font = { italic: true }
   sheet.addRow(RECONCILIATION_COLUMNS.map(([, t]) => t)).font = { bold: true }
   // Amounts as numbers in roubles (exact: kopecks / 100 has two decimals) with a two-decimal format.
   const values = (r: Row) => RECONCILIATION_COLUMNS.map(([key]) => (typeof r[key] === 'number' ? (r[key] as number) / 100 : (r[key] ?? '')))

@@ -1,8 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import type { ProjectionReader } from '../../projections/read.ts'
+import type { CertificateView, ProjectionReader } from '../../projections/read.ts'
 import { callerOf } from './auth.ts'
 import { ProblemError } from './problem.ts'
+import { requireReach } from '../app/scope.ts'
+import { type AsOf, parseKnownAt, todayIn } from '../audit/as-of.ts'
+import { dateFormatHint } from '../domain/dates.ts'
+import { date } from './schemas.ts'
 
 /** The largest global position: the log's positions are PostgreSQL bigints. */
 export const MAX_LOG_POSITION = 9_223_372_036_854_775_807n
@@ -30,30 +34,71 @@ export async function currentTo(reader: ProjectionReader, reply: FastifyReply, n
   return position
 }
 
-/** A payer reads only the municipalities it pays in; other roles allowed on the route read all. */
+/** A municipality's aggregates and lists: a payer reaches the municipalities whose periods it pays (src/app/scope.ts). */
 export async function requireMunicipalityScope(reader: ProjectionReader, request: FastifyRequest, municipality: string): Promise<void> {
   const caller = callerOf(request)
-  if (caller.role !== 'payer') return
-  if (!(await reader.municipalitiesOfPayer(caller.payerId!)).includes(municipality)) {
-    throw new ProblemError(403, 'forbidden', 'Forbidden', `payer ${caller.payerId} does not pay in ${municipality}`)
+  if (caller.role !== 'payer' && caller.role !== 'provider') return
+  requireReach(caller, { kind: 'municipality', id: municipality, payers: [...(await reader.periodPayers(municipality)).values()] })
+}
+
+/** A certificate: a payer reaches one holding money of its periods or with contracts it pays (src/app/scope.ts). */
+export async function requireCertificateScope(reader: ProjectionReader, request: FastifyRequest, view: CertificateView | null, number = view?.certificateNumber ?? ''): Promise<void> {
+  const caller = callerOf(request)
+  if (caller.role !== 'payer' && caller.role !== 'provider') return
+  // Not in the read model yet: nobody's but the operators' until it is.
+  if (!view) return requireReach(caller, { kind: 'certificate', id: number, payers: [] })
+  const periods = await reader.periodPayers(view.municipality)
+  const payers = [...view.periods.map((p) => periods.get(p.periodId)), ...view.contracts.map((c) => c.payerId)].filter((p): p is string => Boolean(p))
+  requireReach(caller, { kind: 'certificate', id: view.certificateNumber, payers })
+}
+
+/** Query parameters of every answer "as of" (certificate, contract, history). */
+export const asOfQuery = {
+  asOf: date.optional().describe('a business date: what was true on that day, as the ledger knows it now (events effective on or before it)'),
+  knownAt: z
+    .string()
+    .refine((s) => isKnownAt(s), { error: (issue) => `knownAt is YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant with its offset${dateFormatHint(String(issue.input))}` })
+    .optional()
+    .describe('what the ledger had recorded by then: YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant; combines with asOf'),
+  position: logPosition.optional().describe('what the ledger had recorded up to and including the event at this global position; combines with asOf'),
+}
+
+const isKnownAt = (s: string) => {
+  try {
+    parseKnownAt(s, 'UTC')
+    return true
+  } catch {
+    return false
   }
 }
 
-/** `YYYY-MM-DD` as of the end of that day in the ledger's time zone, or an ISO instant. */
-export function endOfDay(date: string, timeZone: string): Date {
-  if (date.includes('T')) return new Date(date)
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-  const guess = Date.UTC(y, m - 1, d + 1)
-  const offset = zoneOffsetMs(guess, timeZone)
-  return new Date(guess - offset)
+/** The as-of question the query asks, or null when it asks for the answer now. */
+export function asOfFrom(query: { asOf?: string | undefined; knownAt?: string | undefined; position?: bigint | undefined }, timeZone: string): AsOf | null {
+  if (query.asOf === undefined && query.knownAt === undefined && query.position === undefined) return null
+  return {
+    on: query.asOf ?? null,
+    known: {
+      ...(query.position !== undefined ? { position: query.position } : {}),
+      ...(query.knownAt !== undefined ? { recordedBefore: parseKnownAt(query.knownAt, timeZone) } : {}),
+    },
+  }
 }
 
-function zoneOffsetMs(utc: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-      .formatToParts(new Date(utc))
-      .map((p) => [p.type, p.value]),
-  )
-  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second))
-  return local - utc
+/** The question in words, for the answer's `asOf` and for messages. */
+export function describeAsOf(a: AsOf): string {
+  const known = [a.known.recordedBefore ? `recorded before ${a.known.recordedBefore.toISOString()}` : null, a.known.position !== undefined ? `up to event ${a.known.position}` : null].filter(Boolean)
+  return [a.on ? `on ${a.on}` : null, known.length ? `as known ${known.join(' and ')}` : null].filter(Boolean).join(', ')
+}
+
+/**
+ * A payment (or its reversal) happened on a day that has come: dated after today in the ledger's time zone it is
+ * refused at the edge (deciders never read the clock).
+ */
+export function notAfterToday(date: string, field: string, timeZone: string): void {
+  const today = todayIn(timeZone)
+  if (date > today) {
+    throw new ProblemError(422, 'date_in_future', 'Date in the future', `${field} ${date} is after today (${today} in ${timeZone})`, {
+      errors: [{ location: 'body', path: field, message: `not after ${today}` }],
+    })
+  }
 }

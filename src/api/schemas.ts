@@ -1,27 +1,8 @@
 import { z } from 'zod'
-import { CERTIFICATE_TYPES, DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
-import { isValidDate } from '../domain/dates.ts'
-import { formatAmount, parseAmount } from '../domain/money.ts'
 
-// The edge: what clients send and receive. Amounts are decimal strings with two decimals, dates YYYY-MM-DD.
+// The HTTP edge: what clients send and receive (the value types are src/app/fields.ts, shared with the imports).
 
-export const amount = z
-  .string()
-  .regex(/^(0|[1-9]\d{0,12})\.\d{2}$/, 'an amount is roubles with exactly two decimals, e.g. "7760.00"')
-  .transform((s) => parseAmount(s))
-  .describe('roubles with two decimals, e.g. "7760.00"')
-
-export const amountOut = z.string().describe('roubles with two decimals')
-export const money = (kopecks: number) => formatAmount(kopecks)
-
-export const date = z.string().refine(isValidDate, 'a date is YYYY-MM-DD and must exist in the calendar').describe('YYYY-MM-DD')
-export const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM').describe('YYYY-MM')
-export const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'an id has 1–64 letters, digits, dots, dashes or underscores')
-export const certificateNumber = z.string().regex(/^[0-9A-Za-z]{10}$/, 'a certificate number has exactly 10 letters or digits')
-export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a lower-case UUID')
-export const certificateType = z.enum(CERTIFICATE_TYPES)
-export const direction = z.enum(DIRECTIONS)
-export const programmeKind = z.enum(PROGRAMME_KINDS)
+export { amount, amountOut, birthDate, certificateNumber, certificateType, count, date, direction, id, LIMITS, money, month, programmeKind, uuid } from '../app/fields.ts'
 
 /** Headers every command route reads. */
 export const commandHeaders = z.object({

@@ -142,11 +142,13 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         code: 'validation_failed',
         title: 'Request does not match the schema',
         detail: `the ${location} of the request is invalid`,
-        errors: error.validation.map((v) => ({
-          location,
-          path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
-          message: v.message ?? 'invalid',
-        })),
+        errors: error.validation.flatMap((v) => {
+          const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
+          // A field the route does not take is named itself: schemas are strict, so a misspelt field is never ignored.
+          const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
+          if (unknown.length > 0) return unknown.map((k) => ({ location, path: path ? `${path}.${k}` : k, message: 'unknown field: this route does not take it' }))
+          return [{ location, path, message: v.message ?? 'invalid' }]
+        }),
       })
     }
     if (error instanceof DomainError) {
@@ -242,7 +244,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(quoteRoutes)
   await app.register(settlementRoutes, reads)
   await app.register(reconciliationRoutes, reads)
-  await app.register(historyRoutes, { store: deps.store, reader })
+  await app.register(historyRoutes, { ...reads, store: deps.store })
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
   app.get('/openapi.json', { schema: { hide: true }, config: docsRoles ? { roles: docsRoles } : {} }, async () => app.swagger())

@@ -1,4 +1,4 @@
-import { catalogue, definitionOf, type LedgerEvent } from '../../events/index.ts'
+import { catalogue, definitionOf, type LedgerEvent, upcast } from '../../events/index.ts'
 import type { Decider } from '../domain/decider.ts'
 import type { AppendResult, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent } from '../store/port.ts'
 import { StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
@@ -13,6 +13,8 @@ interface Loaded<State> {
 }
 
 type StepResult = { events: LedgerEvent[]; version: number | null; alreadyDone: boolean }
+/** What a step of a combined append came to: its result, its refusal, or the same as an earlier step of the batch. */
+type Outcome = StepResult | { error: unknown } | { sameAs: number }
 
 interface StepJob {
   kind: 'step'
@@ -35,7 +37,7 @@ interface LoadJob {
 type Job = StepJob | LoadJob
 
 /** Converts a stored event to the domain's view of it. */
-export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: e.data }) as LedgerEvent
+export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
 
 export class UnknownStoredEventError extends Error {}
 
@@ -155,8 +157,10 @@ export class Aggregates {
       const cached = attempt === 0 ? this.cachedEntry<unknown>(decider, streamId) : undefined
       const loaded = cached ?? (await this.loadUnlocked(decider as Decider<never, unknown>, streamId))
       const before = loaded.version
-      const outcomes: ({ events: LedgerEvent[]; version: number | null; alreadyDone: boolean } | { error: unknown })[] = []
+      const outcomes: Outcome[] = []
       const appended: { job: StepJob; index: number; events: LedgerEvent[]; recorded: NewEvent[] }[] = []
+      // The same step queued twice (a request retried while it still runs): the second is the first, done already.
+      const decidedBy = new Map<string, number>()
       let unsure = false
       for (const [index, job] of jobs.entries()) {
         const recorded = this.recordedIn(loaded, job.stepId)
@@ -165,6 +169,12 @@ export class Aggregates {
           outcomes.push({ events: recorded.events, version: loaded.version, alreadyDone: true })
           continue
         }
+        const earlier = decidedBy.get(job.stepId)
+        if (earlier !== undefined) {
+          outcomes.push({ sameAs: earlier })
+          continue
+        }
+        decidedBy.set(job.stepId, index)
         try {
           const events = decider.decide(job.command, loaded.state)
           if (events.length === 0) {
@@ -221,10 +231,14 @@ export class Aggregates {
     }
   }
 
-  private settle(jobs: StepJob[], outcomes: ({ events: LedgerEvent[]; version: number | null; alreadyDone: boolean } | { error: unknown })[]) {
+  private settle(jobs: StepJob[], outcomes: Outcome[]) {
     jobs.forEach((job, i) => {
       const o = outcomes[i]!
-      if ('error' in o) job.reject(o.error)
+      if ('sameAs' in o) {
+        const first = outcomes[o.sameAs]!
+        if ('error' in first) job.reject(first.error)
+        else if ('events' in first) job.resolve({ ...first, alreadyDone: true })
+      } else if ('error' in o) job.reject(o.error)
       else job.resolve(o)
     })
   }

@@ -1,3 +1,4 @@
+import type { IsoDate } from '../domain/dates.ts'
 import { isValidDate } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
 import { type Application, systemMetadata } from './context.ts'
@@ -113,6 +114,8 @@ export async function importStatement(
   text: string,
   source: string,
   findInvoice: (number: string) => Promise<string | null>,
+  /** Today in the ledger's time zone: an order dated later is not recorded (the edge reads the clock, not the ledger). */
+  today: IsoDate | null = null,
 ): Promise<StatementReport> {
   const orders = parseStatement(text)
   const report: StatementReport = { orders: orders.length, recorded: 0, alreadyRecorded: 0, unmatched: [] }
@@ -122,6 +125,10 @@ export async function importStatement(
     const miss = (reason: string) => report.unmatched.push({ line: o.line, number: o.number, date: o.date, amount: o.amount, purpose: o.purpose, reason })
     if (found.length !== 1) {
       miss(found.length === 0 ? 'no invoice number of the ledger in the purpose' : 'the purpose names several invoices')
+      continue
+    }
+    if (today !== null && o.date > today) {
+      miss(`date_in_future: the order is dated ${o.date}, after today (${today})`)
       continue
     }
     const paymentId = uuidFromName(`bank:${o.number}:${o.date}:${o.amount}:${o.payerAccount}`)

@@ -1,7 +1,8 @@
 import type { EventData } from '../../events/index.ts'
 import { certificateDecider } from '../domain/certificate.ts'
-import { contractDecider, planContractRequest, type ContractState } from '../domain/contract.ts'
-import type { IsoDate } from '../domain/dates.ts'
+import { contractDecider, monthsToWriteOff, planContractRequest, type ContractState } from '../domain/contract.ts'
+import { addMonths, type IsoDate, monthOf } from '../domain/dates.ts'
+import { settlementDecider } from '../domain/settlement.ts'
 import { DomainError, refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
 import { municipalityDecider } from '../domain/municipality.ts'
@@ -10,6 +11,8 @@ import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent } from './context.ts'
 import { uuidFromName } from './ids.ts'
+import { WrongExpectedVersionError } from '../store/port.ts'
+import { requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 
 // Enrolment: a contract request takes a place in the group (group stream), reserves the certificate's part
@@ -59,6 +62,7 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       refuse('contract_already_requested', `contract ${contractId} already exists`)
     }
     const group = await loadRequired(app, groupDecider, streams.group(input.groupId), (s) => s.groupId !== null, 'group_not_found', `group ${input.groupId}`)
+    requireReach(ctx.caller, { kind: 'group', id: input.groupId, providerId: group.providerId })
     const programme = await loadRequired(app, programmeDecider, streams.programme(group.programmeId), (s) => s.programmeId !== null, 'programme_not_found', `programme ${group.programmeId}`)
     const provider = await loadRequired(app, providerDecider, streams.provider(group.providerId), (s) => s.providerId !== null, 'provider_not_found', `provider ${group.providerId}`)
     const certificate = await loadRequired(app, certificateDecider, streams.certificate(input.certificateNumber), (s) => s.number !== null, 'certificate_not_found', `certificate ${input.certificateNumber}`)
@@ -68,22 +72,28 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
     if ((await app.aggregates.recordedStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`)).length > 0) {
       refuse('request_abandoned', `request ${contractId} was abandoned earlier and its place given back; send a new request`)
     }
+    // The certificate's money is checked before the place is taken, so a refusal leaves no trace (the certificate
+    // decides again when it reserves: only a concurrent request spending the money in between leaves one).
+    const reserve = programme.kind === 'financing'
+      ? {
+          type: 'ReserveFunds' as const, contractId, periodId: plan.periodId, on: input.requestedOn, parentPaysAll: input.parentPaysAll ?? false,
+          quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
+        }
+      : null
+    if (reserve) certificateDecider.decide(reserve, certificate)
+    // With If-Match the caller names the contract stream's version it expects (no-stream for a new contract).
+    if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (existing.version ?? 'no_stream')) {
+      throw new WrongExpectedVersionError(streams.contract(contractId), ctx.expectedVersion, existing.version)
+    }
     await app.aggregates.runStep(groupDecider, streams.group(input.groupId), `${contractId}:place`, {
-      type: 'TakePlace', contractId, certificateNumber: input.certificateNumber,
+      type: 'TakePlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
     }, ctx.metadata)
     app.faults('contract-request:place-taken')
 
     let reserved = 0
-    if (programme.kind === 'financing') {
+    if (reserve) {
       try {
-        const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, {
-          type: 'ReserveFunds',
-          contractId,
-          periodId: plan.periodId,
-          on: input.requestedOn,
-          quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
-          parentPaysAll: input.parentPaysAll ?? false,
-        }, ctx.metadata)
+        const step = await app.aggregates.runStep(certificateDecider, streams.certificate(input.certificateNumber), `${contractId}:reserve`, reserve, ctx.metadata)
         const e = step.events[0]
         reserved = e?.type === 'CertificateFundsReserved' ? e.data.amount : 0
       } catch (error) {
@@ -128,13 +138,12 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
   })
 }
 
-async function loadContract(app: Application, contractId: string, actingProviderId: string | null) {
+/** A contract the caller reaches (another tenant's answers as if there were none). */
+export async function loadContract(app: Application, ctx: CommandContext, contractId: string) {
   const loaded = await app.aggregates.load(contractDecider, streams.contract(contractId))
   const r = loaded.state.request
   if (!r) refuse('contract_not_found', `no contract ${contractId}`)
-  if (actingProviderId !== null && r!.providerId !== actingProviderId) {
-    refuse('not_your_contract', `contract ${contractId} is not a contract of provider ${actingProviderId}`)
-  }
+  requireReach(ctx.caller, { kind: 'contract', id: contractId, providerId: r!.providerId, payerId: r!.payerId })
   return loaded
 }
 
@@ -145,14 +154,33 @@ function sameAsRecorded(recorded: Record<string, unknown>, given: Record<string,
   }
 }
 
-export async function acceptContract(app: Application, ctx: CommandContext, input: { contractId: string; acceptedOn: IsoDate; actingProviderId?: string | null }): Promise<ContractOutcome> {
-  await loadContract(app, input.contractId, input.actingProviderId ?? null)
+/**
+ * The provider accepts a requested contract. A month's certificate amount moves from reserved to spent when the
+ * month begins for the contract (domain.md, "Write-off"): the close of each month writes off the month after it,
+ * and the acceptance the months no close will (its own month and earlier, each dated the day it begins for the
+ * contract and never before the acceptance).
+ */
+export async function acceptContract(app: Application, ctx: CommandContext, input: { contractId: string; acceptedOn: IsoDate }): Promise<ContractOutcome> {
+  await loadContract(app, ctx, input.contractId)
   const processId = `accept:${input.contractId}`
   return idempotent(app, ctx, 'AcceptContract', { contractId: input.contractId, acceptedOn: input.acceptedOn }, () => processId, async () => {
     const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:accept`, {
       type: 'AcceptContract', acceptedOn: input.acceptedOn,
     }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
     if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { acceptedOn: input.acceptedOn }, 'contract_closed', 'accepted')
+    app.faults('contract-accept:accepted')
+    const accepted = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+    const r = accepted.state.request!
+    const acceptedOn = accepted.state.acceptedOn!
+    // The acceptance knows every month up to its own (a later start is written off on its start date), and the
+    // month after the last closed one, whose close (which writes it off) has run already.
+    const lastClosed = r.payerId ? (await app.aggregates.load(settlementDecider, streams.settlement(r.municipality))).state.lastClosed : null
+    const upTo = lastClosed !== null && addMonths(lastClosed, 1) > monthOf(acceptedOn) ? addMonths(lastClosed, 1) : monthOf(acceptedOn)
+    for (const w of monthsToWriteOff(accepted.state, upTo)) {
+      await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:write-off:${w.month}`, {
+        type: 'WriteOff', contractId: input.contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
+      }, ctx.metadata)
+    }
     return outcome(app, input.contractId)
   })
 }
@@ -161,9 +189,9 @@ export async function acceptContract(app: Application, ctx: CommandContext, inpu
 export async function refuseContract(
   app: Application,
   ctx: CommandContext,
-  input: { contractId: string; refusedOn: IsoDate; by: 'provider' | 'system'; reason: string; actingProviderId?: string | null },
+  input: { contractId: string; refusedOn: IsoDate; by: 'provider' | 'system'; reason: string },
 ): Promise<ContractOutcome> {
-  const { state } = await loadContract(app, input.contractId, input.actingProviderId ?? null)
+  const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `refuse:${input.contractId}`
   return idempotent(app, ctx, 'RefuseContract', { contractId: input.contractId, refusedOn: input.refusedOn, by: input.by, reason: input.reason }, () => processId, async () => {
@@ -190,9 +218,9 @@ export async function refuseContract(
 export async function terminateContract(
   app: Application,
   ctx: CommandContext,
-  input: { contractId: string; terminatedOn: IsoDate; by: 'parent' | 'provider'; reason: string; actingProviderId?: string | null },
+  input: { contractId: string; terminatedOn: IsoDate; by: 'parent' | 'provider'; reason: string },
 ): Promise<ContractOutcome> {
-  const { state } = await loadContract(app, input.contractId, input.actingProviderId ?? null)
+  const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `terminate:${input.contractId}`
   return idempotent(app, ctx, 'TerminateContract', { contractId: input.contractId, terminatedOn: input.terminatedOn, by: input.by, reason: input.reason }, () => processId, async () => {
@@ -203,7 +231,7 @@ export async function terminateContract(
     app.faults('contract-terminate:terminated')
     if (terminated.released > 0) {
       await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:release`, {
-        type: 'ReleaseReservation', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, reason: 'terminated',
+        type: 'ReleaseForTermination', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, lastMonth: terminated.lastMonth,
       }, ctx.metadata)
     }
     if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')
@@ -213,13 +241,13 @@ export async function terminateContract(
 
 /** Closes a contract whose termination month or end date is over; its place in the group becomes free. */
 export async function closeContract(app: Application, ctx: CommandContext, input: { contractId: string; closedOn: IsoDate }): Promise<ContractOutcome> {
-  const { state } = await loadContract(app, input.contractId, null)
+  const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `close:${input.contractId}`
   return idempotent(app, ctx, 'CloseContract', input, () => processId, async () => {
     await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:close`, {
       type: 'CloseContract', closedOn: input.closedOn,
-    }, ctx.metadata)
+    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
     await app.aggregates.runStep(groupDecider, streams.group(r.groupId), `${processId}:place`, {
       type: 'ReleasePlace', contractId: input.contractId, on: input.closedOn, reason: 'closed',
     }, ctx.metadata)

@@ -1,12 +1,12 @@
 import { parse } from 'csv-parse/sync'
 import { z } from 'zod'
 import { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
-import { isValidDate } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
 import { parseAmount } from '../domain/money.ts'
 import { unstorableText } from '../domain/text.ts'
 import { activateCertificate, issueCertificate } from './certificates.ts'
 import { type Application, type CommandContext, idempotencyStreamOf, systemMetadata } from './context.ts'
+import { birthDate, certificateNumber, count, date, id, LIMITS } from './fields.ts'
 import { sha256 } from './ids.ts'
 import { openGroup, recordQualityAssessment, registerProgramme, registerProvider } from './registry.ts'
 
@@ -24,7 +24,6 @@ export interface ImportReport {
   rejected: { line: number; code: string; message: string }[]
 }
 
-const date = z.string().refine(isValidDate, 'not a date YYYY-MM-DD')
 const money = z.string().transform((s, ctx) => {
   try {
     return parseAmount(s)
@@ -34,13 +33,12 @@ const money = z.string().transform((s, ctx) => {
   }
 })
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
-const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'not a valid id')
 
 const rowSchemas = {
   certificates: z.object({
-    certificate_number: z.string().regex(/^[0-9A-Za-z]{10}$/, 'a certificate number has 10 letters or digits'),
+    certificate_number: certificateNumber,
     municipality: id,
-    birth_date: date,
+    birth_date: birthDate,
     issued_on: date,
     type: z.enum(['accounting', 'financing']),
     period_id: optional(id),
@@ -63,7 +61,7 @@ const rowSchemas = {
     end_date: date,
     price: money,
     normative_cost: money,
-    capacity: z.coerce.number().int().positive(),
+    capacity: z.coerce.number().pipe(count(LIMITS.groupCapacity).positive()),
   }),
 } as const
 

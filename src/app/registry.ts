@@ -9,6 +9,7 @@ import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { streams } from './streams.ts'
+import { requireReach } from './scope.ts'
 
 // Commands of the authorized body and the registry: periods, population, providers, programmes, groups.
 // Each touches one stream; the idempotency key, when given, makes a retry return the first outcome.
@@ -64,6 +65,7 @@ export async function concludeAgreement(
 ): Promise<CommandOutcome> {
   const provider = await app.aggregates.load(providerDecider, streams.provider(input.providerId))
   if (provider.state.providerId === null) refuse('provider_not_found', `no provider ${input.providerId}`)
+  requireReach(ctx.caller, { kind: 'payer', id: input.payerId })
   const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(provider.state.municipality))
   const period = municipality.state.periods.get(input.periodId)
   if (!period) refuse('period_not_found', `municipality ${provider.state.municipality} has no financing period ${input.periodId}`)
@@ -90,6 +92,7 @@ export interface RegisterProgrammeInput {
 export async function registerProgramme(app: Application, ctx: CommandContext, input: RegisterProgrammeInput): Promise<CommandOutcome> {
   const provider = await app.aggregates.load(providerDecider, streams.provider(input.providerId))
   if (provider.state.providerId === null) refuse('provider_not_found', `no provider ${input.providerId}`)
+  requireReach(ctx.caller, { kind: 'provider', id: input.providerId })
   return single(app, ctx, 'RegisterProgramme', input, programmeDecider, streams.programme(input.programmeId), {
     type: 'RegisterProgramme' as const,
     ...input,

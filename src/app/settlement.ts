@@ -1,15 +1,20 @@
 import type { EventData } from '../../events/index.ts'
 import { certificateDecider } from '../domain/certificate.ts'
-import { contractDecider, payableMonths } from '../domain/contract.ts'
+import { contractDecider, monthsToWriteOff, payableMonths } from '../domain/contract.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from '../domain/dates.ts'
-import { refuse } from '../domain/errors.ts'
+import { DomainError, refuse } from '../domain/errors.ts'
+import { paymentOrdersDecider } from '../domain/payment-order.ts'
+import { WrongExpectedVersionError } from '../store/port.ts'
 import type { Kopecks } from '../domain/money.ts'
 import { ADVANCE_PERCENT, advanceAmount, amountDueOf, checkCloseable, invoiceDecider, type InvoiceState, settlementDecider } from '../domain/settlement.ts'
+import { municipalityDecider } from '../domain/municipality.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { forEachConcurrently } from './concurrently.ts'
 import { type Application, type CommandContext, idempotent, processIdFrom } from './context.ts'
-import { closeContract, refuseContract } from './contracts.ts'
+import { closeContract, loadContract, refuseContract } from './contracts.ts'
+import { reaches, requireReach } from './scope.ts'
 import { streams } from './streams.ts'
+import { invoiceIds, invoiceNumber } from '../domain/invoice.ts'
 
 // The payer's month: the month close and payments (domain.md, "Monthly cycle"). The close is one process named
 // after the municipality and the month: every step's events derive their ids from it, so closing a month twice
@@ -19,18 +24,8 @@ import { streams } from './streams.ts'
 /** The contracts of a municipality that a close must look at (requested, accepted or terminated ones). */
 export type ContractLister = (municipality: string) => Promise<string[]>
 
-export const invoiceIds = {
-  final: (municipality: string, payerId: string, providerId: string, month: IsoMonth) => `final-${municipality}-${payerId}-${providerId}-${month}`,
-  advance: (municipality: string, payerId: string, providerId: string, month: IsoMonth) => `advance-${municipality}-${payerId}-${providerId}-${month}`,
-}
 const invoiceStream = streams.invoice
-
-/**
- * An invoice's number, unique over the ledger and written into payment orders' purposes so bank statements can be
- * matched: F (final) or A (advance), the month, the municipality, the payer and the provider.
- */
-export const invoiceNumber = (kind: 'F' | 'A', month: IsoMonth, municipality: string, payerId: string, providerId: string) =>
-  `${kind}-${month}-${municipality}-${payerId}-${providerId}`
+export { invoiceIds, invoiceNumber }
 
 export interface MonthCloseOutcome {
   municipality: string
@@ -57,6 +52,14 @@ export async function closeMonth(
   const settlementStream = streams.settlement(municipality)
   const processId = `close:${municipality}:${month}`
   const settlement = await app.aggregates.load(settlementDecider, settlementStream)
+  // Only a municipality the ledger knows (a financing period opened) has months to close; a payer closes the months
+  // of the periods it pays for.
+  const periods = [...(await app.aggregates.load(municipalityDecider, streams.municipality(municipality))).state.periods.values()]
+  if (periods.length === 0) refuse('municipality_not_found', `no financing period of ${municipality} is open: there is no month to close`)
+  const payers = periods.filter((p) => p.startDate <= lastDayOfMonth(month) && p.endDate >= firstDayOfMonth(month)).map((p) => p.payerId)
+  if (!payers.some((payerId) => reaches(ctx.caller, { kind: 'month', id: `${municipality} ${month}`, payer: payerId }))) {
+    requireReach(ctx.caller, { kind: 'month', id: `${municipality} ${month}`, payer: payers[0] ?? null })
+  }
   // A closed month is answered from its record: closing it again runs nothing.
   const recorded = settlement.state.closed[month]
   if (recorded) {
@@ -64,6 +67,10 @@ export async function closeMonth(
     return { municipality, month, ...counts, alreadyClosed: true }
   }
   checkCloseable(settlement.state, month, closedOn)
+  // With If-Match the caller names the version of the municipality's settlement stream it saw (its last close).
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== (settlement.version ?? 'no_stream')) {
+    throw new WrongExpectedVersionError(settlementStream, ctx.expectedVersion, settlement.version)
+  }
 
   return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
     // Steps have ids of their own; nested commands must not reuse the client's idempotency key.
@@ -96,17 +103,21 @@ export async function closeMonth(
       }
       if (r.kind === 'financing' && r.payerId) {
         contractDates.set(contractId, r.requestedOn)
-        // Every payable month up to this one not yet written off: its certificate amount moves from reserved to
-        // spent, and the month is settled on the contract (completeness from the attendance) for the invoice.
+        // Every payable month up to the next one not yet written off (a contract accepted late catches up): its
+        // certificate amount moves from reserved to spent on the day it begins for the contract — the next month's
+        // on its 1st, so the money an advance claims is spent when the month starts.
+        for (const w of monthsToWriteOff(contract.state, next)) {
+          const step = await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:write-off:${contractId}:${w.month}`, {
+            type: 'WriteOff', contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
+          }, meta)
+          if (step.events.length > 0) outcome.contractsWrittenOff++
+        }
+        // Every payable month up to this one is settled on the contract (completeness from the attendance): the
+        // lines of this month's final invoice.
         for (const m of payableMonths(contract.state).filter((x) => x <= month)) {
-          const amount = r.schedule.find((s) => s.month === m)!.certificate
-          if (amount > 0) {
-            const w = await app.aggregates.runStep(certificateDecider, streams.certificate(r.certificateNumber), `${processId}:write-off:${contractId}:${m}`, {
-              type: 'WriteOff', contractId, month: m, amount,
-            }, meta)
-            if (w.events.length > 0) outcome.contractsWrittenOff++
-          }
-          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${contractId}:${m}`, { type: 'SettleMonth', month: m, invoiceMonth: month }, meta)
+          const s = await app.aggregates.runStep(contractDecider, streams.contract(contractId), `${processId}:settle:${contractId}:${m}`, {
+            type: 'SettleMonth', month: m, invoiceMonth: month, settledOn: closedOn,
+          }, meta)
           for (const e of s.events) if (e.type === 'ContractMonthSettled') settled.push(e.data)
           app.faults('month-close:contract-settled')
         }
@@ -172,7 +183,7 @@ export async function closeMonth(
       // The corrections the issued invoice carries (as recorded, also when finishing a crashed close) are invoiced.
       for (const c of final?.corrections ?? []) {
         await app.aggregates.runStep(contractDecider, streams.contract(c.contractId), `${processId}:correction:${c.correctionId}`, {
-          type: 'MarkCorrectionInvoiced', correctionId: c.correctionId, invoiceId,
+          type: 'MarkCorrectionInvoiced', correctionId: c.correctionId, invoiceId, invoicedOn: closedOn,
         }, meta)
       }
       // Nothing left to pay (the advance covered it exactly): settled as issued, its shortfalls return now. With a
@@ -215,11 +226,12 @@ export async function refundShortfalls(app: Application, ctx: CommandContext, in
   const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceId))
   const i = invoice.state.invoice
   if (!i || i.kind !== 'final') return 0
-  if (i.amountDue < 0 || invoice.state.paid < i.amountDue) return 0
+  const refundedOn = invoice.state.settledOn
+  if (i.amountDue < 0 || refundedOn === null) return 0
   let refunded = 0
   const refund = async (certificateNumber: string, contractId: string, month: IsoMonth, correctionId: string | null, amount: Kopecks) => {
     const step = await app.aggregates.runStep(certificateDecider, streams.certificate(certificateNumber), `refund:${invoiceId}:${contractId}:${month}:${correctionId ?? 'line'}`, {
-      type: 'RefundShortfall', contractId, month, invoiceId, correctionId, amount,
+      type: 'RefundShortfall', contractId, month, invoiceId, correctionId, amount, refundedOn,
     }, ctx.metadata)
     refunded += step.events.length
     app.faults('refund:line-refunded')
@@ -241,17 +253,45 @@ export interface PaymentInput {
   paymentId?: string
 }
 
-export async function recordPayment(app: Application, ctx: CommandContext, input: PaymentInput, actingPayerId: string | null = null) {
-  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
-  if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
-  if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+/** An invoice the caller reaches (another payer's answers as if there were none). */
+async function loadInvoice(app: Application, ctx: CommandContext, invoiceId: string) {
+  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceId))
+  const i = invoice.state.invoice
+  if (!i) refuse('invoice_not_found', `no invoice ${invoiceId}`)
+  requireReach(ctx.caller, { kind: 'invoice', id: invoiceId, providerId: i!.providerId, payerId: i!.payerId })
+  return invoice
+}
+
+export async function recordPayment(app: Application, ctx: CommandContext, input: PaymentInput) {
+  const invoice = await loadInvoice(app, ctx, input.invoiceId)
   await refuseOnSettledAdvance(app, invoice.state)
   // A payment interrupted after it was recorded but before its refunds: any later attempt finishes them first.
   await refundShortfalls(app, { metadata: { ...ctx.metadata, idempotencyKey: null } }, input.invoiceId)
   return idempotent(app, ctx, 'RecordPayment', input, (key) => input.paymentId ?? processIdFrom('payment')(key), async (paymentId) => {
-    const step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), `payment:${input.invoiceId}:${paymentId}`, {
-      type: 'RecordPayment', paymentId, amount: input.amount, paidOn: input.paidOn, paymentOrder: input.paymentOrder,
-    }, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    const command = { type: 'RecordPayment' as const, paymentId, amount: input.amount, paidOn: input.paidOn, paymentOrder: input.paymentOrder }
+    // Refused on the invoice as it stands: the order number is not taken for a payment that cannot be recorded.
+    invoiceDecider.decide(command, (await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))).state)
+    const year = Number(input.paidOn.slice(0, 4))
+    const payerId = invoice.state.invoice!.payerId
+    const orders = streams.paymentOrders(payerId, year)
+    const order = { payerId, year, paymentOrder: input.paymentOrder, paymentId }
+    const attempt = (await app.aggregates.load(paymentOrdersDecider, orders)).state.releases.get(paymentId) ?? 0
+    await app.aggregates.runStep(paymentOrdersDecider, orders, `payment-order:${input.invoiceId}:${paymentId}:${attempt}`, {
+      type: 'UsePaymentOrder', ...order, invoiceId: input.invoiceId, paidOn: input.paidOn,
+    }, ctx.metadata)
+    app.faults('payment:order-used')
+    let step: Awaited<ReturnType<typeof app.aggregates.runStep>>
+    try {
+      step = await app.aggregates.runStep(invoiceDecider, invoiceStream(input.invoiceId), `payment:${input.invoiceId}:${paymentId}`, command, ctx.metadata, { expectedVersion: ctx.expectedVersion })
+    } catch (error) {
+      // Another payment got there first (the invoice is paid up, the stream moved on): the number is free again.
+      if (error instanceof DomainError || error instanceof WrongExpectedVersionError) {
+        await app.aggregates.runStep(paymentOrdersDecider, orders, `payment-order-release:${input.invoiceId}:${paymentId}:${attempt}`, {
+          type: 'ReleasePaymentOrder', ...order, releasedOn: input.paidOn, reason: error instanceof DomainError ? error.code : 'stream_moved_on',
+        }, ctx.metadata)
+      }
+      throw error
+    }
     const recordedPayment = step.events[0]?.data as EventData<'PaymentRecorded'> | undefined
     if (step.alreadyDone && recordedPayment && (recordedPayment.amount !== input.amount || recordedPayment.paidOn !== input.paidOn || recordedPayment.paymentOrder !== input.paymentOrder)) {
       refuse('payment_id_reused', `payment ${paymentId} was recorded with other details (${recordedPayment.amount} kopecks on ${recordedPayment.paidOn})`)
@@ -276,6 +316,7 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
 
 /** A provider claims less than the 80 % advance of a month from a payer (before the close that issues it). */
 export async function claimAdvance(app: Application, ctx: CommandContext, input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate }) {
+  requireReach(ctx.caller, { kind: 'provider', id: input.providerId })
   return idempotent(app, ctx, 'ClaimAdvance', input, processIdFrom('advance-claim'), async (processId) => {
     const step = await app.aggregates.runStep(providerDecider, streams.provider(input.providerId), `${processId}:claim`, {
       type: 'ClaimAdvance', payerId: input.payerId, month: input.month, percent: input.percent, claimedOn: input.claimedOn,
@@ -298,10 +339,8 @@ async function refuseOnSettledAdvance(app: Application, state: InvoiceState) {
 }
 
 /** Reverses (storno) a payment recorded by mistake: a new event referring to it; the invoice is owed again. */
-export async function reversePayment(app: Application, ctx: CommandContext, input: { invoiceId: string; paymentId: string; reversedOn: IsoDate; reason: string }, actingPayerId: string | null = null) {
-  const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
-  if (!invoice.state.invoice) refuse('invoice_not_found', `no invoice ${input.invoiceId}`)
-  if (actingPayerId !== null && invoice.state.invoice!.payerId !== actingPayerId) refuse('not_your_contract', `invoice ${input.invoiceId} is addressed to another payer`)
+export async function reversePayment(app: Application, ctx: CommandContext, input: { invoiceId: string; paymentId: string; reversedOn: IsoDate; reason: string }) {
+  const invoice = await loadInvoice(app, ctx, input.invoiceId)
   await refuseOnSettledAdvance(app, invoice.state)
   // Refunds to certificates followed the full payment; taking the payment back would leave them unfunded.
   const i = invoice.state.invoice!
@@ -318,6 +357,14 @@ export async function reversePayment(app: Application, ctx: CommandContext, inpu
     if (step.alreadyDone && (recorded.reason !== input.reason || recorded.reversedOn !== input.reversedOn)) {
       refuse('payment_already_reversed', `payment ${input.paymentId} was reversed on ${recorded.reversedOn}: ${recorded.reason}`)
     }
+    // A payment recorded by mistake gives its order number back: the same bank order may be recorded again, right.
+    const payment = invoice.state.recorded.get(input.paymentId)
+    if (payment) {
+      const year = Number(payment.paidOn.slice(0, 4))
+      await app.aggregates.runStep(paymentOrdersDecider, streams.paymentOrders(i.payerId, year), `${processId}:order`, {
+        type: 'ReleasePaymentOrder', payerId: i.payerId, year, paymentOrder: payment.paymentOrder, paymentId: input.paymentId, releasedOn: recorded.reversedOn, reason: 'reversed',
+      }, ctx.metadata)
+    }
     const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
     return { streamId: invoiceStream(input.invoiceId), version: step.version, invoiceId: input.invoiceId, paid: after.state.paid, outstanding: amountDueOf(after.state) - after.state.paid }
   })
@@ -332,12 +379,9 @@ export async function correctMonth(
   app: Application,
   ctx: CommandContext,
   input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; providerCompletenessBp: number | null; reason: string; correctedOn: IsoDate },
-  actingProviderId: string | null,
 ) {
-  const contract = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+  const contract = await loadContract(app, ctx, input.contractId)
   const r = contract.state.request
-  if (!r) refuse('contract_not_found', `no contract ${input.contractId}`)
-  if (actingProviderId !== null && r!.providerId !== actingProviderId) refuse('not_your_contract', `contract ${input.contractId} is not a contract of provider ${actingProviderId}`)
   const settled = contract.state.settled[input.month]
   if (!settled) refuse('month_not_settled', `${input.month} of contract ${input.contractId} is not closed yet: record its attendance instead`)
   const { contractId: _, ...rest } = input
@@ -355,12 +399,8 @@ export async function recordAttendance(
   app: Application,
   ctx: CommandContext,
   input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; lessonsAttended: number; providerCompletenessBp: number | null; recordedOn: IsoDate },
-  actingProviderId: string | null,
 ) {
-  const contract = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
-  const r = contract.state.request
-  if (!r) refuse('contract_not_found', `no contract ${input.contractId}`)
-  if (actingProviderId !== null && r!.providerId !== actingProviderId) refuse('not_your_contract', `contract ${input.contractId} is not a contract of provider ${actingProviderId}`)
+  await loadContract(app, ctx, input.contractId)
   const { contractId: _, ...attendance } = input
   return idempotent(app, ctx, 'RecordAttendance', input, processIdFrom('attendance'), async (processId) => {
     const step = await app.aggregates.runStep(contractDecider, streams.contract(input.contractId), `${processId}:attendance`, { type: 'RecordAttendance', ...attendance }, ctx.metadata, {

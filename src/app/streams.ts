@@ -9,4 +9,6 @@ export const streams = {
   idempotency: (keyHash: string) => `idempotency-${keyHash}`,
   settlement: (municipality: string) => `settlement-${municipality}`,
   invoice: (invoiceId: string) => `invoice-${invoiceId}`,
+  /** Not `payer-…`: that name belongs to the payer's own registry stream. */
+  paymentOrders: (payerId: string, year: number) => `payment-orders-${payerId}-${year}`,
 }

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import { businessDateOf, upcast } from '../../events/index.ts'
+import type { IsoDate } from '../domain/dates.ts'
 import { LOG_START, type EventStore, type LogPosition, type RecordedEvent } from '../store/port.ts'
 import { LogChecks, type VerifyReport } from './verify.ts'
 
@@ -12,10 +14,12 @@ export const EXPORT_FORMAT = 'pfdo-ledger-export/1'
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT
   municipality: string
+  /** `business`: by the events' business dates (the default); `recorded`: by when the ledger recorded them. */
+  selectedBy: 'business' | 'recorded'
   from: string
   to: string
   events: number
-  /** Events recorded from `from` on; the earlier ones of the same streams are included so every chain verifies from its first event. */
+  /** Events of the period itself; the earlier ones of the same streams are included so every chain verifies from its first event. */
   eventsInPeriod: number
   streams: number
   firstGlobalPosition: string | null
@@ -34,42 +38,75 @@ function municipalityOf(e: RecordedEvent): string | null {
   return typeof d.municipality === 'string' ? d.municipality : null
 }
 
-export async function exportMunicipality(
-  store: EventStore,
-  options: { municipality: string; from: Date; to: Date; fromText: string; toText: string; out: string },
-): Promise<ExportManifest> {
+/** Which events an export holds: a business period (by the events' business dates) or a recorded one. */
+export type ExportSelection =
+  | { by: 'business'; from: IsoDate; to: IsoDate }
+  | { by: 'recorded'; from: Date; to: Date; fromText: string; toText: string }
+
+export class NothingToExportError extends Error {
+  constructor(municipality: string, selection: ExportSelection) {
+    const period = selection.by === 'business' ? `dated ${selection.from}..${selection.to}` : `recorded ${selection.fromText}..${selection.toText}`
+    super(`municipality ${municipality} has no events ${period}; nothing was written`)
+    this.name = 'NothingToExportError'
+  }
+}
+
+/**
+ * Writes a municipality's history for an auditor. Each stream goes whole from its first event up to its last event
+ * of the selection, so its chain verifies (an event of a later business date recorded in between comes along);
+ * streams with nothing in the selection are left out. Refuses to write an empty file.
+ */
+export async function exportMunicipality(store: EventStore, options: { municipality: string; selection: ExportSelection; out: string }): Promise<ExportManifest> {
+  const { municipality, selection } = options
   const owner = new Map<string, string | null>()
-  const lines: string[] = []
-  const lastHashes: Record<string, string> = {}
-  let inPeriod = 0
-  let first: bigint | null = null
-  let last: bigint | null = null
+  const mine: RecordedEvent[] = []
+  const lastSelected = new Map<string, number>()
+  const inSelection = (e: RecordedEvent) => {
+    if (selection.by === 'recorded') return e.recordedAt < selection.to
+    const date = businessDateOf(upcast(e))
+    return date === null || date <= selection.to
+  }
+  const inPeriod = (e: RecordedEvent) => {
+    if (selection.by === 'recorded') return e.recordedAt >= selection.from && e.recordedAt < selection.to
+    const date = businessDateOf(upcast(e))
+    return date !== null && date >= selection.from && date <= selection.to
+  }
   let position: LogPosition = LOG_START
   for (;;) {
     const page = await store.readAll({ after: position, limit: 10_000 })
     for (const e of page.events) {
       if (!owner.has(e.streamId)) owner.set(e.streamId, municipalityOf(e))
-      if (owner.get(e.streamId) !== options.municipality || e.recordedAt >= options.to) continue
-      lines.push(
-        JSON.stringify({
-          globalPosition: e.globalPosition.toString(), transactionId: e.transactionId.toString(), streamId: e.streamId, streamPosition: e.streamPosition,
-          eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString(),
-          prevHash: e.prevHash, hash: e.hash,
-        }),
-      )
-      if (e.recordedAt >= options.from) inPeriod++
-      first ??= e.globalPosition
-      last = e.globalPosition
-      lastHashes[e.streamId] = e.hash
+      if (owner.get(e.streamId) !== municipality) continue
+      mine.push(e)
+      if (inSelection(e)) lastSelected.set(e.streamId, e.streamPosition)
     }
     position = page.position
     if (page.caughtUp) break
   }
-  const body = lines.length ? `${lines.join('\n')}\n` : ''
+  const chosen = mine.filter((e) => e.streamPosition <= (lastSelected.get(e.streamId) ?? -1))
+  // Registry facts (no date) belong to every period; a period with nothing dated in it has nothing to export.
+  if (!chosen.some(inPeriod)) throw new NothingToExportError(municipality, selection)
+  const lines: string[] = []
+  const lastHashes: Record<string, string> = {}
+  let eventsInPeriod = 0
+  for (const e of chosen) {
+    lines.push(
+      JSON.stringify({
+        globalPosition: e.globalPosition.toString(), transactionId: e.transactionId.toString(), streamId: e.streamId, streamPosition: e.streamPosition,
+        eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString(),
+        prevHash: e.prevHash, hash: e.hash,
+      }),
+    )
+    if (inPeriod(e)) eventsInPeriod++
+    lastHashes[e.streamId] = e.hash
+  }
+  const body = `${lines.join('\n')}\n`
   fs.writeFileSync(options.out, body)
   const manifest: ExportManifest = {
-    format: EXPORT_FORMAT, municipality: options.municipality, from: options.fromText, to: options.toText, events: lines.length, eventsInPeriod: inPeriod,
-    streams: Object.keys(lastHashes).length, firstGlobalPosition: first?.toString() ?? null, lastGlobalPosition: last?.toString() ?? null, lastHashes,
+    format: EXPORT_FORMAT, municipality, selectedBy: selection.by,
+    from: selection.by === 'business' ? selection.from : selection.fromText, to: selection.by === 'business' ? selection.to : selection.toText,
+    events: lines.length, eventsInPeriod, streams: Object.keys(lastHashes).length,
+    firstGlobalPosition: chosen[0]!.globalPosition.toString(), lastGlobalPosition: chosen[chosen.length - 1]!.globalPosition.toString(), lastHashes,
     sha256: crypto.createHash('sha256').update(body).digest('hex'),
   }
   fs.writeFileSync(`${options.out}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`)

@@ -1,13 +1,9 @@
+import { businessDateOf, upcast } from '../../events/index.ts'
 import type { RecordedEvent } from '../store/port.ts'
 
-// The audit trail: every event that touched a certificate or a contract, in order, with its business date, when it
-// was recorded, who caused it, and what it did to the certificate's money (balance before and after).
-
-const DATE_FIELDS = [
-  'issuedOn', 'activatedOn', 'changedOn', 'creditedOn', 'frozenOn', 'unfrozenOn', 'reservedOn', 'releasedOn', 'requestedOn', 'acceptedOn',
-  'refusedOn', 'terminatedOn', 'closedOn', 'recordedOn', 'correctedOn', 'paidOn', 'reversedOn', 'takenOn', 'queuedOn', 'promotedOn', 'leftOn',
-  'claimedOn', 'concludedOn', 'assessedOn', 'closedOn',
-]
+// The audit trail: every event that touched a certificate or a contract, in the order of its business dates (the
+// log's order within a day), with when it was recorded, who caused it, and what it did to the certificate's money
+// (balance before and after, on that business date).
 
 export interface HistoryEntry {
   globalPosition: string
@@ -15,7 +11,7 @@ export interface HistoryEntry {
   streamPosition: number
   eventId: string
   type: string
-  /** The business date the event carries (or its month for a month's settlement), not the clock. */
+  /** The day the event is effective on (events/business-date.ts), not the clock; null for registry facts. */
   businessDate: string | null
   recordedAt: string
   actor: string
@@ -38,12 +34,25 @@ const MOVES: Record<string, (d: D) => { nominal?: number; reserved?: number; spe
   CertificateReservationReleased: (d) => ({ reserved: -d.amount }),
   CertificateFundsWrittenOff: (d) => ({ reserved: -d.amount, spent: d.amount }),
   ShortfallRefunded: (d) => ({ spent: -d.amount }),
+  CertificateWriteOffReturned: (d) => ({ spent: -d.amount }),
 }
 
-/** The trail of a certificate's events (all events naming it, in commit order), with the money effect of each. */
+/** Events in the order of their business dates, the log's order within a day (and for those without a date, first). */
+export function inBusinessOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
+  return events
+    .map((e, i) => ({ e, i, date: businessDateOf(upcast(e)) ?? '' }))
+    .sort((a, b) => (a.date === b.date ? a.i - b.i : a.date < b.date ? -1 : 1))
+    .map((x) => x.e)
+}
+
+/**
+ * The trail of a certificate's events (all events naming it, given in commit order), in business order, with the
+ * money effect of each.
+ */
 export function certificateHistory(events: readonly RecordedEvent[]): HistoryEntry[] {
   const money = new Map<string, { nominal: number; reserved: number; spent: number }>()
-  return events.map((e) => {
+  return inBusinessOrder(events).map((stored) => {
+    const e = upcast(stored)
     const d = e.data as D
     const move = MOVES[e.type]?.(d)
     let effect: HistoryEntry['money'] = null
@@ -64,20 +73,19 @@ export function certificateHistory(events: readonly RecordedEvent[]): HistoryEnt
         spentAfter: m.spent,
       }
     }
-    const dateField = DATE_FIELDS.find((f) => typeof d[f] === 'string')
     return {
       globalPosition: e.globalPosition.toString(),
       streamId: e.streamId,
       streamPosition: e.streamPosition,
       eventId: e.eventId,
       type: e.type,
-      businessDate: dateField ? d[dateField] : typeof d.month === 'string' ? d.month : null,
+      businessDate: businessDateOf(e),
       recordedAt: e.recordedAt.toISOString(),
       actor: e.metadata.actor,
       correlationId: e.metadata.correlationId,
       causationId: e.metadata.causationId ?? null,
       money: effect,
-      data: e.data,
+      data: stored.data,
       hash: e.hash,
     }
   })

@@ -1,8 +1,8 @@
-import { validateEventData } from '../../events/index.ts'
+import { upcast, validateEventData } from '../../events/index.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
 import { RowSet } from '../../projections/rows.ts'
-import { activeSchema, MAX_KEPT_ROWS } from '../../projections/runner.ts'
+import { activeSchema, MAX_KEPT_ROWS, stoppedProjections } from '../../projections/runner.ts'
 import type { Projection, Row } from '../../projections/types.ts'
 import type { Sql } from '../db/database.ts'
 import { eventHash, GENESIS_HASH } from '../store/hash.ts'
@@ -67,7 +67,9 @@ export class LogChecks {
   readonly checks: VerifyReport['checks'] = {}
   readonly heads = new Map<string, { position: number; hash: string }>()
   readonly money = new Map<string, { nominal: number; reserved: number; spent: number }>()
-  private readonly invoices = new Map<string, { due: number; paid: number; number: string }>()
+  private readonly invoices = new Map<string, { due: number; paid: number; number: string; issuedOn: string }>()
+  private readonly orders = new Map<string, string>()
+  private readonly rules = new MoneyRules()
   events = 0
 
   constructor(private readonly max = 100) {}
@@ -103,7 +105,9 @@ export class LogChecks {
       this.problem({ check: 'schema', ...at, detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
       return
     }
-    foldMoney(e, this.money, this.invoices, (detail, expected, found, check = 'money') => this.problem({ check, ...at, detail, expected, found }), this.count)
+    const problem = (detail: string, expected: string, found: string, check: Problem['check'] = 'money') => this.problem({ check, ...at, detail, expected, found })
+    this.rules.check(upcast(e), problem, this.money)
+    foldMoney(e, this.money, this.invoices, problem, this.count, this.orders)
   }
 
   report(): VerifyReport {
@@ -138,6 +142,14 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
     }
     // Projections: each equals the replay of the log up to its own checkpoint.
     await replays?.compare(count, problem)
+    // A projection stopped at an event it cannot apply is behind the log, whatever its rows say.
+    for (const f of await stoppedProjections(sql)) {
+      count('projection')
+      problem({
+        check: 'projection', detail: `projection ${f.name} stopped at an event it cannot apply (${f.attempts} attempts since ${f.since}): ${f.error}`,
+        streamId: f.streamId, eventId: f.eventId, globalPosition: f.globalPosition, expected: 'the event applied', found: 'stopped',
+      })
+    }
   } finally {
     await replays?.drop()
   }
@@ -163,11 +175,13 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
 function foldMoney(
   e: RecordedEvent,
   money: Map<string, { nominal: number; reserved: number; spent: number }>,
-  invoices: Map<string, { due: number; paid: number; number: string }>,
+  invoices: Map<string, { due: number; paid: number; number: string; issuedOn: string }>,
   problem: (detail: string, expected: string, found: string, check?: 'money' | 'invoice') => void,
   count: (check: string) => void,
+  /** `payer|year|order` → the payment (not reversed) that used the payment order number. */
+  orders: Map<string, string> = new Map(),
 ) {
-  const d = e.data as D
+  const d = upcast(e).data as D
   const m = () => {
     const key = `${d.certificateNumber}|${d.periodId}`
     let v = money.get(key)
@@ -185,6 +199,7 @@ function foldMoney(
       v.spent += d.amount
     },
     ShortfallRefunded: (v) => (v.spent -= d.amount),
+    CertificateWriteOffReturned: (v) => (v.spent -= d.amount),
   }
   const apply = change[e.type]
   if (apply) {
@@ -202,7 +217,7 @@ function foldMoney(
     const lines = (d.lines as D[]).reduce((s, l) => s + (final ? l.lineAmount : l.amount), 0) + (final ? (d.corrections as D[]).reduce((s, c) => s + c.amount, 0) : 0)
     if (lines !== d.total) problem(`invoice ${d.number}: the total is not the sum of its lines`, String(lines), String(d.total), 'invoice')
     if (final && d.amountDue !== d.total - d.advanceDeducted) problem(`invoice ${d.number}: due is not total − advance`, String(d.total - d.advanceDeducted), String(d.amountDue), 'invoice')
-    invoices.set(d.invoiceId, { due: final ? d.amountDue : d.total, paid: 0, number: d.number })
+    invoices.set(d.invoiceId, { due: final ? d.amountDue : d.total, paid: 0, number: d.number, issuedOn: d.issuedOn })
   }
   if (e.type === 'PaymentRecorded' || e.type === 'PaymentReversed') {
     count('invoice')
@@ -210,6 +225,86 @@ function foldMoney(
     if (!i) return problem(`a payment of an invoice that was never issued: ${d.invoiceId}`, 'an issued invoice', 'none', 'invoice')
     i.paid += e.type === 'PaymentRecorded' ? d.amount : -d.amount
     if (i.paid > Math.max(i.due, 0)) problem(`invoice ${i.number}: payments exceed the invoice`, `at most ${i.due}`, String(i.paid), 'invoice')
+    if (e.type === 'PaymentRecorded' && d.paidOn < i.issuedOn) {
+      problem(`invoice ${i.number}: payment ${d.paymentId} is dated before the invoice was issued`, `paid on or after ${i.issuedOn}`, `paid on ${d.paidOn}`, 'invoice')
+    }
+    if (e.type === 'PaymentRecorded') {
+      const key = `${d.payerId}|${d.paidOn.slice(0, 4)}|${d.paymentOrder}`
+      const holder = orders.get(key)
+      if (holder !== undefined && holder !== d.paymentId) {
+        problem(`payer ${d.payerId}: payment order № ${d.paymentOrder} of ${d.paidOn.slice(0, 4)} used for two payments`, `one payment (${holder})`, `also ${d.paymentId}`, 'invoice')
+      }
+      orders.set(key, d.paymentId)
+    } else {
+      for (const [key, paymentId] of orders) if (paymentId === d.reversesPaymentId) orders.delete(key)
+    }
+  }
+}
+
+/**
+ * Every money event against the rule that allows it, from the events before it (not through the deciders): a
+ * nominal credited is its period's nominal, once while the certificate holds none; a write-off is the contract's
+ * schedule for that month, once; a reservation is the contract's certificate part; a refund is the shortfall of a
+ * line (or correction) of a final invoice, once. A forged event with a valid chain is named here.
+ */
+class MoneyRules {
+  private readonly municipalityOf = new Map<string, string>()
+  private readonly nominals = new Map<string, number>()
+  private readonly schedules = new Map<string, Map<string, number>>()
+  private readonly reservedFor = new Map<string, number>()
+  private readonly writtenOff = new Set<string>()
+  private readonly shortfalls = new Map<string, number>()
+  private readonly refunded = new Set<string>()
+
+  check(e: { type: string; data: unknown }, problem: (detail: string, expected: string, found: string) => void, money: Map<string, { nominal: number }>) {
+    const d = e.data as D
+    switch (e.type) {
+      case 'FinancingPeriodOpened':
+        this.nominals.set(`${d.municipality}|${d.periodId}`, d.nominal)
+        return
+      case 'CertificateIssued':
+        this.municipalityOf.set(d.certificateNumber, d.municipality)
+        return
+      case 'NominalCredited': {
+        const nominal = this.nominals.get(`${this.municipalityOf.get(d.certificateNumber)}|${d.periodId}`)
+        if (nominal !== d.amount) problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} is not that period's nominal`, String(nominal ?? 'a period of its municipality'), String(d.amount))
+        const held = money.get(`${d.certificateNumber}|${d.periodId}`)?.nominal ?? 0
+        if (held > 0) problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} while it holds one`, 'no nominal held', `${held} held`)
+        return
+      }
+      case 'CertificateFundsReserved':
+        this.reservedFor.set(d.contractId, (this.reservedFor.get(d.contractId) ?? 0) + d.amount)
+        return
+      case 'ContractRequested': {
+        this.schedules.set(d.contractId, new Map((d.schedule as D[]).map((s) => [s.month as string, s.certificate as number])))
+        const reserved = this.reservedFor.get(d.contractId) ?? 0
+        if (reserved !== d.quote.certificate) problem(`contract ${d.contractId}: reserved on certificate ${d.certificateNumber} is not the contract's certificate part`, String(d.quote.certificate), String(reserved))
+        return
+      }
+      case 'CertificateFundsWrittenOff': {
+        const scheduled = this.schedules.get(d.contractId)?.get(d.month)
+        if (scheduled !== d.amount) problem(`certificate ${d.certificateNumber}: the write-off of ${d.month} for contract ${d.contractId} is not the contract's schedule`, String(scheduled ?? 'a month of the contract'), String(d.amount))
+        const key = `${d.contractId}|${d.month}`
+        if (this.writtenOff.has(key)) problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} written off twice`, 'once', 'twice')
+        this.writtenOff.add(key)
+        return
+      }
+      case 'CertificateWriteOffReturned':
+        if (!this.writtenOff.delete(`${d.contractId}|${d.month}`)) problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} returned without being written off`, 'a write-off', 'none')
+        return
+      case 'FinalInvoiceIssued':
+        for (const l of d.lines as D[]) this.shortfalls.set(`${d.invoiceId}|${l.contractId}|${l.month}|`, l.monthAmount - l.lineAmount)
+        for (const c of d.corrections as D[]) this.shortfalls.set(`${d.invoiceId}|${c.contractId}|${c.month}|${c.correctionId}`, -c.amount)
+        return
+      case 'ShortfallRefunded': {
+        const key = `${d.invoiceId}|${d.contractId}|${d.month}|${d.correctionId ?? ''}`
+        const shortfall = this.shortfalls.get(key)
+        if (shortfall !== d.amount) problem(`certificate ${d.certificateNumber}: a refund of ${d.month} for contract ${d.contractId} is not the shortfall of invoice ${d.invoiceId}`, String(shortfall ?? 'a line below 100 %'), String(d.amount))
+        if (this.refunded.has(key)) problem(`certificate ${d.certificateNumber}: the shortfall of ${d.month} for contract ${d.contractId} refunded twice`, 'once', 'twice')
+        this.refunded.add(key)
+        return
+      }
+    }
   }
 }
 
@@ -254,6 +349,7 @@ class ProjectionReplays {
       const upTo = events.filter((e) => compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, t.checkpoint) <= 0)
       if (upTo.length === 0) continue
       const last = upTo[upTo.length - 1]!
+      // Events their schemas refuse are left out, as the runner leaves them out (the schema check names each).
       await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }, t.rows))
       if (t.rows && t.rows.size > MAX_KEPT_ROWS) t.rows = undefined
     }

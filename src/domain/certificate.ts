@@ -1,4 +1,4 @@
-import { ageOn, type IsoDate } from './dates.ts'
+import { ageOn, type IsoDate, type IsoMonth } from './dates.ts'
 import { event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
@@ -19,9 +19,12 @@ export interface CertificateContract {
   periodId: string
   /** Still reserved for the contract: reserved − released − written off. */
   reserved: Kopecks
-  /** Months written off, and refunds made (`invoiceId|month`), so neither happens twice. */
-  writtenOff: Set<string>
+  /** Months written off (and not returned), with the amount and the day each began; so none is written off twice. */
+  writtenOff: Map<IsoMonth, { amount: Kopecks; effectiveOn: IsoDate }>
+  /** Refunds made (`invoiceId|month|correctionId`), so none happens twice. */
   refunds: Set<string>
+  /** Set by a termination: the last payable month; no later month is written off. */
+  lastMonth: IsoMonth | null
 }
 
 export interface CertificateState {
@@ -57,9 +60,11 @@ export type CertificateCommand =
       /** The parent pays whatever the certificate does not, even all of it. */
       parentPaysAll: boolean
     }
-  | { type: 'ReleaseReservation'; contractId: string; on: IsoDate; amount: Kopecks | 'all'; reason: 'refused' | 'terminated' | 'request_abandoned' }
-  | { type: 'WriteOff'; contractId: string; month: string; amount: Kopecks }
-  | { type: 'RefundShortfall'; contractId: string; month: string; invoiceId: string; correctionId: string | null; amount: Kopecks }
+  | { type: 'ReleaseReservation'; contractId: string; on: IsoDate; amount: Kopecks | 'all'; reason: 'refused' | 'request_abandoned' }
+  /** `amount`: the certificate part of the months after `lastMonth`, whether still reserved or written off already. */
+  | { type: 'ReleaseForTermination'; contractId: string; on: IsoDate; amount: Kopecks; lastMonth: IsoMonth }
+  | { type: 'WriteOff'; contractId: string; month: IsoMonth; amount: Kopecks; effectiveOn: IsoDate }
+  | { type: 'RefundShortfall'; contractId: string; month: IsoMonth; invoiceId: string; correctionId: string | null; amount: Kopecks; refundedOn: IsoDate }
 
 const emptyMoney = (): PeriodMoney => ({ nominal: 0, reserved: 0, spent: 0 })
 
@@ -134,13 +139,21 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         money(state, e.data.periodId).reserved += e.data.amount
         const c = state.contracts.get(e.data.contractId)
         if (c) c.reserved += e.data.amount
-        else state.contracts.set(e.data.contractId, { periodId: e.data.periodId, reserved: e.data.amount, writtenOff: new Set(), refunds: new Set() })
+        else state.contracts.set(e.data.contractId, { periodId: e.data.periodId, reserved: e.data.amount, writtenOff: new Map(), refunds: new Set(), lastMonth: null })
         return state
       }
       case 'CertificateReservationReleased': {
         money(state, e.data.periodId).reserved -= e.data.amount
         const c = state.contracts.get(e.data.contractId)
-        if (c) c.reserved -= e.data.amount
+        if (c) {
+          c.reserved -= e.data.amount
+          if (e.data.lastMonth !== null) c.lastMonth = e.data.lastMonth
+        }
+        return state
+      }
+      case 'CertificateWriteOffReturned': {
+        money(state, e.data.periodId).spent -= e.data.amount
+        state.contracts.get(e.data.contractId)?.writtenOff.delete(e.data.month)
         return state
       }
       case 'CertificateFundsWrittenOff': {
@@ -150,7 +163,7 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         const c = state.contracts.get(e.data.contractId)
         if (c) {
           c.reserved -= e.data.amount
-          c.writtenOff.add(e.data.month)
+          c.writtenOff.set(e.data.month, { amount: e.data.amount, effectiveOn: e.data.effectiveOn })
         }
         return state
       }
@@ -260,11 +273,17 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
       case 'WriteOff': {
         const n = existing(state)
         const c = state.contracts.get(command.contractId) ?? refuse('contract_not_found', `certificate ${n} holds nothing for contract ${command.contractId}`)
-        if (c.writtenOff.has(command.month)) return []
+        // Written off already, or after the last month of a terminated contract: nothing (a close that read the
+        // contract before its termination may still ask).
+        if (c.writtenOff.has(command.month) || (c.lastMonth !== null && command.month > c.lastMonth)) return []
         if (command.amount > c.reserved) {
           return refuse('amount_invalid', `contract ${command.contractId} has ${c.reserved} kopecks reserved, less than the ${command.amount} to write off`)
         }
-        return [event('CertificateFundsWrittenOff', { certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, amount: command.amount })]
+        return [
+          event('CertificateFundsWrittenOff', {
+            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, amount: command.amount, effectiveOn: command.effectiveOn,
+          }),
+        ]
       }
       case 'RefundShortfall': {
         const n = existing(state)
@@ -274,7 +293,7 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         return [
           event('ShortfallRefunded', {
             certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId,
-            correctionId: command.correctionId, amount: command.amount,
+            correctionId: command.correctionId, amount: command.amount, refundedOn: command.refundedOn,
           }),
         ]
       }
@@ -286,8 +305,28 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         if (amount === 0) return []
         return [
           event('CertificateReservationReleased', {
-            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: command.reason,
+            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: command.reason, lastMonth: null,
           }),
+        ]
+      }
+      case 'ReleaseForTermination': {
+        const n = existing(state)
+        const c = state.contracts.get(command.contractId)
+        if (!c || c.lastMonth !== null) return []
+        // Months after the last one that were written off when they began (the close of the month before ran
+        // first) return too; each on the day it began, so no business date ever shows it spent.
+        const returned = [...c.writtenOff].filter(([month]) => month > command.lastMonth).sort(([a], [b]) => (a < b ? -1 : 1))
+        const returnedSum = returned.reduce((sum, [, w]) => sum + w.amount, 0)
+        const amount = Math.min(Math.max(command.amount - returnedSum, 0), c.reserved)
+        return [
+          event('CertificateReservationReleased', {
+            certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: 'terminated', lastMonth: command.lastMonth,
+          }),
+          ...returned.map(([month, w]) =>
+            event('CertificateWriteOffReturned', {
+              certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month, amount: w.amount, returnedOn: w.effectiveOn, reason: 'terminated',
+            }),
+          ),
         ]
       }
     }

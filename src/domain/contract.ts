@@ -1,5 +1,5 @@
 import type { EventData } from '../../events/index.ts'
-import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, minDate, monthOf } from './dates.ts'
+import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, maxDate, minDate, monthOf } from './dates.ts'
 import { event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
@@ -20,6 +20,7 @@ export type ContractStatus = 'none' | 'requested' | 'accepted' | 'terminated' | 
 export interface ContractState {
   status: ContractStatus
   request: EventData<'ContractRequested'> | null
+  acceptedOn: IsoDate | null
   terminatedOn: IsoDate | null
   lastMonth: IsoMonth | null
   closesOn: IsoDate | null
@@ -46,7 +47,7 @@ export type ContractCommand =
       providerCompletenessBp: number | null
       recordedOn: IsoDate
     }
-  | { type: 'SettleMonth'; month: IsoMonth; invoiceMonth: IsoMonth }
+  | { type: 'SettleMonth'; month: IsoMonth; invoiceMonth: IsoMonth; settledOn: IsoDate }
   | {
       type: 'CorrectMonth'
       month: IsoMonth
@@ -58,7 +59,7 @@ export type ContractCommand =
       reason: string
       correctedOn: IsoDate
     }
-  | { type: 'MarkCorrectionInvoiced'; correctionId: string; invoiceId: string }
+  | { type: 'MarkCorrectionInvoiced'; correctionId: string; invoiceId: string; invoicedOn: IsoDate }
 
 function requested(state: ContractState): EventData<'ContractRequested'> {
   return state.request ?? refuse('contract_not_found', 'no such contract')
@@ -74,19 +75,42 @@ export function payableMonths(state: ContractState): IsoMonth[] {
   return r.schedule.map((m) => m.month).filter((m) => state.lastMonth === null || m <= state.lastMonth)
 }
 
+/**
+ * The day a month begins for the contract, when its certificate amount is written off (domain.md: "at the start of
+ * the month, the first month at activation"): the 1st, or the start date in the contract's first month; never
+ * before the provider accepted the contract.
+ */
+export function monthBeginsOn(request: EventData<'ContractRequested'>, acceptedOn: IsoDate, month: IsoMonth): IsoDate {
+  const start = month === monthOf(request.startDate) ? request.startDate : firstDayOfMonth(month)
+  return maxDate(start, acceptedOn)
+}
+
+/**
+ * The payable months to write off by `month`'s end together with the month after it (the close of `month` writes
+ * off the next month, which begins right after), with the day each begins.
+ */
+export function monthsToWriteOff(state: ContractState, upTo: IsoMonth): { month: IsoMonth; amount: Kopecks; effectiveOn: IsoDate }[] {
+  const r = state.request
+  if (!r || state.acceptedOn === null || r.kind !== 'financing' || !r.payerId) return []
+  return payableMonths(state)
+    .filter((m) => m <= upTo)
+    .map((m) => ({ month: m, amount: r.schedule.find((s) => s.month === m)!.certificate, effectiveOn: monthBeginsOn(r, state.acceptedOn!, m) }))
+    .filter((w) => w.amount > 0)
+}
+
 /** What the certificate pays for the months after `month`: released at once on termination. */
 export function certificateAmountAfter(request: EventData<'ContractRequested'>, month: IsoMonth): Kopecks {
   return request.schedule.filter((s) => s.month > month).reduce((sum, s) => sum + s.certificate, 0)
 }
 
 export const contractDecider: Decider<ContractCommand, ContractState> = {
-  initialState: () => ({ status: 'none', request: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {}, corrections: {} }),
+  initialState: () => ({ status: 'none', request: null, acceptedOn: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {}, corrections: {} }),
   evolve(state, e) {
     switch (e.type) {
       case 'ContractRequested':
         return { ...state, status: 'requested', request: e.data }
       case 'ContractAccepted':
-        return { ...state, status: 'accepted' }
+        return { ...state, status: 'accepted', acceptedOn: e.data.acceptedOn }
       case 'ContractRefused':
         return { ...state, status: 'refused' }
       case 'ContractTerminated':
@@ -203,7 +227,7 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         return [
           event('ContractMonthSettled', {
             contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month,
-            invoiceMonth: command.invoiceMonth, monthAmount, completenessBp, lineAmount,
+            invoiceMonth: command.invoiceMonth, monthAmount, completenessBp, lineAmount, settledOn: command.settledOn,
           }),
         ]
       }
@@ -231,7 +255,11 @@ export const contractDecider: Decider<ContractCommand, ContractState> = {
         const r = requested(state)
         const c = state.corrections[command.correctionId]
         if (!c || c.invoiced) return []
-        return [event('ContractCorrectionInvoiced', { contractId: r.contractId, certificateNumber: r.certificateNumber, correctionId: command.correctionId, invoiceId: command.invoiceId })]
+        return [
+          event('ContractCorrectionInvoiced', {
+            contractId: r.contractId, certificateNumber: r.certificateNumber, correctionId: command.correctionId, invoiceId: command.invoiceId, invoicedOn: command.invoicedOn,
+          }),
+        ]
       }
     }
   },

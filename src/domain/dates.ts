@@ -10,9 +10,16 @@ const MONTH = /^(\d{4})-(\d{2})$/
 
 export class DateFormatError extends Error {
   constructor(readonly input: string, readonly field?: string, kind = 'date (YYYY-MM-DD)') {
-    super(`${field ? `${field}: ` : ''}${JSON.stringify(input)} is not a valid ${kind}`)
+    super(`${field ? `${field}: ` : ''}${JSON.stringify(input)} is not a valid ${kind}${dateFormatHint(input)}`)
     this.name = 'DateFormatError'
   }
+}
+
+/** A hint for a date written the Russian way (ДД.ММ.ГГГГ): how to write it instead; empty otherwise. */
+export function dateFormatHint(input: string): string {
+  const m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(input.trim())
+  if (!m) return ''
+  return `: write ${input.trim()} as ${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')} (YYYY-MM-DD)`
 }
 
 export function isValidDate(text: string): boolean {
@@ -82,3 +89,6 @@ export function ageOn(birthDate: IsoDate, on: IsoDate): number {
   const [y, m, d] = on.split('-').map(Number) as [number, number, number]
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0)
 }
+
+/** The date `n` days after (or before, for a negative `n`) a date. */
+export const addDays = (date: IsoDate, n: number): IsoDate => fromDayNumber(dayNumber(date) + n)

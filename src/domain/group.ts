@@ -17,7 +17,7 @@ export type GroupState = Omit<EventData<'GroupOpened'>, 'groupId'> & {
 
 export type GroupCommand =
   | ({ type: 'OpenGroup' } & EventData<'GroupOpened'>)
-  | { type: 'TakePlace'; contractId: string; certificateNumber: string }
+  | { type: 'TakePlace'; contractId: string; certificateNumber: string; on: IsoDate }
   | { type: 'ReleasePlace'; contractId: string; on: IsoDate; reason: 'refused' | 'closed' | 'request_abandoned' }
 
 /** price ≤ 150 % × normative, in integers: 2 × price ≤ 3 × normative. */
@@ -66,7 +66,7 @@ export const groupDecider: Decider<GroupCommand, GroupState> = {
           }
         }
         if (state.places.size >= state.capacity) return refuse('group_full', `all ${state.capacity} places of group ${groupId} are taken`)
-        return [event('GroupPlaceTaken', { groupId, contractId: command.contractId, certificateNumber: command.certificateNumber })]
+        return [event('GroupPlaceTaken', { groupId, contractId: command.contractId, certificateNumber: command.certificateNumber, takenOn: command.on })]
       }
       case 'ReleasePlace': {
         const groupId = state.groupId ?? refuse('group_not_found', 'no such group')

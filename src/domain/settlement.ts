@@ -87,6 +87,11 @@ export interface InvoiceState {
   /** paymentId → the payment as recorded, to tell a retry from another payment under the same id. */
   recorded: Map<string, { amount: Kopecks; paidOn: IsoDate; paymentOrder: string }>
   reversed: Set<string>
+  /**
+   * The day a final invoice became settled (paid up to what it owes: the date of the payment that completed it, its
+   * issue date when it owed nothing); null while it is not. Its shortfalls return to certificates on that day.
+   */
+  settledOn: IsoDate | null
 }
 
 export const amountDueOf = (s: InvoiceState): number => (s.invoice?.kind === 'final' ? s.invoice.amountDue : (s.invoice?.total ?? 0))
@@ -99,19 +104,25 @@ export type InvoiceCommand =
 
 /** Stream `invoice-{invoiceId}`: an invoice, immutable once issued, and its payments, never above what is due. */
 export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
-  initialState: () => ({ invoice: null, paid: 0, payments: new Map(), recorded: new Map(), reversed: new Set() }),
+  initialState: () => ({ invoice: null, paid: 0, payments: new Map(), recorded: new Map(), reversed: new Set(), settledOn: null }),
   evolve(state, e) {
-    if (e.type === 'FinalInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'final' } }
+    if (e.type === 'FinalInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'final' }, settledOn: e.data.amountDue === 0 ? e.data.issuedOn : null }
     if (e.type === 'AdvanceInvoiceIssued') return { ...state, invoice: { ...e.data, kind: 'advance' } }
     if (e.type === 'PaymentRecorded') {
+      const paid = state.paid + e.data.amount
+      const completes = state.invoice?.kind === 'final' && state.settledOn === null && paid >= state.invoice.amountDue
       return {
         ...state,
-        paid: state.paid + e.data.amount,
+        paid,
+        settledOn: completes ? e.data.paidOn : state.settledOn,
         payments: new Map([...state.payments, [e.data.paymentId, e.data.amount]]),
         recorded: new Map([...state.recorded, [e.data.paymentId, { amount: e.data.amount, paidOn: e.data.paidOn, paymentOrder: e.data.paymentOrder }]]),
       }
     }
-    if (e.type === 'PaymentReversed') return { ...state, paid: state.paid - e.data.amount, reversed: new Set([...state.reversed, e.data.reversesPaymentId]) }
+    if (e.type === 'PaymentReversed') {
+      const paid = state.paid - e.data.amount
+      return { ...state, paid, reversed: new Set([...state.reversed, e.data.reversesPaymentId]), settledOn: paid < amountDueOf(state) ? null : state.settledOn }
+    }
     return state
   },
   decide(command, state) {
@@ -124,6 +135,8 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
         const invoice = state.invoice ?? refuse('invoice_not_found', 'no such invoice')
         const amount = state.payments.get(command.paymentId) ?? refuse('payment_not_found', `invoice ${invoice.number} has no payment ${command.paymentId}`)
         if (state.reversed.has(command.paymentId)) return refuse('payment_already_reversed', `payment ${command.paymentId} is already reversed`)
+        const paidOn = state.recorded.get(command.paymentId)!.paidOn
+        if (command.reversedOn < paidOn) return refuse('reversal_before_payment', `payment ${command.paymentId} was made on ${paidOn}; it cannot be reversed on ${command.reversedOn}`)
         return [
           event('PaymentReversed', {
             invoiceId: invoice.invoiceId, kind: invoice.kind, payerId: invoice.payerId, providerId: invoice.providerId, month: invoice.month,
@@ -141,6 +154,9 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
           return []
         }
         if (command.amount <= 0) refuse('amount_invalid', 'a payment is more than zero')
+        if (command.paidOn < invoice.issuedOn) {
+          refuse('payment_before_invoice', `invoice ${invoice.number} was issued on ${invoice.issuedOn}; a payment of it cannot be dated ${command.paidOn}`)
+        }
         const outstanding = amountDueOf(state) - state.paid
         if (command.amount > outstanding) {
           refuse('overpayment', `invoice ${invoice.number} has ${formatAmount(Math.max(outstanding, 0))} outstanding; the payment of ${formatAmount(command.amount)} exceeds it`)

@@ -18,7 +18,8 @@ export interface MonthLine {
   finalInvoiced: number
   finalDue: number
   finalPaid: number
-  paidLate: number
+  /** Paid after the deadline, advances and final invoices together. */
+  paidLateInclAdvances: number
   outstanding: number
   refundedToCertificates: number
 }
@@ -35,10 +36,10 @@ export async function yearReport(sql: Sql, store: EventStore, scenario: Scenario
   const lines: MonthLine[] = []
   for (const month of months) {
     const r = await reader.reconciliation(scenario.municipality, month, null, null)
-    const t = r.totals as Record<keyof Omit<MonthLine, 'month'>, number>
+    const t = r.totals
     lines.push({
       month, advanceInvoiced: t.advanceInvoiced, advancePaid: t.advancePaid, finalInvoiced: t.finalInvoiced, finalDue: t.finalDue, finalPaid: t.finalPaid,
-      paidLate: t.paidLate, outstanding: t.outstanding, refundedToCertificates: t.refundedToCertificates,
+      paidLateInclAdvances: t.advancePaidLate + t.finalPaidLate, outstanding: t.outstanding, refundedToCertificates: t.refundedToCertificates,
     })
   }
   return { municipality: scenario.municipality, months: lines, coverage: await reader.coverage(scenario.municipality, coverageOn) }
@@ -54,13 +55,13 @@ export function formatReport(report: YearReport, scenario: Scenario): string {
   const out: string[] = []
   const col = (s: string, n: number) => s.padStart(n)
   out.push(`Payments to providers, ${scenario.title} (roubles)`)
-  out.push(`${'month'.padEnd(8)}${col('advance inv.', 15)}${col('advance paid', 15)}${col('final inv.', 15)}${col('final due', 15)}${col('final paid', 15)}${col('paid late', 14)}${col('outstanding', 14)}${col('refunded', 12)}`)
-  const sum = { advanceInvoiced: 0, advancePaid: 0, finalInvoiced: 0, finalDue: 0, finalPaid: 0, paidLate: 0, outstanding: 0, refundedToCertificates: 0 }
+  out.push(`${'month'.padEnd(8)}${col('advance inv.', 15)}${col('advance paid', 15)}${col('final inv.', 15)}${col('final due', 15)}${col('final paid', 15)}${col('late, adv+fin', 14)}${col('outstanding', 14)}${col('refunded', 12)}`)
+  const sum = { advanceInvoiced: 0, advancePaid: 0, finalInvoiced: 0, finalDue: 0, finalPaid: 0, paidLateInclAdvances: 0, outstanding: 0, refundedToCertificates: 0 }
   for (const m of report.months) {
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += m[k]
-    out.push(`${m.month.padEnd(8)}${col(money(m.advanceInvoiced), 15)}${col(money(m.advancePaid), 15)}${col(money(m.finalInvoiced), 15)}${col(money(m.finalDue), 15)}${col(money(m.finalPaid), 15)}${col(money(m.paidLate), 14)}${col(money(m.outstanding), 14)}${col(money(m.refundedToCertificates), 12)}`)
+    out.push(`${m.month.padEnd(8)}${col(money(m.advanceInvoiced), 15)}${col(money(m.advancePaid), 15)}${col(money(m.finalInvoiced), 15)}${col(money(m.finalDue), 15)}${col(money(m.finalPaid), 15)}${col(money(m.paidLateInclAdvances), 14)}${col(money(m.outstanding), 14)}${col(money(m.refundedToCertificates), 12)}`)
   }
-  out.push(`${'year'.padEnd(8)}${col(money(sum.advanceInvoiced), 15)}${col(money(sum.advancePaid), 15)}${col(money(sum.finalInvoiced), 15)}${col(money(sum.finalDue), 15)}${col(money(sum.finalPaid), 15)}${col(money(sum.paidLate), 14)}${col(money(sum.outstanding), 14)}${col(money(sum.refundedToCertificates), 12)}`)
+  out.push(`${'year'.padEnd(8)}${col(money(sum.advanceInvoiced), 15)}${col(money(sum.advancePaid), 15)}${col(money(sum.finalInvoiced), 15)}${col(money(sum.finalDue), 15)}${col(money(sum.finalPaid), 15)}${col(money(sum.paidLateInclAdvances), 14)}${col(money(sum.outstanding), 14)}${col(money(sum.refundedToCertificates), 12)}`)
   const c = report.coverage
   out.push('')
   out.push(`Coverage on ${c.date} (population 5–18: ${c.population ?? '—'}, ${c.populationYear ?? '—'})`)

@@ -154,13 +154,13 @@ export async function simulate(app: Application, listContracts: ContractLister, 
         result.contracts.requested++
         if (c.answer && 'acceptedOn' in c.answer) {
           const acceptedOn = c.answer.acceptedOn
-          if (await command(() => acceptContract(app, provider, { contractId: c.contractId, acceptedOn, actingProviderId: c.group.programme.providerId }))) {
+          if (await command(() => acceptContract(app, provider, { contractId: c.contractId, acceptedOn }))) {
             status.set(c.contractId, 'accepted')
             result.contracts.accepted++
           }
         } else if (c.answer) {
           const refusedOn = c.answer.refusedOn
-          await command(() => refuseContract(app, provider, { contractId: c.contractId, refusedOn, by: 'provider', reason: 'нет мест в удобное время', actingProviderId: c.group.programme.providerId }))
+          await command(() => refuseContract(app, provider, { contractId: c.contractId, refusedOn, by: 'provider', reason: 'нет мест в удобное время' }))
           status.set(c.contractId, 'refused')
           result.contracts.refusedByProvider++
         }
@@ -179,14 +179,15 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     // the same payments whichever finishes first.
     await each(advanceInvoices, async (invoiceId) => {
       const inTwoParts = random.chance(0.1)
+      const order = orderNumber('advance', m, advanceInvoices.indexOf(invoiceId))
       const due = await outstandingOf(app, invoiceId)
       if (due <= 0) return
       if (inTwoParts) {
         const first = Math.floor(due / 2)
-        await pay(invoiceId, first, `${m}-05`, 1)
-        await pay(invoiceId, due - first, `${m}-20`, 2)
+        await pay(invoiceId, first, `${m}-05`, 1, order)
+        await pay(invoiceId, due - first, `${m}-20`, 2, order)
         payments.partial++
-      } else await pay(invoiceId, due, `${m}-05`, 1)
+      } else await pay(invoiceId, due, `${m}-05`, 1, order)
       payments.advancePayments++
     })
 
@@ -203,7 +204,7 @@ export async function simulate(app: Application, listContracts: ContractLister, 
       const attended = Math.max(planned - cancelled - random.int(0, 2), 0)
       const lowered = random.chance(0.02) ? random.pick([9000, 7500, 5000]) : null
       return command(async () => {
-        await recordAttendance(app, provider, { contractId: c.contractId, month: m, lessonsPlanned: planned, lessonsCancelledByProvider: cancelled, lessonsAttended: attended, providerCompletenessBp: lowered, recordedOn }, c.group.programme.providerId)
+        await recordAttendance(app, provider, { contractId: c.contractId, month: m, lessonsPlanned: planned, lessonsCancelledByProvider: cancelled, lessonsAttended: attended, providerCompletenessBp: lowered, recordedOn })
         result.attendanceRecords++
       })
     })
@@ -214,33 +215,44 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     advanceInvoices = closed?.advanceInvoices ?? []
     // Final invoices: most paid by the 8th of the next month, some in two parts, some after the 10th (overdue).
     const next = addMonths(m, 1)
-    await each(closed?.finalInvoices ?? [], async (invoiceId) => {
+    const finals = closed?.finalInvoices ?? []
+    await each(finals, async (invoiceId) => {
       const roll = random.next()
       const lateDay = random.int(11, 17)
+      const order = orderNumber('final', m, finals.indexOf(invoiceId))
       const due = await outstandingOf(app, invoiceId)
       if (due <= 0) return
       if (roll < 0.12) {
         const first = Math.floor((due * 6) / 10)
-        await pay(invoiceId, first, `${next}-08`, 1)
-        await pay(invoiceId, due - first, `${next}-14`, 2)
+        await pay(invoiceId, first, `${next}-08`, 1, order)
+        await pay(invoiceId, due - first, `${next}-14`, 2, order)
         payments.partial++
         payments.late++
       } else if (roll < 0.2) {
-        await pay(invoiceId, due, `${next}-${lateDay}`, 1)
+        await pay(invoiceId, due, `${next}-${lateDay}`, 1, order)
         payments.late++
-      } else await pay(invoiceId, due, `${next}-08`, 1)
+      } else await pay(invoiceId, due, `${next}-08`, 1, order)
       payments.finalPayments++
     })
   }
   result.seconds = (Date.now() - started) / 1000
   return result
 
-  async function pay(invoiceId: string, amount: number, paidOn: IsoDate, part: number) {
+  async function pay(invoiceId: string, amount: number, paidOn: IsoDate, part: number, order: string) {
     await command(() => recordPayment(app, payer, {
-      invoiceId, amount, paidOn, paymentOrder: String(dayNumber(paidOn) % 10000) + String(part),
+      invoiceId, amount, paidOn, paymentOrder: `${order}${part}`,
       paymentId: uuidFromName(`${correlationId}:payment:${invoiceId}:${part}`),
     }))
   }
+}
+
+/**
+ * A payment order number, unique for the payer within a calendar year (the ledger refuses a number used twice): the
+ * kind, the invoice's month and its place in the close's sorted list, then the part (appended by `pay`). The school
+ * year's months are distinct, and December's final invoice is paid in January of the next year.
+ */
+function orderNumber(kind: 'advance' | 'final', month: IsoMonth, index: number): string {
+  return `${kind === 'advance' ? 1 : 2}${month.slice(5, 7)}${String(index).padStart(3, '0')}`
 }
 
 async function outstandingOf(app: Application, invoiceId: string): Promise<number> {

@@ -45,8 +45,9 @@ t.test('enrolment over HTTP: the worked example, ETags, provider scope and domai
 
   const stranger = await s.bearer('provider', { providerId: 'prov-2' })
   const foreign = await s.post(`/v1/contracts/${contract.contractId}/acceptance`, { acceptedOn: '2024-10-02' }, stranger)
-  t.equal(foreign.statusCode, 403, "a provider cannot accept another provider's contract")
-  t.equal(foreign.json().code, 'not_your_contract')
+  // Another provider's contract answers as if there were none (src/app/scope.ts).
+  t.equal(foreign.statusCode, 404, "a provider cannot accept another provider's contract")
+  t.equal(foreign.json().code, 'contract_not_found')
 
   const own = await s.bearer('provider', { providerId: 'prov-1' })
   const stale = await s.app.inject({ method: 'POST', url: `/v1/contracts/${contract.contractId}/acceptance`, payload: { acceptedOn: '2024-10-02' }, headers: { ...own, 'if-match': '"7"' } })
@@ -116,4 +117,22 @@ t.test('POST /v1/quotes computes without recording', async (t) => {
   t.equal(outside.statusCode, 422)
   t.equal(outside.json().code, 'start_outside_group')
   t.equal(await eventCount(s), 0)
+})
+
+t.test('If-Match is honoured on contract requests, closures and month closes', async (t) => {
+  const s = await world(t)
+  const body = { certificateNumber: 'A000000001', groupId: 'g1', requestedOn: '2024-10-01', startDate: '2024-10-15' }
+  const before = await eventCount(s)
+  const stale = await s.app.inject({ method: 'POST', url: '/v1/contracts', payload: body, headers: { ...s.operator, 'if-match': '"3"' } })
+  t.same([stale.statusCode, stale.json().code], [412, 'precondition_failed'], 'a new contract is not at version 3')
+  t.equal(await eventCount(s), before, 'and nothing was written')
+  const created = await s.app.inject({ method: 'POST', url: '/v1/contracts', payload: body, headers: { ...s.operator, 'if-match': '"no-stream"' } })
+  t.equal(created.statusCode, 201, created.body)
+  const contract = created.json()
+  const closure = await s.app.inject({ method: 'POST', url: `/v1/contracts/${contract.contractId}/closure`, payload: { closedOn: '2025-06-01' }, headers: { ...s.operator, 'if-match': '"99"' } })
+  t.same([closure.statusCode, closure.json().code], [412, 'precondition_failed'], 'a closure against a version the contract is not at')
+  const close = await s.app.inject({ method: 'POST', url: '/v1/settlement/tambov/2024-10/close', payload: { closedOn: '2024-11-01' }, headers: { ...s.operator, 'if-match': '"5"' } })
+  t.same([close.statusCode, close.json().code], [412, 'precondition_failed'], 'a month close against a settlement version that is not there')
+  const first = await s.app.inject({ method: 'POST', url: '/v1/settlement/tambov/2024-10/close', payload: { closedOn: '2024-11-01' }, headers: { ...s.operator, 'if-match': '"no-stream"' } })
+  t.equal(first.statusCode, 200, 'the first close expects no settlement stream yet')
 })

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import t, { type Test } from 'tap'
 import { z } from 'zod'
-import { eventMetadataOf, requireProviderScope } from '../../src/api/auth.ts'
+import { callerOf, eventMetadataOf } from '../../src/api/auth.ts'
+import { requireReach } from '../../src/app/scope.ts'
 import { buildServer } from '../../src/api/server.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
@@ -24,7 +25,7 @@ const probe = (store: PostgresEventStore) => async (app: FastifyInstance) => {
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.params.providerId)
+      requireReach(callerOf(request), { kind: 'provider', id: request.params.providerId })
       const result = await store.append(
         `probe-${request.params.providerId}`,
         [{ eventId: crypto.randomUUID(), type: 'ProbeNoted', schemaVersion: 1, data: request.body, metadata: eventMetadataOf(request) }],
@@ -99,8 +100,9 @@ t.test("a provider token reaches only its own provider's data", async (t) => {
   const own = await app.inject({ method: 'POST', url: '/v1/probe/P1/notes', payload: body, headers: { authorization: `Bearer ${p1}` } })
   t.equal(own.statusCode, 201)
   const other = await app.inject({ method: 'POST', url: '/v1/probe/P2/notes', payload: body, headers: { authorization: `Bearer ${p1}` } })
-  t.equal(other.statusCode, 403)
-  isProblem(t, other, 403, 'forbidden')
+  // Another tenant's data answers as if it did not exist (src/app/scope.ts): nothing leaks through 403 against 404.
+  t.equal(other.statusCode, 404)
+  isProblem(t, other, 404, 'provider_not_found')
   t.equal(await store.streamVersion('probe-P2'), null, 'the refused request wrote nothing')
 })
 

@@ -74,3 +74,26 @@ t.test('a bank statement is matched to invoices, recorded once, and the rest is 
   t.same([again.recorded, again.alreadyRecorded], [0, 3], 'running it again records nothing new')
   t.equal((await wholeLog(store)).length, events)
 })
+
+t.test('a bank statement: an order dated after today is not recorded, nor one whose number paid another invoice', async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const app = new Application(store)
+  const reader = new ProjectionReader(db.sql, store)
+  await smallWorld(app)
+  const { number } = await activeCertificate(app, 1)
+  const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  const final = invoiceNumber('F', '2024-10', MUNICIPALITY, 'payer-1', 'prov-1')
+  const advance = invoiceNumber('A', '2024-11', MUNICIPALITY, 'payer-1', 'prov-1')
+  const text = statement([
+    doc('201', '05.11.2024', '100.00', `Оплата по счёту № ${final}`),
+    doc('202', '20.11.2024', '100.00', `Оплата по счёту № ${final}`),
+    doc('201', '06.11.2024', '50.00', `Аванс по счёту № ${advance}`),
+  ])
+  // "Today" is 2024-11-10 for this import: the order of the 20th has not happened yet.
+  const report = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoiceIdByNumber(n), '2024-11-10')
+  t.same(report.recorded, 1)
+  t.same(report.unmatched.map((u) => [u.number, u.reason.split(':')[0]]), [['202', 'date_in_future'], ['201', 'payment_order_reused']])
+})

@@ -91,8 +91,10 @@ t.test('refusal, termination and freeze give the money back', async (t) => {
   await acceptContract(app, ctx(), { contractId: b.contractId, acceptedOn: '2024-10-02' })
   await terminateContract(app, ctx(), { contractId: b.contractId, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved away' })
   ;({ f } = await check())
-  // October 435.95 + Nov..Jan 3 × 776.55 stay reserved (to be written off); Feb..May 4 × 776.55 return.
-  t.equal(f.money.get(`${number}|${PERIOD}`)!.reserved, 43595 + 3 * 77655)
+  // October 435.95 was written off by the acceptance (the contract's first month, from 15 October); Nov..Jan
+  // 3 × 776.55 stay reserved (to be written off as each begins); Feb..May 4 × 776.55 return.
+  t.equal(f.money.get(`${number}|${PERIOD}`)!.reserved, 3 * 77655)
+  t.equal(f.money.get(`${number}|${PERIOD}`)!.spent, 43595)
   t.equal(f.money.get(`${number}|${PERIOD}`)!.balance, NOMINAL - 43595 - 3 * 77655)
 
   const { number: other } = await activeCertificate(app, 2)

@@ -9,7 +9,7 @@ import { DomainError } from '../../src/domain/errors.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { figures, violations, wholeLog } from '../helpers/invariants.ts'
-import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+import { activeCertificate, ctx, MUNICIPALITY, providerCtx, smallWorld } from '../helpers/world.ts'
 
 // Months of a small municipality, every figure computed here by hand from domain.md:
 //  A: the worked example, from 2024-10-15: certificate part 5 871.80, October 435.95, later months 776.55.
@@ -83,8 +83,8 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   await acceptContract(app, ctx(), { contractId: cb.contractId, acceptedOn: '2024-10-02' })
 
   // October: the provider cancelled 2 of 8 lessons of A → completeness 75 %, line half-up(435.95 × 6/8) = 326.96.
-  await recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 5, providerCompletenessBp: null, recordedOn: '2024-10-31' }, 'prov-1')
-  t.equal(await refusal(recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-10-31' }, 'prov-9')), 'not_your_contract')
+  await recordAttendance(app, providerCtx('prov-1'), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 5, providerCompletenessBp: null, recordedOn: '2024-10-31' })
+  t.equal(await refusal(recordAttendance(app, providerCtx('prov-9'), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-10-31' })), 'contract_not_found', 'another provider\'s contract answers as if there were none')
   t.equal(await refusal(closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-10-31' }, list)), 'close_date_invalid', 'not before the month is over')
   await books('after enrolment')
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
@@ -93,7 +93,7 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const finalOct = invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10')
   t.same(oct.finalInvoices, [finalOct])
   t.same(oct.advanceInvoices, [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11')])
-  t.equal(await refusal(recordAttendance(app, ctx(), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-11-02' }, 'prov-1')), 'attendance_closed', 'settled months take corrections only')
+  t.equal(await refusal(recordAttendance(app, providerCtx('prov-1'), { contractId: ca.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, lessonsAttended: 8, providerCompletenessBp: null, recordedOn: '2024-11-02' })), 'attendance_closed', 'settled months take corrections only')
 
   const count = (await wholeLog(store)).length
   const again = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
@@ -130,15 +130,18 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const log = await wholeLog(store)
   t.same(violations(log), [])
   t.equal(log.filter((e) => e.type === 'MonthClosed').length, 4, 'four months closed, each once')
-  t.equal(log.filter((e) => e.type === 'CertificateFundsWrittenOff').length, 8, 'two contracts × four months, none twice after the crash')
+  // October by the acceptances, then each close the month after it: A October–February, B October–January (its
+  // termination month), none twice after the crash.
+  t.equal(log.filter((e) => e.type === 'CertificateFundsWrittenOff').length, 5 + 4, 'A five months, B four, none twice after the crash')
   const f = figures(log)
   const money = (n: string) => {
     const rows = log.filter((e) => (e.data as { certificateNumber?: string }).certificateNumber === n)
     const sum = (type: string) => rows.filter((e) => e.type === type).reduce((s, e) => s + (e.data as { amount: number }).amount, 0)
     return { writtenOff: sum('CertificateFundsWrittenOff'), refunded: sum('ShortfallRefunded'), balance: f.money.get(`${n}|2024`)!.balance }
   }
-  // A: written off 435.95 + 3 × 776.55; refunded 435.95 − 326.96 = 108.99; balance 7 760.00 − 5 871.80 + 108.99.
-  t.same(money(a.number), { writtenOff: A_OCT + 3 * LATER, refunded: A_OCT - 32696, balance: 776000 - 587180 + (A_OCT - 32696) })
+  // A: written off 435.95 + 4 × 776.55 (October to February: the January close wrote February off); refunded
+  // 435.95 − 326.96 = 108.99; balance 7 760.00 − 5 871.80 + 108.99 (a write-off moves nothing out of the balance).
+  t.same(money(a.number), { writtenOff: A_OCT + 4 * LATER, refunded: A_OCT - 32696, balance: 776000 - 587180 + (A_OCT - 32696) })
   // B: written off 794.92 + 3 × 776.55, the rest released: balance 7 760.00 − 6 230.77 + 4 × 776.55.
   t.same(money(b.number), { writtenOff: B_OCT + 3 * LATER, refunded: 0, balance: 776000 - 623077 + 4 * LATER })
 
@@ -164,14 +167,14 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   for (const [n, figures] of [[a.number, money(a.number)], [b.number, money(b.number)]] as const) {
     t.equal(accounts.get(`certificate:${n}:2024:available`), (figures.balance / 100).toFixed(2), `${n}: available account = balance`)
   }
-  t.equal(accounts.get(`certificate:${a.number}:2024:spent`), ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2))
+  t.equal(accounts.get(`certificate:${a.number}:2024:spent`), ((A_OCT + 4 * LATER - (A_OCT - 32696)) / 100).toFixed(2))
   t.equal(accounts.get('provider:prov-1:payable'), (-(31062 + 2 * 155310) / 100).toFixed(2))
   t.equal(accounts.get('provider:prov-1:advances'), '0.00')
   const [{ debits, credits }] = (await db.sql<{ debits: string; credits: string }[]>`SELECT sum(debits)::text AS debits, sum(credits)::text AS credits FROM reporting.account_balances`) as unknown as [{ debits: string; credits: string }]
   t.equal(debits, credits, 'debits equal credits')
   // The payer's monthly reconciliation, and its unpaid finals tying out to the provider's payable account.
   const octRec = await reader.reconciliation(MUNICIPALITY, '2024-10', null, null)
-  t.match(octRec.totals, { finalInvoiced: 112188, finalDue: 112188, finalPaid: 112188, paidLate: 62188, outstanding: 0, refundedToCertificates: A_OCT - 32696, advanceInvoiced: 0 })
+  t.match(octRec.totals, { finalInvoiced: 112188, finalDue: 112188, finalPaid: 112188, finalPaidLate: 62188, advancePaidLate: 0, outstanding: 0, refundedToCertificates: A_OCT - 32696, advanceInvoiced: 0 })
   const novRec = await reader.reconciliation(MUNICIPALITY, '2024-11', 'payer-1', '2024-12-15')
   t.match(novRec.totals, { advanceInvoiced: 2 * ADV, advancePaid: 2 * ADV, finalInvoiced: 2 * LATER, advanceDeducted: 2 * ADV, finalDue: 31062, finalPaid: 0, outstanding: 31062, overdueOutstanding: 31062 })
   t.same(novRec.providers.map((p) => p.providerId), ['prov-1'])
@@ -182,7 +185,7 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   }
   t.equal((-unpaidFinals / 100).toFixed(2), accounts.get('provider:prov-1:payable'), 'reconciliation ties out to the postings')
   const cert = await reader.certificate(a.number)
-  t.match(cert!.periods[0], { spent: ((A_OCT + 3 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 3 * LATER) / 100).toFixed(2) })
+  t.match(cert!.periods[0], { spent: ((A_OCT + 4 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 4 * LATER) / 100).toFixed(2) })
 
   // The rest of the school year: A runs to its end on 31 May and closes with May.
   for (const [m, on] of [['2025-02', '2025-03-01'], ['2025-03', '2025-04-01'], ['2025-04', '2025-05-02'], ['2025-05', '2025-06-01']] as const) {
@@ -214,7 +217,7 @@ t.test('refunds happen exactly once, even when the payment is interrupted betwee
     const c = await requestContract(app, ctx(), { certificateNumber: n, groupId: g, requestedOn: '2024-10-01', startDate: '2024-10-15' })
     await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
     // Half the lessons cancelled by the provider: the line is half-up(435.95 / 2) = 217.98, the shortfall 217.97.
-    await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 4, lessonsAttended: 4, providerCompletenessBp: null, recordedOn: '2024-10-31' }, null)
+    await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 4, lessonsAttended: 4, providerCompletenessBp: null, recordedOn: '2024-10-31' })
   }
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
   const payment = { invoiceId: oct.finalInvoices[0]!, amount: 2 * 21798, paidOn: '2024-11-05', paymentOrder: '9' }
@@ -237,14 +240,14 @@ t.test('a correction of a closed month: a new event, the difference in the next 
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
   await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: A_OCT, paidOn: '2024-11-05', paymentOrder: '1' })
-  t.equal(await refusal(correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-11', lessonsPlanned: 8, lessonsCancelledByProvider: 2, providerCompletenessBp: null, reason: 'x', correctedOn: '2024-11-20' }, null)), 'month_not_settled')
+  t.equal(await refusal(correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-11', lessonsPlanned: 8, lessonsCancelledByProvider: 2, providerCompletenessBp: null, reason: 'x', correctedOn: '2024-11-20' })), 'month_not_settled')
 
   // October was invoiced at 100 % (435.95). The payer finds 2 of 8 lessons were cancelled by the provider:
   // half-up(435.95 × 6/8) = 326.96, a difference of −108.99.
-  const corrected = await correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, providerCompletenessBp: null, reason: 'lessons cancelled, found by the payer', correctedOn: '2024-11-20' }, null)
+  const corrected = await correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, providerCompletenessBp: null, reason: 'lessons cancelled, found by the payer', correctedOn: '2024-11-20' })
   t.equal(corrected.difference, 32696 - A_OCT)
   t.equal(corrected.correctsInvoiceId, oct.finalInvoices[0])
-  t.equal(await refusal(correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, providerCompletenessBp: null, reason: 'back to 100 %', correctedOn: '2024-11-21' }, null)), 'correction_raises_line')
+  t.equal(await refusal(correctMonth(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 0, providerCompletenessBp: null, reason: 'back to 100 %', correctedOn: '2024-11-21' })), 'correction_raises_line')
   const issued = (await wholeLog(store)).filter((e) => e.type === 'FinalInvoiceIssued')
   t.equal(issued.length, 1, 'the issued invoice is not touched')
   t.equal((issued[0]!.data as { total: number }).total, A_OCT)
@@ -294,7 +297,7 @@ t.test('settled months and invoices stay settled: no second close, no late advan
   const a = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: a.number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' }, null)
+  await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' })
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
 
   // A contract accepted after the close: closing October again appends nothing (it is picked up by November).

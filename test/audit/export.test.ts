@@ -28,7 +28,7 @@ t.test('an export verifies offline; one byte changed does not', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-export-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const out = path.join(dir, 'tambov.ndjson')
-  const manifest = await exportMunicipality(store, { municipality: MUNICIPALITY, from: new Date('2000-01-01'), to: new Date('2100-01-01'), fromText: '2000-01-01', toText: '2099-12-31', out })
+  const manifest = await exportMunicipality(store, { municipality: MUNICIPALITY, selection: { by: 'business', from: '2000-01-01', to: '2099-12-31' }, out })
   const inScope = (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ledger.events WHERE stream_id NOT LIKE 'idempotency-%' AND stream_id <> 'municipality-elsewhere'`)[0]!.n
   t.equal(manifest.events, inScope, 'every event of the municipality, none of another')
   t.notOk(fs.readFileSync(out, 'utf8').includes('elsewhere'), 'nothing of the other municipality')

@@ -24,7 +24,7 @@ async function history(t: Test) {
   const { number } = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' }, null)
+  await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' })
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
   await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1' })
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
@@ -97,4 +97,26 @@ t.test('ledger verify: exit 0 and counts, --json, exit 1 naming the first disagr
   const tampered = await runCli(['verify'], { DATABASE_URL: url })
   t.equal(tampered.code, 1)
   t.match(tampered.stdout, new RegExp(`FIRST DISAGREEMENT \\(chain\\) at certificate-${number} position 0 \\(event ${victim!.event_id}`))
+})
+
+t.test('money forged with a valid chain is named by the rule it breaks', async (t) => {
+  // Appended through the store (so each chain is valid), as someone with write access to the log could.
+  const forge = async (store: PostgresEventStore, streamId: string, type: string, schemaVersion: number, data: Record<string, unknown>) => {
+    const version = await store.streamVersion(streamId)
+    await store.append(streamId, [{ eventId: crypto.randomUUID(), type, schemaVersion, data, metadata: { actor: 'forger', correlationId: 'forged' } }], { expectedVersion: version ?? 'no_stream' })
+  }
+  const cases: [string, (h: Awaited<ReturnType<typeof history>>) => Promise<void>, RegExp][] = [
+    ['a nominal of 1 000 000.00 credited', (h) => forge(h.store, `certificate-${h.number}`, 'NominalCredited', 1, { certificateNumber: h.number, periodId: '2024', amount: 100_000_000, creditedOn: '2024-12-01' }), /nominal credited for period 2024 is not that period's nominal/],
+    ['a second nominal of the right amount', (h) => forge(h.store, `certificate-${h.number}`, 'NominalCredited', 1, { certificateNumber: h.number, periodId: '2024', amount: 776000, creditedOn: '2024-12-01' }), /while it holds one/],
+    ['a write-off above the schedule', (h) => forge(h.store, `certificate-${h.number}`, 'CertificateFundsWrittenOff', 2, { certificateNumber: h.number, periodId: '2024', contractId: h.contractId, month: '2024-11', amount: 100000, effectiveOn: '2024-11-01' }), /write-off of 2024-11 .* is not the contract's schedule/],
+    ['a refund of no shortfall', (h) => forge(h.store, `certificate-${h.number}`, 'ShortfallRefunded', 2, { certificateNumber: h.number, periodId: '2024', contractId: h.contractId, month: '2024-10', invoiceId: 'final-nowhere', correctionId: null, amount: 5000, refundedOn: '2024-11-05' }), /is not the shortfall of invoice final-nowhere/],
+  ]
+  for (const [what, tamper, named] of cases) {
+    const h = await history(t)
+    t.equal((await verifyLedger(h.db.sql, h.store, { skipProjections: true })).ok, true, `${what}: clean before`)
+    await tamper(h)
+    const report = await verifyLedger(h.db.sql, h.store, { skipProjections: true })
+    t.equal(report.ok, false, `${what}: verify does not hold`)
+    t.ok(report.problems.some((p) => p.check === 'money' && named.test(p.detail)), `${what}: named (${report.problems.map((p) => p.detail).join('; ')})`)
+  }
 })

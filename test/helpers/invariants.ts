@@ -51,6 +51,10 @@ export function figures(events: readonly RecordedEvent[]): LedgerFigures {
       case 'ShortfallRefunded':
         m(d.certificateNumber, d.periodId).spent -= d.amount
         break
+      case 'CertificateWriteOffReturned':
+        m(d.certificateNumber, d.periodId).spent -= d.amount
+        f.writtenOffByContract.set(d.contractId, (f.writtenOffByContract.get(d.contractId) ?? 0) - d.amount)
+        break
       case 'GroupPlaceTaken': {
         const s = f.places.get(d.groupId) ?? new Set<string>()
         s.add(d.contractId)

@@ -1,8 +1,17 @@
+import type { Role } from '../../src/auth/tokens.ts'
 import { issueCertificate, activateCertificate } from '../../src/app/certificates.ts'
 import { type Application, type CommandContext, systemMetadata } from '../../src/app/context.ts'
 import { concludeAgreement, openFinancingPeriod, openGroup, recordQualityAssessment, registerProgramme, registerProvider } from '../../src/app/registry.ts'
 
 export const ctx = (key: string | null = null): CommandContext => ({ metadata: systemMetadata('test', 'test-run', key) })
+
+/** A command as an API caller of a tenant sends it: checked against its scope (src/app/scope.ts). */
+export const callerCtx = (role: Role, scope: { providerId?: string; payerId?: string } = {}): CommandContext => ({
+  metadata: systemMetadata('test', 'test-run'),
+  caller: { tokenId: `test-${role}`, role, providerId: scope.providerId ?? null, payerId: scope.payerId ?? null, label: null },
+})
+export const providerCtx = (providerId: string) => callerCtx('provider', { providerId })
+export const payerCtx = (payerId: string) => callerCtx('payer', { payerId })
 
 export const MUNICIPALITY = 'tambov-district'
 export const PERIOD = '2024'

@@ -49,7 +49,7 @@ const history: LedgerEvent[] = [
   request(C2, 'artistic', 0, 'budget'),
   e('ContractAccepted', { contractId: C2, certificateNumber: N, acceptedOn: '2024-10-02' }),
   e('ContractTerminated', { contractId: C1, certificateNumber: N, terminatedOn: '2025-01-20', by: 'parent', reason: 'moved', lastMonth: '2025-01', closesOn: '2025-01-31', released: 310620 }),
-  e('CertificateReservationReleased', { certificateNumber: N, periodId: '2024', contractId: C1, amount: 310620, releasedOn: '2025-01-20', reason: 'terminated' }),
+  e('CertificateReservationReleased', { certificateNumber: N, periodId: '2024', contractId: C1, amount: 310620, releasedOn: '2025-01-20', reason: 'terminated', lastMonth: '2025-01' }),
 ]
 
 t.test('certificate balances', async (t) => {

@@ -65,7 +65,7 @@ t.test('a simulated year: every rule holds, every kopeck adds up, the ledger ver
       balance.set(key, (balance.get(key) ?? 0) - d.amount)
       reservedFor.set(d.contractId, d.amount)
     }
-    if (e.type === 'CertificateReservationReleased' || e.type === 'ShortfallRefunded') balance.set(key, (balance.get(key) ?? 0) + d.amount)
+    if (e.type === 'CertificateReservationReleased' || e.type === 'ShortfallRefunded' || e.type === 'CertificateWriteOffReturned') balance.set(key, (balance.get(key) ?? 0) + d.amount)
     if (e.type === 'ContractRequested' && d.payerId) {
       const g = groups.get(d.groupId)!
       const certKey = `${d.certificateNumber}|${d.periodId}`

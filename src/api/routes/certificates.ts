@@ -12,10 +12,12 @@ import {
 } from '../../app/certificates.ts'
 import type { Application } from '../../app/context.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
+import { amountOut, birthDate, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { currentTo, endOfDay, logPosition, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireCertificateScope } from '../reads.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter } from '../../app/scope.ts'
 import { contractView } from './contracts.ts'
 
 const certificateOutcome = z.object({
@@ -70,7 +72,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         description:
           'A financing certificate takes a place under the period cap and is credited with the nominal; with the cap ' +
           'reached it is issued as an accounting certificate and waits in the queue (202, queuePosition).',
-        body: z.object({ certificateNumber, municipality: id, birthDate: date, issuedOn: date, type: certificateType, periodId: id.optional() }),
+        body: z.strictObject({ certificateNumber, municipality: id, birthDate, issuedOn: date, type: certificateType, periodId: id.optional() }),
         response: responses,
       },
     },
@@ -83,7 +85,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     '/v1/certificates/:number/activation',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: "Activate: the parent confirmed the child's data", params, body: z.object({ activatedOn: date }), response: responses },
+      schema: { ...base, summary: "Activate: the parent confirmed the child's data", params, body: z.strictObject({ activatedOn: date }), response: responses },
     },
     async (request, reply) => {
       const result = await activateCertificate(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
@@ -98,7 +100,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         ...base,
         summary: 'Change the type: to accounting (nothing reserved or spent) or to financing (a free place, or the queue)',
         params,
-        body: z.object({ to: certificateType, periodId: id, on: date }),
+        body: z.strictObject({ to: certificateType, periodId: id, on: date }),
         response: responses,
       },
     },
@@ -115,7 +117,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         ...base,
         summary: 'Freeze: refused with running contracts; pending requests are refused, the balance goes to zero',
         params,
-        body: z.object({ periodId: id, on: date }),
+        body: z.strictObject({ periodId: id, on: date }),
         response: responses,
       },
     },
@@ -128,7 +130,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     '/v1/certificates/:number/unfreeze',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: 'Unfreeze in a later period (a financing certificate needs a free place)', params, body: z.object({ periodId: id, on: date }), response: responses },
+      schema: { ...base, summary: 'Unfreeze in a later period (a financing certificate needs a free place)', params, body: z.strictObject({ periodId: id, on: date }), response: responses },
     },
     async (request, reply) => {
       const result = await unfreezeCertificate(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
@@ -139,7 +141,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     '/v1/certificates/:number/nominal-credits',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: "Credit a financing certificate with a new period's nominal (period rollover)", params, body: z.object({ periodId: id, on: date }), response: responses },
+      schema: { ...base, summary: "Credit a financing certificate with a new period's nominal (period rollover)", params, body: z.strictObject({ periodId: id, on: date }), response: responses },
     },
     async (request, reply) => {
       const result = await creditNominal(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
@@ -173,12 +175,9 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     },
     async (request, reply) => {
       const { municipality, after, limit, minPosition } = request.query
-      if (request.caller?.role === 'payer') {
-        if (!municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the certificates of one of its municipalities: pass municipality')
-        await requireMunicipalityScope(reader, request, municipality)
-      }
       const position = await currentTo(reader, reply, ['certificate-balances'], minPosition)
-      const page = await reader.certificates(municipality ?? null, after ?? null, limit)
+      // A payer lists the certificates holding money of its own periods (src/app/scope.ts).
+      const page = await reader.certificates(municipality ?? null, after ?? null, limit, payerFilter(callerOf(request)))
       return { items: page.items as never, next: page.next, position }
     },
   )
@@ -187,35 +186,36 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     {
       config: { roles: readers },
       schema: {
-        summary: 'A certificate with its balance per period and its contracts; `asOf` or `position` answer from the log as it was then',
+        summary: 'A certificate with its balance per period and its contracts; `asOf` a business date, `knownAt`/`position` what the ledger had recorded',
         description:
-          'asOf=YYYY-MM-DD is the end of that day in the ledger time zone (LEDGER_TIME_ZONE), or an ISO instant; ' +
-          'position=N is the state right after event N. Both fold the events from the log with the projections\' own code.',
+          'asOf=YYYY-MM-DD answers what was true on that business date, as the ledger knows it now: every event effective on or ' +
+          'before it (an imported or backfilled history answers by its own dates). knownAt (YYYY-MM-DD, the end of that day in ' +
+          'LEDGER_TIME_ZONE, or an ISO instant) or position=N answer what the ledger had recorded by then; both combine with asOf. ' +
+          'Each folds the events from the log with the projections\' own code.',
         tags: ['certificates'],
         security: [{ bearer: [] }],
         params,
-        querystring: z.object({
-          asOf: z.union([date, z.string().datetime({ offset: true })]).optional(),
-          position: logPosition.optional(),
-          ...readQuery,
-        }),
+        querystring: z.object({ ...asOfQuery, ...readQuery }),
         response: { 200: certificateView.extend({ position: z.string().describe('the log position this answer is current to'), asOf: z.string().nullable() }) },
       },
     },
     async (request, reply) => {
-      const { asOf, position: at, minPosition } = request.query
-      if (asOf !== undefined || at !== undefined) {
-        const bound = { ...(at !== undefined ? { position: at } : {}), ...(asOf !== undefined ? { recordedBefore: endOfDay(asOf, timeZone) } : {}) }
-        const { view, position } = await reader.certificateAsOf(request.params.number, bound)
-        if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist then`)
-        await requireMunicipalityScope(reader, request, view.municipality)
+      const { minPosition } = request.query
+      const asOf = asOfFrom(request.query, timeZone)
+      if (asOf) {
+        const { view, position, issuedOn } = await reader.certificateAsOf(request.params.number, asOf)
+        if (!view) {
+          const why = issuedOn ? `it was issued on ${issuedOn}` : 'the ledger has no such certificate then'
+          throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: ${why}`)
+        }
+        await requireCertificateScope(reader, request, view)
         reply.header('x-ledger-current-position', String(position))
-        return { ...view, position: String(position), asOf: asOf ?? null }
+        return { ...view, position: String(position), asOf: asOf.on }
       }
       const position = await currentTo(reader, reply, ['certificate-balances', 'contracts'], minPosition)
       const view = await reader.certificate(request.params.number)
       if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
-      await requireMunicipalityScope(reader, request, view.municipality)
+      await requireCertificateScope(reader, request, view)
       return { ...view, position, asOf: null }
     },
   )

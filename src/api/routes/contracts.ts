@@ -14,12 +14,13 @@ import { correctMonth, recordAttendance } from '../../app/settlement.ts'
 import { streams } from '../../app/streams.ts'
 import { contractDecider } from '../../domain/contract.ts'
 import { groupDecider } from '../../domain/group.ts'
-import { callerOf, requirePayerScope, requireProviderScope } from '../auth.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter, providerFilter, requireReach } from '../../app/scope.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, certificateNumber, commandHeaders, date, id, money, uuid } from '../schemas.ts'
+import { amountOut, certificateNumber, commandHeaders, count, date, id, LIMITS, money, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireMunicipalityScope } from '../reads.ts'
 
 const contractOutcome = z.object({
   streamId: z.string(),
@@ -76,12 +77,6 @@ function percentToBp(text: string): number {
   return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
 }
 
-/** A provider token acts for its provider only; the app checks the contract belongs to it. */
-const actingProvider = (request: FastifyRequest) => {
-  const caller = callerOf(request)
-  return caller.role === 'provider' ? caller.providerId : null
-}
-
 export const contractView = z.object({
   contractId: z.string(),
   certificateNumber: z.string(),
@@ -114,7 +109,7 @@ export const contractView = z.object({
   schedule: z.array(z.object({ month: z.string(), certificate: amountOut, parent: amountOut })),
 })
 
-export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
+export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const base = { tags: ['contracts'], security: [{ bearer: [] }], headers: commandHeaders }
   const params = z.object({ contractId: uuid })
@@ -131,7 +126,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           'Send an Idempotency-Key (or a contractId): a request interrupted half-way is finished by sending it again. ' +
           'Refusals: certificate_not_active, certificate_frozen, programme_not_certified, group_full, no_agreement, ' +
           'start_outside_group, start_outside_period, backdated_request, duplicate_contract, no_certificate_funds.',
-        body: z.object({
+        body: z.strictObject({
           contractId: uuid.optional(),
           certificateNumber,
           groupId: id,
@@ -144,10 +139,6 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      if (callerOf(request).role === 'provider') {
-        const group = await ledger.aggregates.load(groupDecider, streams.group(request.body.groupId))
-        requireProviderScope(request, group.state.providerId)
-      }
       const result = await requestContract(ledger, commandContext(request), request.body)
       return sendOutcome(reply, 201, result, body(result), ledger)
     },
@@ -156,10 +147,10 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     '/v1/contracts/:contractId/acceptance',
     {
       config: { roles: ['provider', 'operator'] },
-      schema: { ...base, summary: 'The provider accepts the application', params, body: z.object({ acceptedOn: date }), response: responses },
+      schema: { ...base, summary: 'The provider accepts the application', params, body: z.strictObject({ acceptedOn: date }), response: responses },
     },
     async (request, reply) => {
-      const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request) })
+      const result = await acceptContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
   )
@@ -171,13 +162,13 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         ...base,
         summary: 'The provider refuses the application: the reservation and the place are given back',
         params,
-        body: z.object({ refusedOn: date, reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ refusedOn: date, reason: z.string().min(1).max(500) }),
         response: responses,
       },
     },
     async (request, reply) => {
       const result = await refuseContract(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...request.body, by: 'provider', actingProviderId: actingProvider(request),
+        contractId: request.params.contractId, ...request.body, by: 'provider',
       })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
@@ -190,13 +181,13 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         ...base,
         summary: 'Terminate a running contract: later months return to the certificate; it closes at the end of the month',
         params,
-        body: z.object({ terminatedOn: date, by: z.enum(['parent', 'provider']), reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ terminatedOn: date, by: z.enum(['parent', 'provider']), reason: z.string().min(1).max(500) }),
         response: responses,
       },
     },
     async (request, reply) => {
       const result = await terminateContract(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...request.body, actingProviderId: actingProvider(request),
+        contractId: request.params.contractId, ...request.body,
       })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
@@ -205,7 +196,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     '/v1/contracts/:contractId/closure',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: 'Close a contract after its termination month or its end date', params, body: z.object({ closedOn: date }), response: responses },
+      schema: { ...base, summary: 'Close a contract after its termination month or its end date', params, body: z.strictObject({ closedOn: date }), response: responses },
     },
     async (request, reply) => {
       const result = await closeContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
@@ -224,11 +215,11 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           'Recorded again before the month is closed, the latest counts; after the close it is refused (attendance_closed). ' +
           'Completeness = (planned − cancelled) / planned; providerCompletenessPercent may lower it further.',
         params,
-        body: z.object({
+        body: z.strictObject({
           month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
-          lessonsPlanned: z.number().int().positive(),
-          lessonsCancelledByProvider: z.number().int().min(0),
-          lessonsAttended: z.number().int().min(0),
+          lessonsPlanned: count(LIMITS.lessonsPerMonth).positive(),
+          lessonsCancelledByProvider: count(LIMITS.lessonsPerMonth),
+          lessonsAttended: count(LIMITS.lessonsPerMonth),
           providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
           recordedOn: date,
         }),
@@ -238,7 +229,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
       const bp = providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent)
-      const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp }, actingProvider(request))
+      const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp })
       return sendOutcome(reply, 201, result, result, ledger)
     },
   )
@@ -252,10 +243,10 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         summary: 'Correct a closed month of a contract: a lower completeness; the difference goes into the next final invoice',
         description: 'Nothing issued is altered. A correction may only lower the line (correction_raises_line otherwise).',
         params,
-        body: z.object({
+        body: z.strictObject({
           month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
-          lessonsPlanned: z.number().int().positive(),
-          lessonsCancelledByProvider: z.number().int().min(0),
+          lessonsPlanned: count(LIMITS.lessonsPerMonth).positive(),
+          lessonsCancelledByProvider: count(LIMITS.lessonsPerMonth),
           providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
           reason: z.string().min(1).max(500),
           correctedOn: date,
@@ -267,13 +258,9 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
-      if (callerOf(request).role === 'payer') {
-        const contract = await ledger.aggregates.load(contractDecider, streams.contract(request.params.contractId))
-        requirePayerScope(request, contract.state.request?.payerId ?? '')
-      }
       const result = await correctMonth(ledger, commandContext(request), {
         contractId: request.params.contractId, ...rest, providerCompletenessBp: providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent),
-      }, actingProvider(request))
+      })
       return sendOutcome(reply, 201, result, { ...result, difference: money(result.difference) }, ledger)
     },
   )
@@ -284,7 +271,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     {
       config: { roles: readers },
       schema: {
-        summary: 'Contracts, a page at a time; a provider sees only its own, a payer only its municipalities',
+        summary: 'Contracts, a page at a time; a provider sees only its own, a payer only those it pays for',
         tags: ['contracts'],
         security: [{ bearer: [] }],
         querystring: z.object({
@@ -302,13 +289,8 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const { after, limit, minPosition, ...filter } = request.query
       const caller = callerOf(request)
-      if (caller.role === 'provider') filter.providerId = caller.providerId!
-      if (caller.role === 'payer') {
-        if (!filter.municipality) throw new ProblemError(400, 'municipality_required', 'Bad request', 'a payer lists the contracts of one of its municipalities: pass municipality')
-        await requireMunicipalityScope(reader, request, filter.municipality)
-      }
       const position = await currentTo(reader, reply, ['contracts'], minPosition)
-      const page = await reader.contracts(filter, after ?? null, limit)
+      const page = await reader.contracts({ ...filter, providerId: providerFilter(caller) ?? filter.providerId, payerId: payerFilter(caller) ?? undefined }, after ?? null, limit)
       return { ...page, position }
     },
   )
@@ -317,21 +299,32 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     {
       config: { roles: readers },
       schema: {
-        summary: 'A contract with its quote, schedule and status',
+        summary: 'A contract with its quote, schedule and status; `asOf` a business date, `knownAt`/`position` what the ledger had recorded',
+        description: 'As for a certificate: asOf=YYYY-MM-DD is what was true on that business date as the ledger knows it now; knownAt or position what it had recorded by then.',
         tags: ['contracts'],
         security: [{ bearer: [] }],
         params,
-        querystring: z.object(readQuery),
-        response: { 200: contractView.extend({ position: z.string() }) },
+        querystring: z.object({ ...asOfQuery, ...readQuery }),
+        response: { 200: contractView.extend({ position: z.string(), asOf: z.string().nullable() }) },
       },
     },
     async (request, reply) => {
+      const asOf = asOfFrom(request.query, timeZone)
+      if (asOf) {
+        const { view, position, requestedOn } = await reader.contractAsOf(request.params.contractId, asOf)
+        if (!view) {
+          const why = requestedOn ? `it was requested on ${requestedOn}` : 'the ledger has no such contract then'
+          throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: ${why}`)
+        }
+        requireReach(callerOf(request), { kind: 'contract', id: view.contractId, providerId: view.providerId, payerId: view.payerId })
+        reply.header('x-ledger-current-position', String(position))
+        return { ...view, position: String(position), asOf: asOf.on }
+      }
       const position = await currentTo(reader, reply, ['contracts'], request.query.minPosition)
       const view = await reader.contract(request.params.contractId)
       if (!view) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
-      requireProviderScope(request, view.providerId)
-      await requireMunicipalityScope(reader, request, view.municipality)
-      return { ...view, position }
+      requireReach(callerOf(request), { kind: 'contract', id: view.contractId, providerId: view.providerId, payerId: view.payerId })
+      return { ...view, position, asOf: null }
     },
   )
 }

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { openGroup } from '../../app/registry.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amount, commandHeaders, date, id, outcome } from '../schemas.ts'
+import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../schemas.ts'
 
 export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (app, { ledger }) => {
   app.withTypeProvider<ZodTypeProvider>().post(
@@ -19,14 +19,14 @@ export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (a
         tags: ['groups'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
-        body: z.object({
+        body: z.strictObject({
           groupId: id,
           programmeId: id,
           startDate: date,
           endDate: date,
           price: amount,
           normativeCost: amount,
-          capacity: z.number().int().positive(),
+          capacity: count(LIMITS.groupCapacity).positive(),
         }),
         response: { 201: outcome },
       },

@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
-import { certificateHistory, type HistoryEntry } from '../../audit/history.ts'
+import { effectiveOn } from '../../audit/as-of.ts'
+import { certificateHistory, type HistoryEntry, inBusinessOrder } from '../../audit/history.ts'
 import type { EventStore } from '../../store/port.ts'
 import { callerOf } from '../auth.ts'
 import { ProblemError } from '../problem.ts'
-import { requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, describeAsOf, requireCertificateScope } from '../reads.ts'
+import { requireReach } from '../../app/scope.ts'
 import { amountOut, certificateNumber, money, uuid } from '../schemas.ts'
 
 const entry = z.object({
@@ -37,26 +39,37 @@ const shown = (h: HistoryEntry) => ({
   },
 })
 
-export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: ProjectionReader }> = async (app, { store, reader }) => {
+export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: ProjectionReader; timeZone: string }> = async (app, { store, reader, timeZone }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
+  const description =
+    'In the order of the business dates (the log\'s order within a day). asOf=YYYY-MM-DD keeps what was effective on or before ' +
+    'that business date, as the ledger knows it now; knownAt (YYYY-MM-DD or an ISO instant) or position=N keeps what the ledger had ' +
+    'recorded by then; the two combine.'
   r.get(
     '/v1/certificates/:number/history',
     {
       config: { roles: ['auditor', 'operator', 'payer'] },
       schema: {
-        summary: "Every event that touched a certificate, in order: business date, recorded time, actor, correlation id, the money's effect",
+        summary: "Every event that touched a certificate: business date, recorded time, actor, correlation id, the money's effect",
+        description,
         tags: ['audit'],
         security: [{ bearer: [] }],
         params: z.object({ number: certificateNumber }),
-        response: { 200: z.object({ certificateNumber: z.string(), events: z.array(entry) }) },
+        querystring: z.object(asOfQuery),
+        response: { 200: z.object({ certificateNumber: z.string(), asOf: z.string().nullable(), events: z.array(entry) }) },
       },
     },
     async (request) => {
-      const events = await store.readTouching({ certificateNumber: request.params.number })
-      const issued = events.find((e) => e.type === 'CertificateIssued')
+      const asOf = asOfFrom(request.query, timeZone) ?? { on: null, known: {} }
+      const known = await store.readTouching({ certificateNumber: request.params.number }, asOf.known)
+      const issued = known.find((e) => e.type === 'CertificateIssued')
       if (!issued) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
-      await requireMunicipalityScope(reader, request, (issued.data as { municipality: string }).municipality)
-      return { certificateNumber: request.params.number, events: certificateHistory(events).map(shown) }
+      await requireCertificateScope(reader, request, await reader.certificate(request.params.number), request.params.number)
+      const events = known.filter(effectiveOn(asOf.on))
+      if (!events.some((e) => e.type === 'CertificateIssued')) {
+        throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: it was issued on ${(issued.data as { issuedOn: string }).issuedOn}`)
+      }
+      return { certificateNumber: request.params.number, asOf: asOf.on, events: certificateHistory(events).map(shown) }
     },
   )
   r.get(
@@ -64,25 +77,29 @@ export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: Proj
     {
       config: { roles: ['auditor', 'operator', 'payer', 'provider'] },
       schema: {
-        summary: 'Every event that touched a contract, in order, with the effect on its certificate’s money',
+        summary: 'Every event that touched a contract, with the effect on its certificate’s money',
+        description,
         tags: ['audit'],
         security: [{ bearer: [] }],
         params: z.object({ contractId: uuid }),
-        response: { 200: z.object({ contractId: z.string(), certificateNumber: z.string(), events: z.array(entry) }) },
+        querystring: z.object(asOfQuery),
+        response: { 200: z.object({ contractId: z.string(), certificateNumber: z.string(), asOf: z.string().nullable(), events: z.array(entry) }) },
       },
     },
     async (request) => {
-      const own = await store.readTouching({ contractId: request.params.contractId })
+      const asOf = asOfFrom(request.query, timeZone) ?? { on: null, known: {} }
+      const own = await store.readTouching({ contractId: request.params.contractId }, asOf.known)
       const requested = own.find((e) => e.type === 'ContractRequested')
       if (!requested) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
-      const d = requested.data as { certificateNumber: string; providerId: string; municipality: string }
-      const caller = callerOf(request)
-      if (caller.role === 'provider' && caller.providerId !== d.providerId) throw new ProblemError(403, 'forbidden', 'Forbidden', `this token is scoped to provider ${caller.providerId}`)
-      await requireMunicipalityScope(reader, request, d.municipality)
+      const d = requested.data as { certificateNumber: string; providerId: string; municipality: string; requestedOn: string }
+      const payerId = (requested.data as { payerId: string | null }).payerId
+      requireReach(callerOf(request), { kind: 'contract', id: request.params.contractId, providerId: d.providerId, payerId })
+      const within = effectiveOn(asOf.on)
+      if (!within(requested)) throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: it was requested on ${d.requestedOn}`)
       // The money effect needs the certificate's whole history up to each event; the contract's are then kept.
-      const trail = new Map(certificateHistory(await store.readTouching({ certificateNumber: d.certificateNumber })).map((h) => [h.eventId, h]))
-      const events = own.map((e) => trail.get(e.eventId) ?? { ...certificateHistory([e])[0]!, money: null })
-      return { contractId: request.params.contractId, certificateNumber: d.certificateNumber, events: events.map(shown) }
+      const trail = new Map(certificateHistory((await store.readTouching({ certificateNumber: d.certificateNumber }, asOf.known)).filter(within)).map((h) => [h.eventId, h]))
+      const events = inBusinessOrder(own.filter(within)).map((e) => trail.get(e.eventId) ?? { ...certificateHistory([e])[0]!, money: null })
+      return { contractId: request.params.contractId, certificateNumber: d.certificateNumber, asOf: asOf.on, events: events.map(shown) }
     },
   )
 }

@@ -4,8 +4,9 @@ import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { openFinancingPeriod, recordPopulation } from '../../app/registry.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amount, commandHeaders, date, id, outcome } from '../schemas.ts'
+import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
+import { ProblemError } from '../problem.ts'
 import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
 
 const share = z.string().nullable().describe('a fraction with four decimals, e.g. "0.4420"')
@@ -23,12 +24,12 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
         security: [{ bearer: [] }],
         params: z.object({ municipality: id }),
         headers: commandHeaders,
-        body: z.object({
+        body: z.strictObject({
           periodId: id,
           startDate: date,
           endDate: date,
           nominal: amount,
-          financingCap: z.number().int().min(0),
+          financingCap: count(LIMITS.financingCap),
           nominalLimit: amount.nullable().default(null),
           payerId: id,
         }),
@@ -50,7 +51,7 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
         security: [{ bearer: [] }],
         params: z.object({ municipality: id }),
         headers: commandHeaders,
-        body: z.object({ year: z.number().int().min(2000).max(2100), children5to18: z.number().int().positive() }),
+        body: z.strictObject({ year: z.number().int().min(2000).max(2100), children5to18: count(LIMITS.children).positive() }),
         response: { 201: outcome },
       },
     },
@@ -110,9 +111,16 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
       },
     },
     async (request, reply) => {
-      await requireMunicipalityScope(reader, request, request.params.municipality)
+      const { municipality } = request.params
+      await requireMunicipalityScope(reader, request, municipality)
       const position = await currentTo(reader, reply, ['coverage'], request.query.minPosition)
-      return { ...(await reader.coverage(request.params.municipality, request.query.date)), position }
+      if (!(await reader.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
+      const first = await reader.firstCertificateIssuedOn(municipality)
+      if (first === null || request.query.date < first) {
+        const since = first ? `its first certificate was issued on ${first}` : 'it has issued no certificate yet'
+        throw new ProblemError(404, 'no_history_on_date', 'Nothing on that date', `${municipality} has nothing to count on ${request.query.date}: ${since}`, { firstDate: first })
+      }
+      return { ...(await reader.coverage(municipality, request.query.date)), position }
     },
   )
 }

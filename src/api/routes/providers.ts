@@ -4,11 +4,11 @@ import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
 import { concludeAgreement, registerProvider } from '../../app/registry.ts'
 import { claimAdvance } from '../../app/settlement.ts'
-import { requirePayerScope } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
-import { callerOf, requireProviderScope } from '../auth.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter, requireReach } from '../../app/scope.ts'
 import { currentTo, readQuery } from '../reads.ts'
 
 const invoiceView = z.object({
@@ -40,7 +40,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         tags: ['providers'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
-        body: z.object({
+        body: z.strictObject({
           providerId: id,
           municipality: id,
           name: z.string().min(1).max(300),
@@ -64,12 +64,11 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         security: [{ bearer: [] }],
         params: z.object({ providerId: id }),
         headers: commandHeaders,
-        body: z.object({ payerId: id, periodId: id, concludedOn: date }),
+        body: z.strictObject({ payerId: id, periodId: id, concludedOn: date }),
         response: { 201: outcome },
       },
     },
     async (request, reply) => {
-      requirePayerScope(request, request.body.payerId)
       const result = await concludeAgreement(ledger, commandContext(request), { providerId: request.params.providerId, ...request.body })
       return sendOutcome(reply, 201, result, result, ledger)
     },
@@ -90,10 +89,10 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.params.providerId)
       const caller = callerOf(request)
+      requireReach(caller, { kind: 'provider', id: request.params.providerId })
       const position = await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
-      const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, caller.role === 'payer' ? caller.payerId : null)
+      const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, payerFilter(caller))
       return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
     },
   )
@@ -107,12 +106,11 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         security: [{ bearer: [] }],
         params: z.object({ providerId: id }),
         headers: commandHeaders,
-        body: z.object({ payerId: id, month, percent: z.number().int().min(0).max(80), claimedOn: date }),
+        body: z.strictObject({ payerId: id, month, percent: z.number().int().min(0).max(80), claimedOn: date }),
         response: { 201: outcome },
       },
     },
     async (request, reply) => {
-      requireProviderScope(request, request.params.providerId)
       const result = await claimAdvance(ledger, commandContext(request), { providerId: request.params.providerId, ...request.body })
       return sendOutcome(reply, 201, result, result, ledger)
     },

@@ -15,7 +15,7 @@ export const quoteRoutes: FastifyPluginAsync = async (app) => {
         summary: 'The exact quote of a contract (domain.md pricing); records nothing',
         tags: ['contracts'],
         security: [{ bearer: [] }],
-        body: z.object({ groupStart: date, groupEnd: date, start: date, end: date.optional(), price: amount, normative: amount, balance: amount }),
+        body: z.strictObject({ groupStart: date, groupEnd: date, start: date, end: date.optional(), price: amount, normative: amount, balance: amount }),
         response: {
           200: z.object({
             days: z.number().int(),

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { ProjectionReader } from '../../../projections/read.ts'
-import { callerOf, requirePayerScope, requireProviderScope } from '../auth.ts'
+import { RECONCILIATION_FIGURES, type ProjectionReader } from '../../../projections/read.ts'
+import { callerOf } from '../auth.ts'
+import { payerFilter, requireReach } from '../../app/scope.ts'
 import { invoiceDocument, reconciliationCsv, reconciliationXlsx } from '../exports.ts'
 import { ProblemError } from '../problem.ts'
 import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
 import { amountOut, date, id, money, month } from '../schemas.ts'
 
-const FIELDS = ['advanceInvoiced', 'advancePaid', 'finalInvoiced', 'advanceDeducted', 'finalDue', 'finalPaid', 'paidLate', 'outstanding', 'overdueOutstanding', 'refundedToCertificates'] as const
+const FIELDS = RECONCILIATION_FIGURES
 const figures = z.object(Object.fromEntries(FIELDS.map((f) => [f, amountOut])) as Record<(typeof FIELDS)[number], typeof amountOut>)
 
 export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader }> = async (app, { reader }) => {
@@ -18,7 +19,10 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
       config: { roles: ['operator', 'payer', 'auditor', 'reporting'] },
       schema: {
         summary: "The payer's month per provider: invoiced (advance, final), paid, outstanding, paid late, refunds to certificates",
-        description: 'With `on`, amounts still unpaid after their deadline (the 10th) on that date are shown as overdue. A payer sees its own invoices.',
+        description:
+          'With `on` (a business date), as of that day: only invoices issued, payments made and not reversed, advances deducted and refunds made ' +
+          'on or before it; amounts still unpaid after their deadline (the 10th) are overdue. An advance deducted by its month\'s final invoice ' +
+          'owes nothing. `status` says whether the month was closed (then); a month not closed has advances only. A payer sees its own invoices.',
         tags: ['settlement'],
         security: [{ bearer: [] }],
         querystring: z.object({
@@ -33,6 +37,9 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
             municipality: z.string(),
             month: z.string(),
             on: z.string().nullable(),
+            status: z.enum(['closed', 'not_closed']).describe('whether the month was closed (on `on`, when given)'),
+            closedOn: z.string().nullable(),
+            note: z.string().nullable().describe('what a month not closed means for these figures'),
             providers: z.array(figures.extend({ providerId: z.string(), payerId: z.string() })),
             totals: figures,
             position: z.string(),
@@ -43,23 +50,26 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
     async (request, reply) => {
       const { municipality, month: m, on, minPosition } = request.query
       await requireMunicipalityScope(reader, request, municipality)
+      if (!(await reader.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
       const caller = callerOf(request)
       const position = await currentTo(reader, reply, ['provider-invoices'], minPosition)
-      const r = await reader.reconciliation(municipality, m, caller.role === 'payer' ? caller.payerId : null, on ?? null)
+      const r = await reader.reconciliation(municipality, m, payerFilter(caller), on ?? null)
+      const note = r.status === 'closed' ? null : `${m} of ${municipality} is not closed${on ? ` on ${on}` : ''}: its final invoices are not issued yet; advances only`
+      const noteRu = r.status === 'closed' ? null : `Месяц ${m} не закрыт${on ? ` на ${on.split('-').reverse().join('.')}` : ''}: итоговые счета ещё не выставлены, показаны только авансы`
       if (request.query.format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="reconciliation-${municipality}-${m}.csv"`)
-          .send(reconciliationCsv(r.providers as never, r.totals as never) as never)
+          .send(reconciliationCsv(r.providers as never, r.totals as never, noteRu) as never)
       }
       if (request.query.format === 'xlsx') {
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="reconciliation-${municipality}-${m}.xlsx"`)
-          .send((await reconciliationXlsx(`Сверка расчётов с поставщиками: ${municipality}, ${m}`, r.providers as never, r.totals as never)) as never)
+          .send((await reconciliationXlsx(`Сверка расчётов с поставщиками: ${municipality}, ${m}`, r.providers as never, r.totals as never, noteRu)) as never)
       }
       const asMoney = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (FIELDS as readonly string[]).includes(k) ? money(v as number) : v]))
-      return { ...r, providers: r.providers.map(asMoney) as never, totals: asMoney(r.totals) as never, position }
+      return { ...r, note, providers: r.providers.map(asMoney) as never, totals: asMoney(r.totals) as never, position }
     },
   )
 
@@ -79,8 +89,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
       await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
       const invoice = await reader.invoice(request.params.invoiceId)
       if (!invoice) throw new ProblemError(404, 'invoice_not_found', 'Not found', `no invoice ${request.params.invoiceId}`)
-      requireProviderScope(request, String(invoice.provider_id))
-      requirePayerScope(request, String(invoice.payer_id))
+      requireReach(callerOf(request), { kind: 'invoice', id: String(invoice.invoice_id), providerId: String(invoice.provider_id), payerId: String(invoice.payer_id) })
       return reply.type('text/plain; charset=utf-8').send(invoiceDocument(invoice as never))
     },
   )

@@ -4,12 +4,11 @@ import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
 import { closeMonth, recordPayment, reversePayment } from '../../app/settlement.ts'
-import { callerOf } from '../auth.ts'
 import { commandContext } from '../commands.ts'
-import { requireMunicipalityScope } from '../reads.ts'
+import { notAfterToday } from '../reads.ts'
 import { amount, amountOut, commandHeaders, date, id, money, month } from '../schemas.ts'
 
-export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
+export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
     '/v1/settlement/:municipality/:month/close',
@@ -24,7 +23,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         security: [{ bearer: [] }],
         params: z.object({ municipality: id, month }),
         headers: commandHeaders,
-        body: z.object({ closedOn: date.optional() }).default({}),
+        body: z.strictObject({ closedOn: date.optional() }).default({}),
         response: {
           200: z.object({
             municipality: z.string(), month: z.string(), closedOn: z.string(), contractsWrittenOff: z.number().int(), contractsClosed: z.number().int(),
@@ -35,7 +34,6 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     },
     async (request, reply) => {
       const { municipality, month: m } = request.params
-      await requireMunicipalityScope(reader, request, municipality)
       const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.openContractIds(x))
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
@@ -48,12 +46,15 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
       config: { roles: ['payer', 'operator'] },
       schema: {
         summary: 'Record a payment of an invoice: partial payments allowed, overpayment refused, late ones flagged overdue',
-        description: 'When a final invoice is paid in full, each line below 100 % returns its shortfall to its certificate, once.',
+        description:
+          'When a final invoice is paid in full, each line below 100 % returns its shortfall to its certificate, once. A payment cannot be dated ' +
+          'before the invoice was issued (payment_before_invoice) nor after today in LEDGER_TIME_ZONE (date_in_future); a payment order number ' +
+          'is used once per payer and calendar year (payment_order_reused).',
         tags: ['settlement'],
         security: [{ bearer: [] }],
         params: z.object({ invoiceId: z.string().min(1).max(200) }),
         headers: commandHeaders,
-        body: z.object({ amount, paidOn: date, paymentOrder: z.string().min(1).max(50), paymentId: z.string().min(1).max(100).optional() }),
+        body: z.strictObject({ amount, paidOn: date, paymentOrder: z.string().min(1).max(50), paymentId: z.string().min(1).max(100).optional() }),
         response: {
           201: z.object({
             streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paymentId: z.string(), overdue: z.boolean(),
@@ -63,8 +64,8 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request)
-      const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
+      notAfterToday(request.body.paidOn, 'paidOn', timeZone)
+      const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body })
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
       if (result.version !== null) reply.header('etag', `"${result.version}"`)
@@ -81,13 +82,13 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         security: [{ bearer: [] }],
         params: z.object({ invoiceId: z.string().min(1).max(200), paymentId: z.string().min(1).max(100) }),
         headers: commandHeaders,
-        body: z.object({ reversedOn: date, reason: z.string().min(1).max(500) }),
+        body: z.strictObject({ reversedOn: date, reason: z.string().min(1).max(500) }),
         response: { 201: z.object({ streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paid: amountOut, outstanding: amountOut }) },
       },
     },
     async (request, reply) => {
-      const caller = callerOf(request)
-      const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body }, caller.role === 'payer' ? caller.payerId : null)
+      notAfterToday(request.body.reversedOn, 'reversedOn', timeZone)
+      const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body })
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
       return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })

@@ -1,29 +1,55 @@
 import { parseArgs } from 'node:util'
-import { endOfDay } from '../../api/reads.ts'
-import { exportMunicipality } from '../../audit/export.ts'
-import { isValidDate } from '../../domain/dates.ts'
+import { endOfDay } from '../../audit/as-of.ts'
+import { type ExportSelection, exportMunicipality } from '../../audit/export.ts'
+import { addDays, DateFormatError, isValidDate } from '../../domain/dates.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
-/** `ledger export --municipality M --from DATE --to DATE --out FILE`: NDJSON and FILE.manifest.json for an auditor. */
+const USAGE =
+  'usage: ledger export --municipality M (--from YYYY-MM-DD --to YYYY-MM-DD | --recorded-from YYYY-MM-DD --recorded-to YYYY-MM-DD) --out FILE'
+
+/**
+ * `ledger export`: a municipality's events as NDJSON and FILE.manifest.json for an auditor. `--from/--to` select a
+ * business period (the events' own dates); `--recorded-from/--recorded-to` select by when the ledger recorded them.
+ */
 export async function exportCommand(args: string[]): Promise<number> {
-  let values: { municipality?: string; from?: string; to?: string; out?: string }
+  let values: { municipality?: string; from?: string; to?: string; 'recorded-from'?: string; 'recorded-to'?: string; out?: string; help?: boolean }
   try {
-    values = parseArgs({ args, options: { municipality: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } }, strict: true }).values
+    values = parseArgs({
+      args,
+      options: {
+        municipality: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'recorded-from': { type: 'string' }, 'recorded-to': { type: 'string' },
+        out: { type: 'string' }, help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const { municipality, from, to, out } = values
-  if (!municipality || !from || !to || !out) throw new UsageError('usage: ledger export --municipality M --from YYYY-MM-DD --to YYYY-MM-DD --out FILE')
-  for (const [flag, v] of [['--from', from], ['--to', to]] as const) if (!isValidDate(v)) throw new UsageError(`${flag}: ${JSON.stringify(v)} is not a date YYYY-MM-DD`)
-  if (to < from) throw new UsageError('--to is before --from')
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n  --from/--to                     a business period: every stream of the municipality with an event dated up to --to, whole from its first event\n  --recorded-from/--recorded-to   by when the ledger recorded the events (ends of days in LEDGER_TIME_ZONE)\n`)
+    return 0
+  }
+  const { municipality, out } = values
+  const business = values.from !== undefined || values.to !== undefined
+  const recorded = values['recorded-from'] !== undefined || values['recorded-to'] !== undefined
+  if (!municipality || !out || business === recorded) throw new UsageError(USAGE)
+  const [fromFlag, toFlag] = business ? ['--from', '--to'] : ['--recorded-from', '--recorded-to']
+  const from = business ? values.from : values['recorded-from']
+  const to = business ? values.to : values['recorded-to']
+  if (!from || !to) throw new UsageError(USAGE)
+  for (const [flag, v] of [[fromFlag, from], [toFlag, to]] as const) if (!isValidDate(v)) throw new UsageError(new DateFormatError(v, flag).message)
+  if (to < from) throw new UsageError(`${toFlag} is before ${fromFlag}`)
   const runtime = await openRuntime()
   try {
     const zone = runtime.config.LEDGER_TIME_ZONE
-    // From the start of `from` to the end of `to`, in the ledger's time zone.
-    const start = endOfDay(new Date(Date.parse(`${from}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10), zone)
-    const manifest = await exportMunicipality(runtime.store, { municipality, from: start, to: endOfDay(to, zone), fromText: from, toText: to, out })
-    process.stdout.write(`${manifest.events} events of ${manifest.streams} streams (${manifest.eventsInPeriod} recorded ${from}..${to}) written to ${out}; manifest ${out}.manifest.json; SHA-256 ${manifest.sha256}\n`)
+    // Recorded: from the start of `from` to the end of `to`, in the ledger's time zone.
+    const selection: ExportSelection = business
+      ? { by: 'business', from, to }
+      : { by: 'recorded', from: endOfDay(addDays(from, -1), zone), to: endOfDay(to, zone), fromText: from, toText: to }
+    const manifest = await exportMunicipality(runtime.store, { municipality, selection, out })
+    const what = business ? `dated ${from}..${to}` : `recorded ${from}..${to}`
+    process.stdout.write(`${manifest.events} events of ${manifest.streams} streams (${manifest.eventsInPeriod} ${what}) written to ${out}; manifest ${out}.manifest.json; SHA-256 ${manifest.sha256}\n`)
     return 0
   } finally {
     await runtime.close()

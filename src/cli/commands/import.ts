@@ -4,6 +4,7 @@ import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, importFile } from '../..
 import { ProjectionReader } from '../../../projections/read.ts'
 import { decodeStatement, importStatement, parseStatement, StatementFormatError } from '../../app/bank-statement.ts'
 import { formatAmount } from '../../domain/money.ts'
+import { todayIn } from '../../audit/as-of.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -66,7 +67,7 @@ async function importPayments(args: string[]): Promise<number> {
   const runtime = await openRuntime()
   try {
     const reader = new ProjectionReader(runtime.db.sql, runtime.store)
-    const report = await importStatement(runtime.ledger, text, file, (n) => reader.invoiceIdByNumber(n))
+    const report = await importStatement(runtime.ledger, text, file, (n) => reader.invoiceIdByNumber(n), todayIn(runtime.config.LEDGER_TIME_ZONE))
     for (const u of report.unmatched) {
       process.stderr.write(`${file}:${u.line}: payment order ${u.number} of ${u.date} for ${formatAmount(u.amount)} not recorded: ${u.reason} (purpose: ${u.purpose})\n`)
     }

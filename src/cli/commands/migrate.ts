@@ -9,7 +9,7 @@ export async function migrateCommand(args: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const runtime = await openRuntime({ migrate: false })
+  const runtime = await openRuntime({ migrate: false, create: true })
   try {
     const report = await prepareDatabase(runtime.db.sql)
     for (const id of report.applied) process.stdout.write(`applied ${id}\n`)

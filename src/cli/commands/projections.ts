@@ -35,8 +35,10 @@ export async function projectionsCommand(args: string[]): Promise<number> {
         process.stdout.write(
           `${s.name.padEnd(22)}${String(s.generation).padStart(10)}  ${formatLogPosition(s.checkpoint).padEnd(20)}  ${String(s.eventsApplied).padStart(14)}  ${String(s.lag).padStart(3)}${stale}\n`,
         )
+        if (s.stopped) process.stdout.write(`  STOPPED at event ${s.stopped.globalPosition} (${s.stopped.eventType} ${s.stopped.eventId} of ${s.stopped.streamId}) since ${s.stopped.since}, ${s.stopped.attempts} attempts: ${s.stopped.error}\n`)
+        if (s.skipped > 0) process.stdout.write(`  ${s.skipped} events left out: their data does not validate against their schema (\`ledger verify\` names them)\n`)
       }
-      return 0
+      return rows.some((s) => s.stopped) ? 1 : 0
     }
     if (action === 'rebuild') {
       // Every selected projection in one pass over the log.

@@ -1,54 +1,89 @@
 import { parseArgs } from 'node:util'
+import { businessDateOf, upcast } from '../../../events/index.ts'
 import { PROJECTIONS, projectionNamed } from '../../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration } from '../../../projections/postgres.ts'
 import { ProjectionReader } from '../../../projections/read.ts'
-import { endOfDay } from '../../api/reads.ts'
-import { isValidDate } from '../../domain/dates.ts'
+import { type AsOf, effectiveOn, parseKnownAt } from '../../audit/as-of.ts'
+import { DateFormatError, isValidDate } from '../../domain/dates.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogBound, type LogPosition, type RecordedEvent } from '../../store/port.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
+const USAGE = 'usage: ledger replay [--as-of YYYY-MM-DD] [--known-at MOMENT | --position N] [--certificate NUMBER | --contract ID] [--projection NAME]'
+
 /**
- * `ledger replay --as-of DATE | --position N [--certificate NUMBER] [--projection NAME]`: answers from the log
- * itself, folding the events recorded up to that moment with the projections' own code. A certificate prints as
- * the API shows it; a projection is rebuilt into a scratch schema and printed table by table; with neither,
- * the row counts of every projection.
+ * `ledger replay`: answers from the log itself as of a business date (`--as-of`: what was true on that day, as the
+ * ledger knows it now) and/or as the ledger had recorded it (`--known-at` an instant or the end of a day,
+ * `--position` an event), folding the events with the projections' own code. A certificate or a contract prints as
+ * the API shows it; a projection is rebuilt into a scratch schema and printed table by table; with neither, the row
+ * counts of every projection.
  */
 export async function replayCommand(args: string[]): Promise<number> {
-  let values: { 'as-of'?: string; position?: string; certificate?: string; projection?: string }
+  let values: { 'as-of'?: string; 'known-at'?: string; position?: string; certificate?: string; contract?: string; projection?: string; help?: boolean }
   try {
-    values = parseArgs({ args, options: { 'as-of': { type: 'string' }, position: { type: 'string' }, certificate: { type: 'string' }, projection: { type: 'string' } }, strict: true }).values
+    values = parseArgs({
+      args,
+      options: {
+        'as-of': { type: 'string' }, 'known-at': { type: 'string' }, position: { type: 'string' }, certificate: { type: 'string' }, contract: { type: 'string' },
+        projection: { type: 'string' }, help: { type: 'boolean' },
+      },
+      strict: true,
+    }).values
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const asOf = values['as-of']
-  if (!asOf && !values.position) throw new UsageError('usage: ledger replay --as-of YYYY-MM-DD | --position N [--certificate NUMBER] [--projection NAME]')
-  if (asOf && !isValidDate(asOf) && Number.isNaN(Date.parse(asOf))) throw new UsageError(`--as-of: ${JSON.stringify(asOf)} is not a date YYYY-MM-DD`)
-  if (values.position && !/^[1-9]\d*$/.test(values.position)) throw new UsageError(`--position: ${JSON.stringify(values.position)} is not a global position`)
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n  --as-of DATE     what was true on that business date, as the ledger knows it now\n  --known-at T     what the ledger had recorded by then (YYYY-MM-DD: the end of that day in LEDGER_TIME_ZONE; or an ISO instant)\n  --position N     what the ledger had recorded up to and including event N\n`)
+    return 0
+  }
+  const on = values['as-of'] ?? null
+  if (on === null && !values['known-at'] && !values.position) throw new UsageError(USAGE)
+  if (on !== null && !isValidDate(on)) throw new UsageError(new DateFormatError(on, '--as-of').message)
+  if (values.position && !/^[1-9]\d{0,18}$/.test(values.position)) throw new UsageError(`--position: ${JSON.stringify(values.position)} is not a global position`)
+  if (values.certificate && values.contract) throw new UsageError('name a certificate or a contract, not both')
   let selected = PROJECTIONS
   try {
     if (values.projection) selected = [projectionNamed(values.projection)]
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  const runtime = await openRuntime()
+  const runtime = await openRuntime({ create: false })
   try {
-    const bound: LogBound = {
-      ...(values.position ? { position: BigInt(values.position) } : {}),
-      ...(asOf ? { recordedBefore: endOfDay(asOf, runtime.config.LEDGER_TIME_ZONE) } : {}),
+    let recordedBefore: Date | undefined
+    try {
+      if (values['known-at']) recordedBefore = parseKnownAt(values['known-at'], runtime.config.LEDGER_TIME_ZONE, '--known-at')
+    } catch (error) {
+      throw new UsageError((error as Error).message)
     }
+    const asOf: AsOf = { on, known: { ...(values.position ? { position: BigInt(values.position) } : {}), ...(recordedBefore ? { recordedBefore } : {}) } }
+    const header = { asOf: on, knownAt: recordedBefore?.toISOString() ?? null, knownUpToPosition: values.position ?? null }
+    const reader = new ProjectionReader(runtime.db.sql, runtime.store)
     if (values.certificate) {
-      const { view, position } = await new ProjectionReader(runtime.db.sql, runtime.store).certificateAsOf(values.certificate, bound)
+      const { view, position, issuedOn } = await reader.certificateAsOf(values.certificate, asOf)
       if (!view) {
-        process.stderr.write(`ledger: certificate ${values.certificate} did not exist then\n`)
+        process.stderr.write(`ledger: certificate ${values.certificate} did not exist then${issuedOn ? `: it was issued on ${issuedOn}` : ': the ledger has no such certificate'}\n`)
         return 1
       }
-      process.stdout.write(`${JSON.stringify({ asOf: asOf ?? null, position: String(position), certificate: view }, null, 2)}\n`)
+      process.stdout.write(`${JSON.stringify({ ...header, position: String(position), certificate: view }, null, 2)}\n`)
       return 0
     }
-    const within = await boundFilter(runtime.store, bound)
+    if (values.contract) {
+      const { view, position, requestedOn } = await reader.contractAsOf(values.contract, asOf)
+      if (!view) {
+        process.stderr.write(`ledger: contract ${values.contract} did not exist then${requestedOn ? `: it was requested on ${requestedOn}` : ': the ledger has no such contract'}\n`)
+        return 1
+      }
+      process.stdout.write(`${JSON.stringify({ ...header, position: String(position), contract: view }, null, 2)}\n`)
+      return 0
+    }
+    const within = await boundFilter(runtime.store, asOf)
     const out: Record<string, unknown> = {}
-    for (const p of selected) {
+    let folded = 0
+    // Registry facts have no date and count from the beginning of history: a question before every dated event
+    // would fold only them, and is answered as what it is, a date before the ledger's history.
+    let dated = 0
+    let firstDate: string | null = null
+    for (const [i, p] of selected.entries()) {
       const schema = `replay_${p.name.replaceAll('-', '_')}_${process.pid}`
       try {
         await runtime.db.sql.begin((tx) => createGeneration(tx, p, schema))
@@ -56,9 +91,22 @@ export async function replayCommand(args: string[]): Promise<number> {
         for (;;) {
           const page = await runtime.store.readAll({ after, limit: 5000 })
           const events = page.events.filter(within)
+          if (i === 0) {
+            folded += events.length
+            dated += events.filter((e) => businessDateOf(upcast(e)) !== null).length
+            for (const e of page.events) {
+              const d = businessDateOf(upcast(e))
+              if (d !== null && (firstDate === null || d < firstDate)) firstDate = d
+            }
+          }
           if (events.length > 0) await runtime.db.sql.begin((tx) => applyBatch(tx, p, schema, events, page.position))
           after = page.position
           if (page.caughtUp) break
+        }
+        if (i === 0 && dated === 0) {
+          const first = firstDate ? `the log's first business date is ${firstDate}` : 'the log is empty'
+          process.stderr.write(`ledger: no events ${on ? `on or before ${on}` : ''}${on && (recordedBefore || values.position) ? ' and ' : ''}${recordedBefore || values.position ? 'recorded by then' : ''}: ${first}\n`)
+          return 1
         }
         const tables = await dumpGeneration(runtime.db.sql, p, schema)
         out[p.name] = values.projection ? tables : Object.fromEntries(Object.entries(tables).map(([t, rows]) => [t, rows.length]))
@@ -66,19 +114,20 @@ export async function replayCommand(args: string[]): Promise<number> {
         await runtime.db.sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
       }
     }
-    process.stdout.write(`${JSON.stringify({ asOf: asOf ?? null, position: values.position ?? null, projections: out }, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify({ ...header, events: folded, projections: out }, null, 2)}\n`)
     return 0
   } finally {
     await runtime.close()
   }
 }
 
-async function boundFilter(store: EventStore, bound: LogBound): Promise<(e: RecordedEvent) => boolean> {
+async function boundFilter(store: EventStore, asOf: AsOf): Promise<(e: RecordedEvent) => boolean> {
+  const bound: LogBound = asOf.known
   let upTo: LogPosition | null = null
-  if (bound.position !== undefined) {
-    upTo = (await store.positionOf(bound.position)) ?? LOG_START
-  }
+  if (bound.position !== undefined) upTo = (await store.positionOf(bound.position)) ?? LOG_START
+  const effective = effectiveOn(asOf.on)
   return (e) =>
     (upTo === null || compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, upTo) <= 0) &&
-    (bound.recordedBefore === undefined || e.recordedAt < bound.recordedBefore)
+    (bound.recordedBefore === undefined || e.recordedAt < bound.recordedBefore) &&
+    effective(e)
 }

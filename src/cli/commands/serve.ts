@@ -12,7 +12,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  await serveUntilSignal(await openRuntime())
+  await serveUntilSignal(await openRuntime({ create: true }))
 }
 
 /**

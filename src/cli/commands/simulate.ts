@@ -26,7 +26,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
   if (!(scale > 0 && scale <= 20)) throw new UsageError(`--scale: ${JSON.stringify(values.scale)} is not a number above 0 and at most 20`)
   const scenario = scaled(base, scale)
 
-  const runtime = await openRuntime()
+  const runtime = await openRuntime({ create: true })
   try {
     const { result, report } = await simulateYear(runtime, scenario, seed)
     if (values.json) process.stdout.write(`${JSON.stringify({ simulation: result, report })}\n`)
