@@ -1,5 +1,6 @@
 import type { Sql } from '../src/db/database.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../src/store/port.ts'
+import { dropAbandonedGenerations, GenerationClaims, projectionLockKey } from './generations.ts'
 import { applyBatch, createGeneration, installViews, readCheckpoint, schemaFor } from './postgres.ts'
 import { RowSet } from './rows.ts'
 import type { Projection } from './types.ts'
@@ -29,7 +30,7 @@ export interface ProjectionStatus {
   skipped: number
 }
 
-const lockKey = (name: string) => `projection:${name}`
+const lockKey = projectionLockKey
 
 /** Creates generation 1 of every projection not yet installed, with its reporting views. Safe to run twice. */
 export async function installProjections(sql: Sql, projections: readonly Projection[]): Promise<void> {
@@ -242,6 +243,8 @@ export class ProjectionRunner {
     if (!this.stopped) return
     this.stopped = false
     this.loop = (async () => {
+      // What a killed rebuild left behind goes first; a failure here is reported and the runner runs on.
+      await dropAbandonedGenerations(this.sql).catch(onError)
       // After an error the loop waits longer each time (up to 30 s), so an outage is reported, not flooded.
       let errorDelay = 0
       while (!this.stopped) {
@@ -294,21 +297,30 @@ export async function rebuildProjections(
   projections: readonly Projection[],
   options: { batchSize?: number; onProgress?: (events: number) => void; maxKeptRows?: number } = {},
 ): Promise<{ name: string; schema: string; events: number }[]> {
+  // Generations of rebuilds that were killed are dropped first; this rebuild's own are claimed before they exist,
+  // so that no cleanup, here or in another process, drops them while it runs.
+  await dropAbandonedGenerations(sql)
+  const claims = new GenerationClaims(sql)
   const targets: RebuildTarget[] = []
-  for (const projection of projections) {
-    await activeSchema(sql, projection.name)
-    const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
-    const generation = Number(next!.n)
-    const schema = schemaFor(projection.name, generation)
-    await sql.begin((tx) => createGeneration(tx, projection, schema))
-    targets.push({ projection, schema, generation, rows: new RowSet(true) })
-  }
   try {
+    for (const projection of projections) {
+      await activeSchema(sql, projection.name)
+      const [next] = await sql<{ n: string }[]>`SELECT nextval('projections.generation_numbers')::text AS n`
+      const generation = Number(next!.n)
+      const schema = schemaFor(projection.name, generation)
+      await claims.claim(schema, generation)
+      await sql.begin((tx) => createGeneration(tx, projection, schema))
+      targets.push({ projection, schema, generation, rows: new RowSet(true) })
+    }
     return await fill(sql, store, targets, options)
   } catch (error) {
-    // A rebuild that cannot finish leaves nothing behind: readers stay on the generations they had.
-    for (const t of targets) await sql.unsafe(`DROP SCHEMA IF EXISTS ${t.schema} CASCADE`).catch(() => {})
+    // A rebuild that cannot finish leaves nothing behind: readers stay on the generations they had. Its own are
+    // dropped as abandoned (neither active nor claimed), so one it already switched to is never dropped.
+    await claims.release()
+    await dropAbandonedGenerations(sql).catch(() => {})
     throw error
+  } finally {
+    await claims.release()
   }
 }
 

@@ -8,6 +8,20 @@ t.test('defaults', async (t) => {
   t.equal(c.HOST, '127.0.0.1')
   t.equal(c.PORT, 3000)
   t.equal(c.LOG_LEVEL, 'info')
+  t.equal(c.DATABASE_CONNECT_TIMEOUT, 5, 'a server that does not accept a connection in 5 s counts as away')
+  t.equal(c.RATE_LIMIT_AUTH_FAILURES, 20)
+  t.equal(c.RATE_LIMIT_PER_TOKEN, 6000)
+  t.equal(c.BODY_LIMIT, 16384)
+  t.equal(c.PUBLIC_DOCS, false, 'the documentation needs a token unless configured public')
+  t.equal(c.TRUST_PROXY, false, 'X-Forwarded-For is not believed unless configured')
+})
+
+t.test('limits and exposure', async (t) => {
+  t.equal(loadConfig({ PUBLIC_DOCS: 'true' }).PUBLIC_DOCS, true)
+  t.equal(loadConfig({ RATE_LIMIT_PER_TOKEN: '0' }).RATE_LIMIT_PER_TOKEN, 0, '0 turns a limit off')
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY, true)
+  t.equal(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY, 1, 'the nearest proxy')
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).TRUST_PROXY, ['10.0.0.1', '10.1.0.0/16'])
 })
 
 t.test('values are parsed and checked', async (t) => {
@@ -20,6 +34,13 @@ t.test('values are parsed and checked', async (t) => {
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_URL', 'mysql://x'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['DATABASE_CONNECT_TIMEOUT', '0'],
+    ['DATABASE_CONNECT_TIMEOUT', 'soon'],
+    ['RATE_LIMIT_AUTH_FAILURES', '-1'],
+    ['RATE_LIMIT_PER_TOKEN', 'many'],
+    ['BODY_LIMIT', '100'],
+    ['PUBLIC_DOCS', 'yes'],
+    ['TRUST_PROXY', 'the load balancer'],
   ] as const) {
     const error = (() => {
       try {

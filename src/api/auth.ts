@@ -4,6 +4,7 @@ import { actorOf, type Caller, findCaller, type Role } from '../auth/tokens.ts'
 import type { Sql } from '../db/database.ts'
 import type { EventMetadata } from '../store/port.ts'
 import { ProblemError } from './problem.ts'
+import { DEFAULT_RATE_LIMITS, MinuteCounter, type RateLimits } from './rate-limit.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,11 +18,18 @@ declare module 'fastify' {
 
 export const ALL_ROLES: readonly Role[] = ['operator', 'payer', 'provider', 'auditor', 'reporting']
 
+const tooMany = (retryAfter: number, detail: string) =>
+  new ProblemError(429, 'rate_limited', 'Too many requests', detail, { retryAfter })
+
 /**
  * Bearer-token access control for `/v1`: no or unknown token is 401, a role the route does not list is 403.
  * A route under `/v1` without `config.roles` is a programming error and stops the server from starting.
+ * A client address with too many failed authentications in a minute is refused (429) before its token is even
+ * looked up, and so is a token that made too many requests in a minute.
  */
-export function registerAuth(app: FastifyInstance, sql: Sql): void {
+export function registerAuth(app: FastifyInstance, sql: Sql, limits: RateLimits = DEFAULT_RATE_LIMITS): void {
+  const failures = new MinuteCounter(limits.authFailuresPerMinute)
+  const perToken = new MinuteCounter(limits.requestsPerTokenPerMinute)
   app.decorateRequest('caller', null)
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/v1/') && !route.config?.roles) {
@@ -31,13 +39,26 @@ export function registerAuth(app: FastifyInstance, sql: Sql): void {
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles
     if (!roles) return
+    await authenticate(request, roles)
+  })
+
+  /** Sets `request.caller` from the bearer token, or throws the 401, 403 or 429 the request deserves. */
+  async function authenticate(request: FastifyRequest, roles: readonly Role[]): Promise<void> {
+    const blocked = failures.blocked(request.ip)
+    if (blocked !== null) throw tooMany(blocked, `too many failed authentications from ${request.ip}; try again in ${blocked} s`)
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     if (!match) {
+      failures.hit(request.ip)
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send a bearer token: Authorization: Bearer <token>')
     }
     const caller = await findCaller(sql, match[1]!)
-    if (!caller) throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the bearer token is unknown or revoked')
+    if (!caller) {
+      failures.hit(request.ip)
+      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the bearer token is unknown or revoked')
+    }
+    const over = perToken.hit(caller.tokenId)
+    if (over !== null) throw tooMany(over, `this token made more than ${perToken.limit} requests in a minute; try again in ${over} s`)
     request.caller = caller
     if (!roles.includes(caller.role)) {
       throw new ProblemError(
@@ -47,7 +68,15 @@ export function registerAuth(app: FastifyInstance, sql: Sql): void {
         `role ${caller.role} may not call this route; allowed: ${roles.join(', ')}`,
       )
     }
-  })
+  }
+  app.decorate('authenticate', authenticate)
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Authenticates a request outside `/v1` routes' own hook (the documentation's routes, say). */
+    authenticate(request: FastifyRequest, roles: readonly Role[]): Promise<void>
+  }
 }
 
 /** The authenticated caller of a `/v1` route (the onRequest hook guarantees one). */

@@ -8,11 +8,15 @@ import { type AsOf, parseKnownAt, todayIn } from '../audit/as-of.ts'
 import { dateFormatHint } from '../domain/dates.ts'
 import { date } from './schemas.ts'
 
+/** The largest global position: the log's positions are PostgreSQL bigints. */
+export const MAX_LOG_POSITION = 9_223_372_036_854_775_807n
+
+/** A global position of the log in a query parameter, bounded by what the database stores. */
+export const logPosition = z.coerce.bigint().min(1n).max(MAX_LOG_POSITION, `a position is at most ${MAX_LOG_POSITION}`)
+
 /** Query parameters every read accepts: wait for a position (read-your-writes). */
 export const readQuery = {
-  minPosition: z.coerce
-    .bigint()
-    .min(1n)
+  minPosition: logPosition
     .optional()
     .describe('wait (up to 10 s) until the read model includes the event at this global position, e.g. the X-Ledger-Position of a command'),
 }
@@ -56,7 +60,7 @@ export const asOfQuery = {
     .refine((s) => isKnownAt(s), { error: (issue) => `knownAt is YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant with its offset${dateFormatHint(String(issue.input))}` })
     .optional()
     .describe('what the ledger had recorded by then: YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant; combines with asOf'),
-  position: z.coerce.bigint().min(1n).optional().describe('what the ledger had recorded up to and including the event at this global position; combines with asOf'),
+  position: logPosition.optional().describe('what the ledger had recorded up to and including the event at this global position; combines with asOf'),
 }
 
 const isKnownAt = (s: string) => {

@@ -10,12 +10,16 @@ import {
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
 import type { Database } from '../db/database.ts'
+import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
 import { QuoteInputError } from '../domain/pricing.ts'
+import { findUnstorableText } from '../domain/text.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import type { EventStore } from '../store/port.ts'
-import { registerAuth, requestIdOf } from './auth.ts'
+import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
+import { withErrorRedaction } from './logging.ts'
 import { ProblemError, sendProblem } from './problem.ts'
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts'
 import { certificateRoutes } from './routes/certificates.ts'
 import { contractRoutes } from './routes/contracts.ts'
 import { groupRoutes } from './routes/groups.ts'
@@ -44,21 +48,63 @@ export interface ServerDependencies {
   logger?: FastifyServerOptions['logger']
   /** Extra plugins registered after the ledger's own routes (tests use it for probe routes). */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[]
+  /** Failed authentications per client address and requests per token, per minute (0: no limit). */
+  rateLimits?: RateLimits
+  /** The largest request body in bytes. */
+  bodyLimit?: number
+  /** `/docs` and `/openapi.json` without a token; by default they need one of any role. */
+  publicDocs?: boolean
+  /** Whose X-Forwarded-For to believe for the client address: every proxy, the nearest N, or these addresses. */
+  trustProxy?: boolean | number | string[]
 }
+
+/**
+ * The largest body a route takes: commands are under 1 KB; a 500-character reason written entirely as JSON
+ * \u escapes is 3 KB. A route that takes files (the bank statement upload) sets a limit of its own.
+ */
+export const DEFAULT_BODY_LIMIT = 16 * 1024
 
 const version = '0.1.0'
 
 export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: deps.logger === true ? withErrorRedaction({}) : deps.logger ? withErrorRedaction(deps.logger) : false,
     genReqId: (req) => requestIdOf(req.headers),
     requestIdHeader: false,
-    bodyLimit: 10 * 1024 * 1024,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    trustProxy: typeof deps.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.trustProxy as number)) : (deps.trustProxy ?? false),
+    // A URL fastify cannot decode (a percent-encoded lone surrogate, say) is a problem document like any other 400.
+    frameworkErrors: (error, request, reply) =>
+      sendProblem(request, reply, { status: 400, code: 'bad_request', title: 'Bad request', detail: error.message }),
+  })
+  // One rule for every string of every request, before any route's schema: text the database cannot store (a NUL,
+  // a lone surrogate) is a 400 naming the field, whichever route, parameter or body field carries it.
+  app.addHook('preValidation', async (request) => {
+    // Headers too: an HTTP parser refuses a NUL there, but not every way in goes through one (inject, a proxy).
+    for (const [location, value] of [['params', request.params], ['querystring', request.query], ['headers', request.headers], ['body', request.body]] as const) {
+      const found = findUnstorableText(value)
+      if (!found) continue
+      const path = found.path.join('.')
+      throw new ProblemError(400, 'validation_failed', 'Request does not match the schema', `${location}${path ? ` ${path}` : ''} ${found.reason}`, {
+        errors: [{ location, path, message: found.reason }],
+      })
+    }
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // Closing waits for every connection to end. A request in flight when it began would leave its keep-alive
+  // connection idle for keepAliveTimeout (72 s) once answered, and a stopping server with it: tell the client to
+  // close, and close what falls idle anyway.
+  let closing = false
+  let reaper: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    closing = true
+    reaper = setInterval(() => app.server.closeIdleConnections(), 100).unref()
+  })
+  app.addHook('onClose', async () => clearInterval(reaper))
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-correlation-id', request.id)
+    if (closing) reply.header('connection', 'close')
   })
   if (deps.runner) {
     const runner = deps.runner
@@ -69,12 +115,24 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ProblemError) {
+      if (typeof error.extensions.retryAfter === 'number') reply.header('retry-after', String(error.extensions.retryAfter))
       return sendProblem(request, reply, {
         status: error.status,
         code: error.code,
         title: error.title,
         detail: error.message,
         ...error.extensions,
+      })
+    }
+    if (isDatabaseUnavailable(error)) {
+      // The database is away (stopped, restarting): say so at once rather than 500, and without a stack per request.
+      request.log.warn({ code: (error as { code?: string }).code, message: (error as Error).message }, 'database unavailable')
+      reply.header('retry-after', '1')
+      return sendProblem(request, reply, {
+        status: 503,
+        code: 'database_unavailable',
+        title: 'Service unavailable',
+        detail: 'the database does not answer; try again shortly (a command retried with the same Idempotency-Key is recorded once)',
       })
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -127,7 +185,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       const code = (error as { code?: string }).code
       return sendProblem(request, reply, {
         status,
-        code: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'malformed_json' : 'bad_request',
+        code: code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError ? 'malformed_json' : status === 413 ? 'body_too_large' : 'bad_request',
         title: status === 415 ? 'Unsupported media type' : status === 413 ? 'Payload too large' : 'Bad request',
         detail: message,
       })
@@ -163,12 +221,17 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  registerAuth(app, deps.db.sql, deps.rateLimits ?? DEFAULT_RATE_LIMITS)
+  // The documentation tells every route and field of the API: public only when configured so.
+  const docsRoles = deps.publicDocs ? undefined : ALL_ROLES
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    ...(docsRoles ? { uiHooks: { onRequest: async (request) => app.authenticate(request, docsRoles) } } : {}),
+  })
 
   const ledger = deps.ledger ?? new Application(deps.store)
   const reader = deps.reader ?? new ProjectionReader(deps.db.sql, deps.store)
   const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow' }
-  registerAuth(app, deps.db.sql)
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
   await app.register(streamRoutes, { store: deps.store })
@@ -184,6 +247,6 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(historyRoutes, { ...reads, store: deps.store })
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  app.get('/openapi.json', { schema: { hide: true }, config: docsRoles ? { roles: docsRoles } : {} }, async () => app.swagger())
   return app
 }

@@ -5,6 +5,7 @@ import { type Application, systemMetadata } from './context.ts'
 import { sha256, uuidFromName } from './ids.ts'
 import { recordPayment } from './payments.ts'
 import { AmountFormatError, parseAmount } from '../domain/money.ts'
+import { unstorableText } from '../domain/text.ts'
 
 // The 1CClientBankExchange text format: how Russian accounting software and banks exchange payment orders.
 // windows-1251 (Кодировка=Windows), cp866 (Кодировка=DOS) or UTF-8; `key=value` lines; each document between
@@ -58,7 +59,13 @@ export function parseStatement(text: string): PaymentOrder[] {
     }
     if (current) {
       const eq = line.indexOf('=')
-      if (eq > 0) current[line.slice(0, eq)] = line.slice(eq + 1)
+      if (eq > 0) {
+        // A document's fields may be recorded: text the database cannot store (a NUL) refuses the file.
+        const reason = unstorableText(line)
+        const key = line.slice(0, eq)
+        if (reason) throw new StatementFormatError(`line ${i + 1}: ${unstorableText(key) ? JSON.stringify(key) : key} ${reason}`)
+        current[line.slice(0, eq)] = line.slice(eq + 1)
+      }
     }
   })
   if (current) throw new StatementFormatError(`line ${start}: a document without КонецДокумента`)

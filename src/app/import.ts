@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
 import { DomainError } from '../domain/errors.ts'
 import { parseAmount } from '../domain/money.ts'
+import { unstorableText } from '../domain/text.ts'
 import { activateCertificate, issueCertificate } from './certificates.ts'
 import { type Application, type CommandContext, idempotencyStreamOf, systemMetadata } from './context.ts'
 import { birthDate, certificateNumber, count, date, id, LIMITS } from './fields.ts'
@@ -143,6 +144,15 @@ export async function importFile(app: Application, kind: ImportKind, text: strin
   const report: ImportReport = { rows: rows.length, imported: 0, alreadyImported: 0, rejected: [] }
   const correlationId = `import:${kind}:${sha256(text).slice(0, 16)}`
   for (const { line, row } of rows) {
+    // Text the database cannot store (a NUL) is refused by the rule every request obeys, naming the column.
+    const unstorable = Object.entries(row).flatMap(([column, value]) => {
+      const reason = typeof value === 'string' ? unstorableText(value) : null
+      return reason ? [`${unstorableText(column) ? JSON.stringify(column) : column}: ${reason}`] : []
+    })[0]
+    if (unstorable) {
+      report.rejected.push({ line, code: 'row_invalid', message: unstorable })
+      continue
+    }
     const parsed = rowSchemas[kind].safeParse(row)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!

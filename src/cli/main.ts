@@ -54,3 +54,12 @@ try {
   process.stderr.write(`ledger: ${message.split('\n')[0]}\n`)
   process.exitCode = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError || error instanceof StatementFormatError ? 2 : 1
 }
+
+// The command is done and has closed what it opened, so nothing should keep the process alive. The PostgreSQL
+// driver can still open a connection after its pool ended — a reconnect it scheduled while the database was away
+// is not cancelled by end() — and that idle connection kept a stopped server running after a database restart.
+// An unref'd timer fires only if something like that holds the event loop.
+setTimeout(() => {
+  process.stderr.write('ledger: still running 3 s after the command ended (a connection left open by the database driver); exiting\n')
+  process.exit()
+}, 3000).unref()

@@ -42,6 +42,7 @@ export async function openRuntime(options: { migrate?: boolean; create?: boolean
     databaseUrl: config.DATABASE_URL,
     dataDir: config.LEDGER_DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeout: config.DATABASE_CONNECT_TIMEOUT,
   })
   try {
     if (!options.create) {

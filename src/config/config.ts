@@ -1,5 +1,10 @@
 import { z } from 'zod'
 
+const wholeNumber = (min: number, max: number) => {
+  const message = `must be a whole number between ${min} and ${max}`
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message)
+}
+
 /** Every setting the ledger reads from its environment; README's configuration table documents each. */
 const ConfigSchema = z.object({
   DATABASE_URL: z
@@ -21,6 +26,12 @@ const ConfigSchema = z.object({
     .min(1, 'must be an integer between 1 and 100')
     .max(100, 'must be an integer between 1 and 100')
     .default(10),
+  DATABASE_CONNECT_TIMEOUT: z.coerce
+    .number({ message: 'must be a whole number of seconds between 1 and 300' })
+    .int('must be a whole number of seconds between 1 and 300')
+    .min(1, 'must be a whole number of seconds between 1 and 300')
+    .max(300, 'must be a whole number of seconds between 1 and 300')
+    .default(5),
   LEDGER_TIME_ZONE: z
     .string()
     .refine((tz) => {
@@ -32,6 +43,15 @@ const ConfigSchema = z.object({
       }
     }, 'must be an IANA time zone such as Europe/Moscow')
     .default('Europe/Moscow'),
+  RATE_LIMIT_AUTH_FAILURES: wholeNumber(0, 1_000_000).default(20),
+  RATE_LIMIT_PER_TOKEN: wholeNumber(0, 1_000_000_000).default(6000),
+  BODY_LIMIT: wholeNumber(1024, 100 * 1024 * 1024).default(16 * 1024),
+  PUBLIC_DOCS: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/, 'must be true, false, a number of proxies, or addresses/CIDRs separated by commas')
+    .default('false')
+    .transform((v): boolean | number | string[] => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((a) => a.trim()))),
   EVENTSTORE_CONNECTION_STRING: z
     .string()
     .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// connection string')

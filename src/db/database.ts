@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
@@ -19,19 +20,48 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined
   dataDir?: string
   poolSize?: number
+  /** Seconds to wait for a server to accept a connection. */
+  connectTimeout?: number
 }
 
 const quiet = { onnotice: () => {} }
 
+/**
+ * Whether the installed driver carries the guard `scripts/patch-postgres.mjs` adds at `npm ci` (an install with
+ * --ignore-scripts does not): without it a connection closing mid-transaction can kill the process.
+ */
+export function driverPatched(): boolean {
+  try {
+    const entry = createRequire(import.meta.url).resolve('postgres') // <package>/cjs/src/index.js
+    const connection = path.resolve(path.dirname(entry), '../../src/connection.js')
+    return fs.readFileSync(connection, 'utf8').includes('pfdo-ledger patch: nextWrite on a closed socket')
+  } catch {
+    return false
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  if (options.databaseUrl) return openServer(options.databaseUrl, options.poolSize ?? 10)
+  if (options.databaseUrl) return openServer(options.databaseUrl, options.poolSize ?? 10, options.connectTimeout ?? 5)
   return openEmbedded(options.dataDir ?? '.ledger-data')
 }
 
-function openServer(url: string, poolSize: number): Database {
+/**
+ * Seconds before a connection that failed is tried again. The driver's default grows to 20 s after a few failures,
+ * and every query waiting for a connection waits that long: a database that was away for a moment then holds
+ * each request 15–20 s before it fails. A refused connection costs the server nothing, so try at most every 0.5 s.
+ */
+export const reconnectDelay = (retries: number) => Math.min(0.05 * 2 ** retries, 0.5) * (0.75 + Math.random() / 4)
+
+function openServer(url: string, poolSize: number, connectTimeout: number): Database {
   // No JIT: the ledger's statements are short, and the planner's estimates for batched reads (a row set joined
   // laterally to the log) grow with the log until compiling them costs more than running them.
-  const sql = postgres(url, { max: poolSize, ...quiet, connection: { application_name: 'ledger', jit: 'off' } })
+  const sql = postgres(url, {
+    max: poolSize,
+    connect_timeout: connectTimeout,
+    backoff: reconnectDelay,
+    ...quiet,
+    connection: { application_name: 'ledger', jit: 'off' },
+  })
   return {
     sql,
     kind: 'server',

@@ -168,15 +168,16 @@ t.test('auditors read raw stream events with positions and hashes', async (t) =>
 })
 
 t.test('the OpenAPI document is valid OpenAPI 3 and lists the routes with their security', async (t) => {
-  const { app } = await setup(t)
-  const res = await app.inject('/openapi.json')
+  const { app, token } = await setup(t)
+  const headers = { authorization: `Bearer ${await token('reporting')}` }
+  const res = await app.inject({ url: '/openapi.json', headers })
   t.equal(res.statusCode, 200)
   const doc = res.json()
   t.match(doc.openapi, /^3\./)
   await t.resolves(SwaggerParser.validate(structuredClone(doc)), 'validates against the OpenAPI schema')
   t.ok(doc.paths['/v1/streams/{streamId}/events']?.get, 'documents the stream route')
   t.same(doc.paths['/v1/whoami'].get.security, [{ bearer: [] }])
-  const docs = await app.inject('/docs/')
+  const docs = await app.inject({ url: '/docs/', headers })
   t.equal(docs.statusCode, 200, 'a browsable page at /docs')
 })
 

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, importFile } from '../../app/import.ts'
 import { ProjectionReader } from '../../../projections/read.ts'
-import { decodeStatement, importStatement, parseStatement } from '../../app/bank-statement.ts'
+import { decodeStatement, importStatement, parseStatement, StatementFormatError } from '../../app/bank-statement.ts'
 import { formatAmount } from '../../domain/money.ts'
 import { todayIn } from '../../audit/as-of.ts'
 import { openRuntime } from '../runtime.ts'
@@ -57,7 +57,13 @@ async function importPayments(args: string[]): Promise<number> {
     throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
   const text = decodeStatement(bytes)
-  parseStatement(text) // a malformed statement is refused before the database is opened
+  try {
+    parseStatement(text) // a malformed statement is refused before the database is opened
+  } catch (error) {
+    // Named like a rejected row: FILE:LINE: what is wrong.
+    if (error instanceof StatementFormatError) throw new StatementFormatError(error.message.replace(/^(?:line (\d+): )?/, (_, line?: string) => `${file}:${line ? `${line}:` : ''} `))
+    throw error
+  }
   const runtime = await openRuntime()
   try {
     const reader = new ProjectionReader(runtime.db.sql, runtime.store)

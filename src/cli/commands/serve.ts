@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { PROJECTIONS } from '../../../projections/index.ts'
 import { ProjectionRunner } from '../../../projections/runner.ts'
 import { buildServer } from '../../api/server.ts'
+import { driverPatched } from '../../db/database.ts'
 import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -27,10 +28,17 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     runner,
     timeZone: runtime.config.LEDGER_TIME_ZONE,
     logger: { level: runtime.config.LOG_LEVEL },
+    rateLimits: { authFailuresPerMinute: runtime.config.RATE_LIMIT_AUTH_FAILURES, requestsPerTokenPerMinute: runtime.config.RATE_LIMIT_PER_TOKEN },
+    bodyLimit: runtime.config.BODY_LIMIT,
+    publicDocs: runtime.config.PUBLIC_DOCS,
+    trustProxy: runtime.config.TRUST_PROXY,
   }).catch(async (error) => {
     await runtime.close()
     throw error
   })
+  if (runtime.db.kind === 'server' && !driverPatched()) {
+    app.log.warn('the PostgreSQL driver is not patched (npm ci --ignore-scripts?): a database restart can kill this process; run node scripts/patch-postgres.mjs')
+  }
   let stopping: Promise<void> | null = null
   const stop = (signal: string) => {
     stopping ??= (async () => {

@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from '../../db/database.ts'
+import { isDatabaseUnavailable } from '../../db/errors.ts'
 import { eventHash, GENESIS_HASH, sameEventContent } from '../hash.ts'
 import {
   DuplicateEventIdError,
@@ -268,6 +269,26 @@ interface ReadRequest {
 const raced = (error: unknown) =>
   isUniqueViolation(error, 'events_pkey') || isUniqueViolation(error, 'events_event_id_unique') || (error as { code?: string })?.code === '40P01'
 
+/**
+ * Runs a batch; when its statement fails as a whole for another reason than a database that is away — the
+ * database refused one request's data (a NUL, a value a constraint refuses) — runs each request still unsettled
+ * alone, so that only the request at fault fails, never the others sent beside it.
+ */
+async function isolated<Request, Result>(batch: Pending<Request, Result>[], run: (batch: Pending<Request, Result>[]) => Promise<void>): Promise<void> {
+  const unsettled = new Set(batch)
+  const tracked = batch.map((p) => ({
+    request: p.request,
+    resolve: (r: Result) => (unsettled.delete(p), p.resolve(r)),
+    reject: (e: unknown) => (unsettled.delete(p), p.reject(e)),
+  }))
+  try {
+    await run(tracked)
+  } catch (error) {
+    if (batch.length === 1 || isDatabaseUnavailable(error)) throw error
+    await Promise.all([...unsettled].map((p) => run([p]).catch(p.reject)))
+  }
+}
+
 export class PostgresEventStore implements EventStore {
   private readonly maxRetries: number
   private readonly now: () => Date
@@ -284,8 +305,8 @@ export class PostgresEventStore implements EventStore {
     this.maxRetries = options.maxRetries ?? 20
     this.now = options.now ?? (() => new Date())
     const inFlight = options.batchesInFlight ?? 2
-    this.appends = new Batcher({ maxInFlight: inFlight, maxBatch: 1000, keyOf: (r) => r.streamId, run: (batch) => this.appendBatch(batch) })
-    this.reads = new Batcher({ maxInFlight: inFlight, maxBatch: 1000, run: (batch) => this.readBatch(batch) })
+    this.appends = new Batcher({ maxInFlight: inFlight, maxBatch: 1000, keyOf: (r) => r.streamId, run: (batch) => isolated(batch, (b) => this.appendBatch(b)) })
+    this.reads = new Batcher({ maxInFlight: inFlight, maxBatch: 1000, run: (batch) => isolated(batch, (b) => this.readBatch(b)) })
   }
 
   async append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult> {
