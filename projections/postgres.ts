@@ -4,7 +4,7 @@ import type { Sql, TransactionSql } from '../src/db/database.ts'
 import { upcast, validateEventData } from '../events/index.ts'
 import type { LogPosition, RecordedEvent } from '../src/store/port.ts'
 import { keyString, RowSet } from './rows.ts'
-import type { Projection, Row } from './types.ts'
+import type { ProjectedEvent, Projection, Row } from './types.ts'
 
 // How projections live in PostgreSQL: one schema per generation with the projection's tables and a one-row
 // checkpoint; rows loaded and written in bulk per batch; the checkpoint advanced in the same transaction.
@@ -114,13 +114,12 @@ export async function applyBatch(
   const rows = kept ?? new RowSet(true)
   const count = events.length
   events = await leaveOutInvalid(tx, projection, events, options.record ?? false)
-  // Projections read every event as its type's current version.
-  events = events.map(upcast)
+  const typed = projectable(events)
   if (kept) {
-    for (const e of events) for (const ref of projection.touches(e)) if (!kept.has(ref)) kept.load(ref.table, ref.key, null)
+    for (const e of typed) for (const ref of projection.touches(e)) if (!kept.has(ref)) kept.load(ref.table, ref.key, null)
   }
   const wanted = new Map<string, Map<string, readonly (string | number)[]>>()
-  for (const e of kept ? [] : events) {
+  for (const e of kept ? [] : typed) {
     for (const ref of projection.touches(e)) {
       let t = wanted.get(ref.table)
       if (!t) wanted.set(ref.table, (t = new Map()))
@@ -142,7 +141,7 @@ export async function applyBatch(
       rows.load(table, info.primaryKey.map((k) => row[k] as string | number), row)
     }
   }
-  for (const e of events) projection.apply(rows, e)
+  for (const e of typed) projection.apply(rows, e)
   for (const [table, dirty] of rows.dirty) {
     const info = await tableInfo(tx, schema, table)
     const upserts: Row[] = []
@@ -178,6 +177,14 @@ export async function applyBatch(
     `UPDATE ${schema}.checkpoint SET transaction_id = $1, global_position = $2, events_applied = events_applied + $3`,
     [String(position.transactionId), String(position.globalPosition), count],
   )
+}
+
+/**
+ * Stored events as projections read them: those whose data their schema version accepts, each upcast to its type's
+ * current version and so typed by its type. Live batches, rebuilds, replays and as-of answers all go through here.
+ */
+export function projectable(events: readonly RecordedEvent[]): ProjectedEvent[] {
+  return events.filter((e) => issuesOf(e).length === 0).map(upcast) as ProjectedEvent[]
 }
 
 /** Each event is validated once, however many projections a page feeds. */

@@ -1,12 +1,11 @@
 import type { Sql } from '../src/db/database.ts'
 import { formatAmount } from '../src/domain/money.ts'
-import { upcast } from '../events/index.ts'
 import { type AsOf, effectiveOn } from '../src/audit/as-of.ts'
 import { compareLogPositions, type EventStore, type LogPosition } from '../src/store/port.ts'
 import { certificateBalances } from './certificate-balances/index.ts'
 import { contracts as contractsProjection } from './contracts/index.ts'
 import { providerInvoices as providerInvoicesProjection } from './provider-invoices/index.ts'
-import { readCheckpoint } from './postgres.ts'
+import { projectable, readCheckpoint } from './postgres.ts'
 import { RowSet } from './rows.ts'
 import { activeSchema, ProjectionRunner } from './runner.ts'
 import type { Row } from './types.ts'
@@ -168,7 +167,7 @@ export class ProjectionReader {
    */
   async certificateAsOf(number: string, asOf: AsOf): Promise<{ view: CertificateView | null; position: bigint | null; issuedOn: string | null }> {
     const known = await this.store.readTouching({ certificateNumber: number }, asOf.known)
-    const events = known.filter(effectiveOn(asOf.on)).map(upcast)
+    const events = projectable(known.filter(effectiveOn(asOf.on)))
     const rows = new RowSet(false)
     for (const e of events) {
       certificateBalances.apply(rows, e)
@@ -191,7 +190,7 @@ export class ProjectionReader {
   /** The contract as it was (see `certificateAsOf`), and when it was requested. */
   async contractAsOf(contractId: string, asOf: AsOf): Promise<{ view: ContractView | null; position: bigint | null; requestedOn: string | null }> {
     const known = await this.store.readTouching({ contractId }, asOf.known)
-    const events = known.filter(effectiveOn(asOf.on)).map(upcast)
+    const events = projectable(known.filter(effectiveOn(asOf.on)))
     const rows = new RowSet(false)
     for (const e of events) contractsProjection.apply(rows, e)
     const requested = known.find((e) => e.type === 'ContractRequested')

@@ -1,4 +1,11 @@
+import type { EventData, EventType } from '../events/index.ts'
 import type { RecordedEvent } from '../src/store/port.ts'
+
+/**
+ * A stored event as every projection reads it: upcast to its type's current version (applyBatch does it, and leaves
+ * out events their schema refuses), its data typed by its type — so a field renamed in events/ fails to compile here.
+ */
+export type ProjectedEvent = { [T in EventType]: Omit<RecordedEvent, 'type' | 'data'> & { type: T; data: EventData<T> } }[EventType]
 
 /** A row of a read model as plain JSON values: numbers (kopecks, counts), strings (ids, dates), objects (jsonb). */
 export type Row = Record<string, unknown>
@@ -29,6 +36,6 @@ export interface Projection {
   /** The folder holding tables.sql and views.sql. */
   dir: string
   tables: string[]
-  touches(event: RecordedEvent): RowRef[]
-  apply(rows: Rows, event: RecordedEvent): void
+  touches(event: ProjectedEvent): RowRef[]
+  apply(rows: Rows, event: ProjectedEvent): void
 }
