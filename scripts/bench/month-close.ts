@@ -67,7 +67,7 @@ export async function monthCloseRun(db: Database, options: { municipality: strin
   const counted = new CountingStore(store)
   const app = new Application(counted)
   const started = performance.now()
-  const outcome = await closeMonth(app, { metadata: systemMetadata('bench', `bench-close-${options.municipality}`) }, { municipality: options.municipality, month: CLOSE_MONTH, closedOn: CLOSED_ON }, (m) => reader.openContractIds(m))
+  const outcome = await closeMonth(app, { metadata: systemMetadata('bench', `bench-close-${options.municipality}`) }, { municipality: options.municipality, month: CLOSE_MONTH, closedOn: CLOSED_ON }, (m) => reader.contracts.openIds(m))
   const closeSeconds = seconds(started)
   return { contracts: options.contracts, setupSeconds: world.seconds, catchUpSeconds, closeSeconds, outcome, world, storeCalls: counted.report() }
 }

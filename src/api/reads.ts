@@ -38,7 +38,7 @@ export async function currentTo(reader: ProjectionReader, reply: FastifyReply, n
 export async function requireMunicipalityScope(reader: ProjectionReader, request: FastifyRequest, municipality: string): Promise<void> {
   const caller = callerOf(request)
   if (caller.role !== 'payer' && caller.role !== 'provider') return
-  requireReach(caller, { kind: 'municipality', id: municipality, payers: [...(await reader.periodPayers(municipality)).values()] })
+  requireReach(caller, { kind: 'municipality', id: municipality, payers: [...(await reader.certificates.periodPayers(municipality)).values()] })
 }
 
 /** A certificate: a payer reaches one holding money of its periods or with contracts it pays (src/app/scope.ts). */
@@ -47,7 +47,7 @@ export async function requireCertificateScope(reader: ProjectionReader, request:
   if (caller.role !== 'payer' && caller.role !== 'provider') return
   // Not in the read model yet: nobody's but the operators' until it is.
   if (!view) return requireReach(caller, { kind: 'certificate', id: number, payers: [] })
-  const periods = await reader.periodPayers(view.municipality)
+  const periods = await reader.certificates.periodPayers(view.municipality)
   const payers = [...view.periods.map((p) => periods.get(p.periodId)), ...view.contracts.map((c) => c.payerId)].filter((p): p is string => Boolean(p))
   requireReach(caller, { kind: 'certificate', id: view.certificateNumber, payers })
 }

@@ -27,7 +27,7 @@ export interface MonthLine {
 export interface YearReport {
   municipality: string
   months: MonthLine[]
-  coverage: Awaited<ReturnType<ProjectionReader['coverage']>>
+  coverage: Awaited<ReturnType<ProjectionReader['coverage']['on']>>
 }
 
 export async function yearReport(sql: Sql, store: EventStore, scenario: Scenario, months: IsoMonth[], coverageOn: IsoDate): Promise<YearReport> {
@@ -35,14 +35,14 @@ export async function yearReport(sql: Sql, store: EventStore, scenario: Scenario
   const reader = new ProjectionReader(sql, store)
   const lines: MonthLine[] = []
   for (const month of months) {
-    const r = await reader.reconciliation(scenario.municipality, month, null, null)
+    const r = await reader.invoices.reconciliation(scenario.municipality, month, null, null)
     const t = r.totals
     lines.push({
       month, advanceInvoiced: t.advanceInvoiced, advancePaid: t.advancePaid, finalInvoiced: t.finalInvoiced, finalDue: t.finalDue, finalPaid: t.finalPaid,
       paidLateInclAdvances: t.advancePaidLate + t.finalPaidLate, outstanding: t.outstanding, refundedToCertificates: t.refundedToCertificates,
     })
   }
-  return { municipality: scenario.municipality, months: lines, coverage: await reader.coverage(scenario.municipality, coverageOn) }
+  return { municipality: scenario.municipality, months: lines, coverage: await reader.coverage.on(scenario.municipality, coverageOn) }
 }
 
 /** Kopecks as roubles with a space between thousands, as Russian documents write them. */

@@ -23,7 +23,7 @@ t.test('implausible dates, counts and ids are refused at the edge and change not
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => new ProjectionReader(db.sql, store).openContractIds(m))
+  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => new ProjectionReader(db.sql, store).contracts.openIds(m))
   const operator = { authorization: `Bearer ${(await createToken(db.sql, { role: 'operator' })).token}` }
   const payer = { authorization: `Bearer ${(await createToken(db.sql, { role: 'payer', payerId: 'payer-1' })).token}` }
   const before = (await wholeLog(store)).length

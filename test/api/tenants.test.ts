@@ -33,7 +33,7 @@ t.test('a second payer of the municipality reaches nothing of the first payer, a
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => new ProjectionReader(db.sql, store).openContractIds(m))
+  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => new ProjectionReader(db.sql, store).contracts.openIds(m))
   await runner.catchUp()
   const bearer = async (role: 'payer' | 'provider', scope: { payerId?: string; providerId?: string }) => ({ authorization: `Bearer ${(await createToken(db.sql, { role, ...scope })).token}` })
   const evil = await bearer('payer', { payerId: 'evil-payer' })

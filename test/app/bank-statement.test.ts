@@ -50,7 +50,7 @@ t.test('a bank statement is matched to invoices, recorded once, and the rest is 
   const { number } = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   const final = invoiceNumber('F', '2024-10', MUNICIPALITY, 'payer-1', 'prov-1')
   const advance = invoiceNumber('A', '2024-11', MUNICIPALITY, 'payer-1', 'prov-1')
   // October's final invoice is 435.95 (no attendance: 100 %); November's advance 80 % of 776.55 = 621.24.
@@ -61,7 +61,7 @@ t.test('a bank statement is matched to invoices, recorded once, and the rest is 
     doc('119', '06.11.2024', '10.00', 'Прочие расходы без счёта'),
     doc('120', '07.11.2024', '1.00', `Лишний платёж по счёту № ${final}`),
   ])
-  const first = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoiceIdByNumber(n))
+  const first = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoices.idByNumber(n))
   t.same([first.orders, first.recorded, first.alreadyRecorded], [5, 3, 0])
   t.same(first.unmatched.map((u) => [u.number, u.reason.split(':')[0]]), [['119', 'no invoice number of the ledger in the purpose'], ['120', 'overpayment']])
   const payments = (await wholeLog(store)).filter((e) => e.type === 'PaymentRecorded').map((e) => e.data as { invoiceId: string; amount: number; overdue: boolean })
@@ -71,7 +71,7 @@ t.test('a bank statement is matched to invoices, recorded once, and the rest is 
     [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11'), 62124, false],
   ])
   const events = (await wholeLog(store)).length
-  const again = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoiceIdByNumber(n))
+  const again = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoices.idByNumber(n))
   t.same([again.recorded, again.alreadyRecorded], [0, 3], 'running it again records nothing new')
   t.equal((await wholeLog(store)).length, events)
 })
@@ -85,7 +85,7 @@ t.test('a bank statement: an order dated after today is not recorded, nor one wh
   const { number } = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   const final = invoiceNumber('F', '2024-10', MUNICIPALITY, 'payer-1', 'prov-1')
   const advance = invoiceNumber('A', '2024-11', MUNICIPALITY, 'payer-1', 'prov-1')
   const text = statement([
@@ -94,7 +94,7 @@ t.test('a bank statement: an order dated after today is not recorded, nor one wh
     doc('201', '06.11.2024', '50.00', `Аванс по счёту № ${advance}`),
   ])
   // "Today" is 2024-11-10 for this import: the order of the 20th has not happened yet.
-  const report = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoiceIdByNumber(n), '2024-11-10')
+  const report = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoices.idByNumber(n), '2024-11-10')
   t.same(report.recorded, 1)
   t.same(report.unmatched.map((u) => [u.number, u.reason.split(':')[0]]), [['202', 'date_in_future'], ['201', 'payment_order_reused']])
 })

@@ -61,7 +61,7 @@ async function issueSetup(t: Test) {
   const header = async (role: 'operator' | 'payer' | 'auditor' | 'provider', scope: { payerId?: string; providerId?: string } = {}) => ({
     authorization: `Bearer ${(await createToken(db.sql, { role, ...scope })).token}`,
   })
-  const list = (m: string) => new ProjectionReader(db.sql, store).openContractIds(m)
+  const list = (m: string) => new ProjectionReader(db.sql, store).contracts.openIds(m)
   return { db, store, ledger, runner, app, number, contractId: c.contractId, header, list }
 }
 
@@ -154,7 +154,7 @@ t.test('coverage on a past date counts the financing certificates held that day'
   const reader = new ProjectionReader(db.sql, store)
   // Held on each day, by hand: A throughout; B until 19 January; C from 28 January.
   for (const [day, financing] of [['2025-01-10', 2], ['2025-01-24', 1], ['2025-01-30', 2]] as const) {
-    const answer = await reader.coverage(MUNICIPALITY, day)
+    const answer = await reader.coverage.on(MUNICIPALITY, day)
     t.equal(answer.certificates.financing, financing, `${day}: ${financing} financing certificates held`)
     t.equal(answer.certificates.financingShare, (financing / 100).toFixed(4), `${day}: and the share of 100 children`)
     t.equal(answer.certificates.issued, 3, `${day}: three issued`)
@@ -297,11 +297,11 @@ t.test('old event versions are upcast when read: a v1 write-off counts from the 
     data: { certificateNumber: number, periodId: PERIOD, contractId: c.contractId, month: '2024-10', amount: 43595 }, metadata: { actor: 'old', correlationId: 'old' },
   }], { expectedVersion: certVersion })
   const reader = new ProjectionReader(db.sql, store)
-  const asOf = async (on: string) => (await reader.certificateAsOf(number, { on, known: {} })).view!.periods[0]!.spent
+  const asOf = async (on: string) => (await reader.certificates.asOf(number, { on, known: {} })).view!.periods[0]!.spent
   t.equal(await asOf('2024-09-30'), '0.00')
   t.equal(await asOf('2024-10-01'), '435.95', 'version 1 carries no date: it reads as effective on the 1st of its month')
   // The decider reads it too: the close does not write October off again.
-  await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   const octWriteOffs = (await wholeLog(store)).filter((e) => e.type === 'CertificateFundsWrittenOff' && (e.data as { month: string }).month === '2024-10')
   t.equal(octWriteOffs.length, 1, 'October written off once')
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()

@@ -32,7 +32,7 @@ async function months(t: Test, world: Parameters<typeof smallWorld>[1] = {}) {
   const app = new Application(store)
   const reader = new ProjectionReader(db.sql, store)
   await smallWorld(app, world)
-  return { db, store, app, reader, list: (m: string) => reader.openContractIds(m) }
+  return { db, store, app, reader, list: (m: string) => reader.contracts.openIds(m) }
 }
 
 const refusal = async (p: Promise<unknown>) => {
@@ -56,7 +56,7 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
     }
   })
   const reader = new ProjectionReader(db.sql, store)
-  const list = (m: string) => reader.openContractIds(m)
+  const list = (m: string) => reader.contracts.openIds(m)
   const runner = new ProjectionRunner(db.sql, store, PROJECTIONS)
   // After every step: the double-entry accounts of every certificate equal its figures computed from the events,
   // and debits equal credits.
@@ -151,8 +151,8 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
 
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
   const [octInvoice, novAdvance] = [
-    (await reader.invoices('prov-1', '2024-10', null)).find((i) => i.kind === 'final')!,
-    (await reader.invoices('prov-1', '2024-11', null)).find((i) => i.kind === 'advance')!,
+    (await reader.invoices.ofProvider('prov-1', '2024-10', null)).find((i) => i.kind === 'final')!,
+    (await reader.invoices.ofProvider('prov-1', '2024-11', null)).find((i) => i.kind === 'advance')!,
   ]
   t.match(octInvoice, { total: '1121.88', advanceDeducted: '0.00', amountDue: '1121.88', amountPaid: '1121.88', outstanding: '0.00', status: 'paid' })
   t.same(octInvoice.lines.map((l) => [l.certificateNumber, l.monthAmount, l.completenessPercent, l.lineAmount]).sort(), [
@@ -160,7 +160,7 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
     [b.number, '794.92', '100.00', '794.92'],
   ])
   t.match(novAdvance, { total: '1242.48', amountPaid: '1242.48' })
-  const novFinal = (await reader.invoices('prov-1', '2024-11', null)).find((i) => i.kind === 'final')!
+  const novFinal = (await reader.invoices.ofProvider('prov-1', '2024-11', null)).find((i) => i.kind === 'final')!
   // 2 × 776.55 = 1 553.10 of services, the 1 242.48 advance paid deducted: 310.62 due.
   t.match(novFinal, { total: '1553.10', advanceDeducted: '1242.48', amountDue: '310.62', status: 'issued' })
   // Double entry: every certificate account equals the certificate's figure; the provider's payable is what its
@@ -177,18 +177,18 @@ t.test('a school year on a small municipality: write-offs, attendance, invoices,
   const [{ debits, credits }] = (await db.sql<{ debits: string; credits: string }[]>`SELECT sum(debits)::text AS debits, sum(credits)::text AS credits FROM reporting.account_balances`) as unknown as [{ debits: string; credits: string }]
   t.equal(debits, credits, 'debits equal credits')
   // The payer's monthly reconciliation, and its unpaid finals tying out to the provider's payable account.
-  const octRec = await reader.reconciliation(MUNICIPALITY, '2024-10', null, null)
+  const octRec = await reader.invoices.reconciliation(MUNICIPALITY, '2024-10', null, null)
   t.match(octRec.totals, { finalInvoiced: 112188, finalDue: 112188, finalPaid: 112188, finalPaidLate: 62188, advancePaidLate: 0, outstanding: 0, refundedToCertificates: A_OCT - 32696, advanceInvoiced: 0 })
-  const novRec = await reader.reconciliation(MUNICIPALITY, '2024-11', 'payer-1', '2024-12-15')
+  const novRec = await reader.invoices.reconciliation(MUNICIPALITY, '2024-11', 'payer-1', '2024-12-15')
   t.match(novRec.totals, { advanceInvoiced: 2 * ADV, advancePaid: 2 * ADV, finalInvoiced: 2 * LATER, advanceDeducted: 2 * ADV, finalDue: 31062, finalPaid: 0, outstanding: 31062, overdueOutstanding: 31062 })
   t.same(novRec.providers.map((p) => p.providerId), ['prov-1'])
   let unpaidFinals = 0
   for (const m of ['2024-10', '2024-11', '2024-12', '2025-01']) {
-    const rec = await reader.reconciliation(MUNICIPALITY, m, null, null)
+    const rec = await reader.invoices.reconciliation(MUNICIPALITY, m, null, null)
     unpaidFinals += rec.totals.finalDue! - rec.totals.finalPaid!
   }
   t.equal((-unpaidFinals / 100).toFixed(2), accounts.get('provider:prov-1:payable'), 'reconciliation ties out to the postings')
-  const cert = await reader.certificate(a.number)
+  const cert = await reader.certificates.view(a.number)
   t.match(cert!.periods[0], { spent: ((A_OCT + 4 * LATER - (A_OCT - 32696)) / 100).toFixed(2), reserved: ((587180 - A_OCT - 4 * LATER) / 100).toFixed(2) })
 
   // The rest of the school year: A runs to its end on 31 May and closes with May.
@@ -223,7 +223,7 @@ t.test('refunds happen exactly once, even when the payment is interrupted betwee
     // Half the lessons cancelled by the provider: the line is half-up(435.95 / 2) = 217.98, the shortfall 217.97.
     await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 4, lessonsAttended: 4, providerCompletenessBp: null, recordedOn: '2024-10-31' })
   }
-  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   const payment = { invoiceId: oct.finalInvoices[0]!, amount: 2 * 21798, paidOn: '2024-11-05', paymentOrder: '9' }
   await t.rejects(recordPayment(app, ctx('pay-9'), payment), /simulated crash/)
   t.equal((await wholeLog(store)).filter((e) => e.type === 'ShortfallRefunded').length, 1, 'interrupted after one refund')

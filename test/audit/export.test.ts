@@ -23,7 +23,7 @@ t.test('an export verifies offline; one byte changed does not', async (t) => {
   const { number } = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-export-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))

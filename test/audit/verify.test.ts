@@ -27,7 +27,7 @@ async function history(t: Test) {
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
   await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' })
-  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1' })
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
   return { db, store, number, contractId: c.contractId }

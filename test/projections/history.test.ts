@@ -80,7 +80,7 @@ t.test('a generated history: rebuild equals live, as-of equals the live answer t
     await runner.catchUp()
     const max = (await db.sql<{ max: string }[]>`SELECT max(global_position)::text AS max FROM ledger.events`)[0]!.max
     const sample = [numbers[0]!, numbers[numbers.length - 1]!, numbers[Math.floor(numbers.length / 2)]!]
-    snapshots.push({ position: BigInt(max), views: (await Promise.all(sample.map((n) => reader.certificate(n)))) as CertificateView[] })
+    snapshots.push({ position: BigInt(max), views: (await Promise.all(sample.map((n) => reader.certificates.view(n)))) as CertificateView[] })
   }
   const count = (await db.sql<{ count: number }[]>`SELECT count(*)::int AS count FROM ledger.events`)[0]!.count
   t.ok(count > 2000, `a history of thousands of events (${count})`)
@@ -99,7 +99,7 @@ t.test('a generated history: rebuild equals live, as-of equals the live answer t
 
   for (const s of snapshots) {
     for (const view of s.views) {
-      const asOf = await reader.certificateAsOf(view.certificateNumber, { on: null, known: { position: s.position } })
+      const asOf = await reader.certificates.asOf(view.certificateNumber, { on: null, known: { position: s.position } })
       t.same(asOf.view, view, `certificate ${view.certificateNumber} at position ${s.position}: as-of equals the live answer then`)
     }
   }
@@ -113,7 +113,7 @@ t.test('a generated history: rebuild equals live, as-of equals the live answer t
       const d = direction[m.group] ?? 'technical'
       byDirection.set(d, (byDirection.get(d) ?? new Set()).add(m.certificate))
     }
-    const answer = await reader.coverage(MUNICIPALITY, day)
+    const answer = await reader.coverage.on(MUNICIPALITY, day)
     t.equal(answer.childrenEnrolled, children.size, `${day}: each child once`)
     t.ok(attending.length > children.size, `${day}: some children attend several groups (${attending.length} enrolments)`)
     t.same(

@@ -26,7 +26,7 @@ async function world(t: Parameters<typeof testDatabase>[0]) {
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.openContractIds(m))
+  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   return { db, store, ledger, oct, number }
 }
 
@@ -46,7 +46,7 @@ t.test('an event its schema refuses, already in the log, is left out by every re
   const runner = new ProjectionRunner(db.sql, store, PROJECTIONS)
   await runner.catchUp()
   const reader = new ProjectionReader(db.sql, store)
-  t.ok(await reader.certificate(later.number), 'the read models went past the poison pill')
+  t.ok(await reader.certificates.view(later.number), 'the read models went past the poison pill')
   const last = (await store.readAll({ limit: 100_000 })).events.at(-1)!
   const status = await projectionStatus(db.sql, store, PROJECTIONS)
   for (const s of status) {

@@ -25,7 +25,7 @@ async function run(t: Parameters<typeof testDatabase>[0], seed = SEED, of = scen
   const store = new PostgresEventStore(db.sql)
   const app = new Application(store)
   const reader = new ProjectionReader(db.sql, store)
-  const result = await simulate(app, (m) => reader.openContractIds(m), { scenario: of, seed })
+  const result = await simulate(app, (m) => reader.contracts.openIds(m), { scenario: of, seed })
   return { db, store, result, log: await wholeLog(store) }
 }
 

@@ -177,7 +177,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
       const { municipality, after, limit, minPosition } = request.query
       const position = await currentTo(reader, reply, ['certificate-balances'], minPosition)
       // A payer lists the certificates holding money of its own periods (src/app/scope.ts).
-      const page = await reader.certificates(municipality ?? null, after ?? null, limit, payerFilter(callerOf(request)))
+      const page = await reader.certificates.page(municipality ?? null, after ?? null, limit, payerFilter(callerOf(request)))
       return { items: page.items as never, next: page.next, position }
     },
   )
@@ -203,7 +203,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
       const { minPosition } = request.query
       const asOf = asOfFrom(request.query, timeZone)
       if (asOf) {
-        const { view, position, issuedOn } = await reader.certificateAsOf(request.params.number, asOf)
+        const { view, position, issuedOn } = await reader.certificates.asOf(request.params.number, asOf)
         if (!view) {
           const why = issuedOn ? `it was issued on ${issuedOn}` : 'the ledger has no such certificate then'
           throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: ${why}`)
@@ -213,7 +213,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         return { ...view, position: String(position), asOf: asOf.on }
       }
       const position = await currentTo(reader, reply, ['certificate-balances', 'contracts'], minPosition)
-      const view = await reader.certificate(request.params.number)
+      const view = await reader.certificates.view(request.params.number)
       if (!view) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
       await requireCertificateScope(reader, request, view)
       return { ...view, position, asOf: null }

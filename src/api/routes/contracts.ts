@@ -290,7 +290,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       const { after, limit, minPosition, ...filter } = request.query
       const caller = callerOf(request)
       const position = await currentTo(reader, reply, ['contracts'], minPosition)
-      const page = await reader.contracts({ ...filter, providerId: providerFilter(caller) ?? filter.providerId, payerId: payerFilter(caller) ?? undefined }, after ?? null, limit)
+      const page = await reader.contracts.page({ ...filter, providerId: providerFilter(caller) ?? filter.providerId, payerId: payerFilter(caller) ?? undefined }, after ?? null, limit)
       return { ...page, position }
     },
   )
@@ -311,7 +311,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const asOf = asOfFrom(request.query, timeZone)
       if (asOf) {
-        const { view, position, requestedOn } = await reader.contractAsOf(request.params.contractId, asOf)
+        const { view, position, requestedOn } = await reader.contracts.asOf(request.params.contractId, asOf)
         if (!view) {
           const why = requestedOn ? `it was requested on ${requestedOn}` : 'the ledger has no such contract then'
           throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: ${why}`)
@@ -321,7 +321,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         return { ...view, position: String(position), asOf: asOf.on }
       }
       const position = await currentTo(reader, reply, ['contracts'], request.query.minPosition)
-      const view = await reader.contract(request.params.contractId)
+      const view = await reader.contracts.view(request.params.contractId)
       if (!view) throw new ProblemError(404, 'contract_not_found', 'Not found', `no contract ${request.params.contractId}`)
       requireReach(callerOf(request), { kind: 'contract', id: view.contractId, providerId: view.providerId, payerId: view.payerId })
       return { ...view, position, asOf: null }

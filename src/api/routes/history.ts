@@ -64,7 +64,7 @@ export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: Proj
       const known = await store.readTouching({ certificateNumber: request.params.number }, asOf.known)
       const issued = known.find((e) => e.type === 'CertificateIssued')
       if (!issued) throw new ProblemError(404, 'certificate_not_found', 'Not found', `no certificate ${request.params.number}`)
-      await requireCertificateScope(reader, request, await reader.certificate(request.params.number), request.params.number)
+      await requireCertificateScope(reader, request, await reader.certificates.view(request.params.number), request.params.number)
       const events = known.filter(effectiveOn(asOf.on))
       if (!events.some((e) => e.type === 'CertificateIssued')) {
         throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: it was issued on ${(issued.data as { issuedOn: string }).issuedOn}`)

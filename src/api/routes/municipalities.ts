@@ -114,13 +114,13 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
       const { municipality } = request.params
       await requireMunicipalityScope(reader, request, municipality)
       const position = await currentTo(reader, reply, ['coverage'], request.query.minPosition)
-      if (!(await reader.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
-      const first = await reader.firstCertificateIssuedOn(municipality)
+      if (!(await reader.certificates.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
+      const first = await reader.certificates.firstIssuedOn(municipality)
       if (first === null || request.query.date < first) {
         const since = first ? `its first certificate was issued on ${first}` : 'it has issued no certificate yet'
         throw new ProblemError(404, 'no_history_on_date', 'Nothing on that date', `${municipality} has nothing to count on ${request.query.date}: ${since}`, { firstDate: first })
       }
-      return { ...(await reader.coverage(municipality, request.query.date)), position }
+      return { ...(await reader.coverage.on(municipality, request.query.date)), position }
     },
   )
 }

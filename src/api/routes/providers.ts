@@ -92,7 +92,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       const caller = callerOf(request)
       requireReach(caller, { kind: 'provider', id: request.params.providerId })
       const position = await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
-      const invoices = await reader.invoices(request.params.providerId, request.query.month ?? null, payerFilter(caller))
+      const invoices = await reader.invoices.ofProvider(request.params.providerId, request.query.month ?? null, payerFilter(caller))
       return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
     },
   )

@@ -50,10 +50,10 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
     async (request, reply) => {
       const { municipality, month: m, on, minPosition } = request.query
       await requireMunicipalityScope(reader, request, municipality)
-      if (!(await reader.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
+      if (!(await reader.certificates.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
       const caller = callerOf(request)
       const position = await currentTo(reader, reply, ['provider-invoices'], minPosition)
-      const r = await reader.reconciliation(municipality, m, payerFilter(caller), on ?? null)
+      const r = await reader.invoices.reconciliation(municipality, m, payerFilter(caller), on ?? null)
       const note = r.status === 'closed' ? null : `${m} of ${municipality} is not closed${on ? ` on ${on}` : ''}: its final invoices are not issued yet; advances only`
       const noteRu = r.status === 'closed' ? null : `Месяц ${m} не закрыт${on ? ` на ${on.split('-').reverse().join('.')}` : ''}: итоговые счета ещё не выставлены, показаны только авансы`
       if (request.query.format === 'csv') {
@@ -87,7 +87,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
     },
     async (request, reply) => {
       await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
-      const invoice = await reader.invoice(request.params.invoiceId)
+      const invoice = await reader.invoices.document(request.params.invoiceId)
       if (!invoice) throw new ProblemError(404, 'invoice_not_found', 'Not found', `no invoice ${request.params.invoiceId}`)
       requireReach(callerOf(request), { kind: 'invoice', id: String(invoice.invoice_id), providerId: String(invoice.provider_id), payerId: String(invoice.payer_id) })
       return reply.type('text/plain; charset=utf-8').send(invoiceDocument(invoice as never))

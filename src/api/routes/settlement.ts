@@ -35,7 +35,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     },
     async (request, reply) => {
       const { municipality, month: m } = request.params
-      const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.openContractIds(x))
+      const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.contracts.openIds(x))
       const position = ledger.aggregates.takePosition(request.id)
       if (position !== null) reply.header('x-ledger-position', position.toString())
       return outcome

@@ -67,7 +67,7 @@ async function importPayments(args: string[]): Promise<number> {
   const runtime = await openRuntime()
   try {
     const reader = new ProjectionReader(runtime.db.sql, runtime.store)
-    const report = await importStatement(runtime.ledger, text, file, (n) => reader.invoiceIdByNumber(n), todayIn(runtime.config.LEDGER_TIME_ZONE))
+    const report = await importStatement(runtime.ledger, text, file, (n) => reader.invoices.idByNumber(n), todayIn(runtime.config.LEDGER_TIME_ZONE))
     for (const u of report.unmatched) {
       process.stderr.write(`${file}:${u.line}: payment order ${u.number} of ${u.date} for ${formatAmount(u.amount)} not recorded: ${u.reason} (purpose: ${u.purpose})\n`)
     }

@@ -59,7 +59,7 @@ export async function replayCommand(args: string[]): Promise<number> {
     const header = { asOf: on, knownAt: recordedBefore?.toISOString() ?? null, knownUpToPosition: values.position ?? null }
     const reader = new ProjectionReader(runtime.db.sql, runtime.store)
     if (values.certificate) {
-      const { view, position, issuedOn } = await reader.certificateAsOf(values.certificate, asOf)
+      const { view, position, issuedOn } = await reader.certificates.asOf(values.certificate, asOf)
       if (!view) {
         process.stderr.write(`ledger: certificate ${values.certificate} did not exist then${issuedOn ? `: it was issued on ${issuedOn}` : ': the ledger has no such certificate'}\n`)
         return 1
@@ -68,7 +68,7 @@ export async function replayCommand(args: string[]): Promise<number> {
       return 0
     }
     if (values.contract) {
-      const { view, position, requestedOn } = await reader.contractAsOf(values.contract, asOf)
+      const { view, position, requestedOn } = await reader.contracts.asOf(values.contract, asOf)
       if (!view) {
         process.stderr.write(`ledger: contract ${values.contract} did not exist then${requestedOn ? `: it was requested on ${requestedOn}` : ': the ledger has no such contract'}\n`)
         return 1

@@ -25,7 +25,7 @@ export async function settleCommand(args: string[]): Promise<number> {
       runtime.ledger,
       { metadata: systemMetadata('settle', `settle:${values.municipality}:${values.month}`) },
       { municipality: values.municipality, month: values.month, closedOn: values['closed-on'] ?? defaultCloseDate(values.month) },
-      (m) => reader.openContractIds(m),
+      (m) => reader.contracts.openIds(m),
     )
     process.stdout.write(`${JSON.stringify(outcome)}\n`)
     return 0

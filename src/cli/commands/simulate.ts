@@ -44,7 +44,7 @@ export async function simulateYear(runtime: Runtime, scenario: Scenario, seed: n
   }
   const reader = new ProjectionReader(runtime.db.sql, runtime.store)
   const bar = progressBar(`simulating ${scenario.name}`)
-  const result = await simulate(runtime.ledger, (m) => reader.openContractIds(m), { scenario, seed, onProgress: (done, total, phase) => bar.update(done, total, phase) })
+  const result = await simulate(runtime.ledger, (m) => reader.contracts.openIds(m), { scenario, seed, onProgress: (done, total, phase) => bar.update(done, total, phase) })
   bar.done()
   const report = await yearReport(runtime.db.sql, runtime.store, scenario, result.months, coverageDate(scenario))
   return { result, report }

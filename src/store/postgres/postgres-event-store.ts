@@ -464,6 +464,8 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  // A one-shot read of everything committed that names the subject: unlike the global reader it keeps no position,
+  // so it need not stop below the oldest running transaction (which could be another database's, for a moment).
   async readTouching(subject: SubjectFilter, bound: LogBound = {}): Promise<RecordedEvent[]> {
     const [key, value] = subject.certificateNumber !== undefined ? ['certificateNumber', subject.certificateNumber] : ['contractId', subject.contractId]
     if (value === undefined) throw new TypeError('name a certificate number or a contract id')
@@ -478,7 +480,7 @@ export class PostgresEventStore implements EventStore {
     const before = bound.recordedBefore ? sql`AND recorded_at < ${bound.recordedBefore.toISOString()}::timestamptz` : sql``
     const rows = await sql<EventRow[]>`
       SELECT ${sql.unsafe(COLUMNS)} FROM ledger.events
-      WHERE data ->> ${key} = ${value} AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${upTo} ${before}
+      WHERE data ->> ${key} = ${value} ${upTo} ${before}
       ORDER BY transaction_id, global_position`
     return rows.map(toRecordedEvent)
   }
