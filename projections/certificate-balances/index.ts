@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { moneyMoveOf } from '../../src/domain/certificate-money.ts'
 import { CONTRACT_STATUS_AFTER } from '../contract-status.ts'
 import type { ProjectedEvent, Projection, Row, RowRef, Rows } from '../types.ts'
 
@@ -91,6 +92,13 @@ const counted = (field: string, by: number) => (p: Row) => ({ ...p, [field]: (p[
 
 function apply(rows: Rows, e: ProjectedEvent): void {
   const position = Number(e.globalPosition)
+  // The money: what each event does to the certificate's nominal, reserved and spent (src/domain/certificate-money.ts),
+  // and to what the certificate still holds for a contract.
+  const move = moneyMoveOf(e)
+  if (move && 'certificateNumber' in e.data) {
+    putBalance(rows, { certificateNumber: e.data.certificateNumber, periodId: move.periodId }, position, move)
+    if ('contractId' in e.data && move.reserved !== 0) putContractReserved(rows, { ...e.data, periodId: move.periodId }, move.reserved)
+  }
   switch (e.type) {
     case 'CertificateIssued': {
       const d = e.data
@@ -105,27 +113,9 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'CertificateUnfrozen':
       return updateCertificate(rows, e.data, position, { frozen_in: null })
     case 'CertificateTypeChanged':
-      updateCertificate(rows, e.data, position, { type: e.data.to })
-      return putBalance(rows, e.data, position, { nominal: -e.data.nominalWithdrawn })
+      return updateCertificate(rows, e.data, position, { type: e.data.to })
     case 'CertificateFrozen':
-      updateCertificate(rows, e.data, position, { frozen_in: e.data.periodId })
-      return putBalance(rows, e.data, position, { nominal: -e.data.balanceWithdrawn })
-    case 'NominalCredited':
-      return putBalance(rows, e.data, position, { nominal: e.data.amount })
-    case 'CertificateFundsReserved':
-      putBalance(rows, e.data, position, { reserved: e.data.amount })
-      return putContractReserved(rows, e.data, e.data.amount)
-    case 'CertificateReservationReleased':
-      putBalance(rows, e.data, position, { reserved: -e.data.amount })
-      return putContractReserved(rows, e.data, -e.data.amount)
-    case 'CertificateFundsWrittenOff':
-      putBalance(rows, e.data, position, { reserved: -e.data.amount, spent: e.data.amount })
-      return putContractReserved(rows, e.data, -e.data.amount)
-    case 'ShortfallRefunded':
-      return putBalance(rows, e.data, position, { spent: -e.data.amount })
-    case 'CertificateWriteOffReturned':
-      // A month written off in advance of a termination: back to the balance, as if never spent.
-      return putBalance(rows, e.data, position, { spent: -e.data.amount })
+      return updateCertificate(rows, e.data, position, { frozen_in: e.data.periodId })
     case 'ContractRequested':
       rows.put('certificate_contracts', [e.data.certificateNumber, e.data.contractId], { ...contract(rows, e.data), period_id: e.data.periodId, status: 'requested' })
       return

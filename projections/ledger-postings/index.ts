@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { moneyMoveOf, type Part, transfersOf } from '../../src/domain/certificate-money.ts'
 import type { ProjectedEvent, Projection, Rows } from '../types.ts'
 
 // Double entry (see tables.sql and projections/README.md). Each money event becomes balanced postings; a
@@ -9,22 +10,14 @@ const certificate = (d: { certificateNumber: string; periodId: string }, part: '
 
 /** [debit, credit, amount, scope] of each posting an event makes; none for a zero amount (a posting moves money). */
 export function postingsOf(e: ProjectedEvent): [string, string, number, string][] {
+  // A certificate's money: each change a transfer between its parts and the budget (src/domain/certificate-money.ts).
+  const move = moneyMoveOf(e)
+  if (move && 'certificateNumber' in e.data) {
+    const d = { certificateNumber: e.data.certificateNumber, periodId: move.periodId }
+    const account = (part: Part) => (part === 'budget' ? `budget:${move.periodId}` : certificate(d, part))
+    return transfersOf(move).map(([debit, credit, amount]) => [account(debit), account(credit), amount, move.periodId])
+  }
   switch (e.type) {
-    case 'NominalCredited':
-      return e.data.amount > 0 ? [[certificate(e.data, 'available'), `budget:${e.data.periodId}`, e.data.amount, e.data.periodId]] : []
-    case 'CertificateTypeChanged':
-      return e.data.nominalWithdrawn > 0 ? [[`budget:${e.data.periodId}`, certificate(e.data, 'available'), e.data.nominalWithdrawn, e.data.periodId]] : []
-    case 'CertificateFrozen':
-      return e.data.balanceWithdrawn > 0 ? [[`budget:${e.data.periodId}`, certificate(e.data, 'available'), e.data.balanceWithdrawn, e.data.periodId]] : []
-    case 'CertificateFundsReserved':
-      return e.data.amount > 0 ? [[certificate(e.data, 'reserved'), certificate(e.data, 'available'), e.data.amount, e.data.periodId]] : []
-    case 'CertificateReservationReleased':
-      return e.data.amount > 0 ? [[certificate(e.data, 'available'), certificate(e.data, 'reserved'), e.data.amount, e.data.periodId]] : []
-    case 'CertificateFundsWrittenOff':
-      return e.data.amount > 0 ? [[certificate(e.data, 'spent'), certificate(e.data, 'reserved'), e.data.amount, e.data.periodId]] : []
-    case 'ShortfallRefunded':
-    case 'CertificateWriteOffReturned':
-      return e.data.amount > 0 ? [[certificate(e.data, 'available'), certificate(e.data, 'spent'), e.data.amount, e.data.periodId]] : []
     case 'FinalInvoiceIssued': {
       // The services of the month become owed to the provider; the advance it was paid for them is set off.
       const out: [string, string, number, string][] = []

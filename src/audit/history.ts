@@ -1,4 +1,5 @@
-import { businessDateOf, upcast } from '../../events/index.ts'
+import { businessDateOf, type LedgerEvent, upcast } from '../../events/index.ts'
+import { moneyMoveOf } from '../domain/certificate-money.ts'
 import type { RecordedEvent } from '../store/port.ts'
 
 // The audit trail: every event that touched a certificate or a contract, in the order of its business dates (the
@@ -23,20 +24,6 @@ export interface HistoryEntry {
   hash: string
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name
-type D = Record<string, any>
-
-const MOVES: Record<string, (d: D) => { nominal?: number; reserved?: number; spent?: number }> = {
-  NominalCredited: (d) => ({ nominal: d.amount }),
-  CertificateTypeChanged: (d) => ({ nominal: -d.nominalWithdrawn }),
-  CertificateFrozen: (d) => ({ nominal: -d.balanceWithdrawn }),
-  CertificateFundsReserved: (d) => ({ reserved: d.amount }),
-  CertificateReservationReleased: (d) => ({ reserved: -d.amount }),
-  CertificateFundsWrittenOff: (d) => ({ reserved: -d.amount, spent: d.amount }),
-  ShortfallRefunded: (d) => ({ spent: -d.amount }),
-  CertificateWriteOffReturned: (d) => ({ spent: -d.amount }),
-}
-
 /** Events in the order of their business dates, the log's order within a day (and for those without a date, first). */
 export function inBusinessOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
   return events
@@ -53,18 +40,17 @@ export function certificateHistory(events: readonly RecordedEvent[]): HistoryEnt
   const money = new Map<string, { nominal: number; reserved: number; spent: number }>()
   return inBusinessOrder(events).map((stored) => {
     const e = upcast(stored)
-    const d = e.data as D
-    const move = MOVES[e.type]?.(d)
+    const move = moneyMoveOf(e as LedgerEvent)
     let effect: HistoryEntry['money'] = null
     if (move) {
-      const m = money.get(d.periodId) ?? { nominal: 0, reserved: 0, spent: 0 }
+      const m = money.get(move.periodId) ?? { nominal: 0, reserved: 0, spent: 0 }
       const before = { ...m }
-      m.nominal += move.nominal ?? 0
-      m.reserved += move.reserved ?? 0
-      m.spent += move.spent ?? 0
-      money.set(d.periodId, m)
+      m.nominal += move.nominal
+      m.reserved += move.reserved
+      m.spent += move.spent
+      money.set(move.periodId, m)
       effect = {
-        periodId: d.periodId,
+        periodId: move.periodId,
         balanceBefore: before.nominal - before.reserved - before.spent,
         balanceAfter: m.nominal - m.reserved - m.spent,
         reservedBefore: before.reserved,
