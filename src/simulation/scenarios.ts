@@ -2,7 +2,7 @@ import type { IsoDate } from '../domain/dates.ts'
 import type { Kopecks } from '../domain/money.ts'
 
 /**
- * A municipality's school year, sized from the figures of the seeds (shared/domain.md, "Figures from the seeds").
+ * A municipality's school year, sized from the figures of the seeds (docs/domain.md, "Figures from the seeds").
  * Where a seed gives no figure, the value is an assumption, named as such.
  */
 export interface Scenario {
