@@ -2,7 +2,7 @@ import { formatAmount } from '../src/domain/money.ts'
 
 // What every read model's reader shares: rows as JSON read by column name, amounts shown as decimal strings, pages.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are JSON read by column name
+// biome-ignore lint/suspicious/noExplicitAny: rows are JSON read by column name
 export type R = Record<string, any>
 
 /** Kopecks of a row as the API shows them: "7760.00". */

@@ -1,6 +1,6 @@
 import { catalogue, definitionOf, type LedgerEvent, upcast } from '../../events/index.ts'
 import type { Decider } from '../domain/decider.ts'
-import type { AppendResult, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent } from '../store/port.ts'
+import type { AppendResult, EventMetadata, EventStore, NewEvent, RecordedEvent } from '../store/port.ts'
 import { StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { uuidFromName } from './ids.ts'
 
@@ -263,7 +263,9 @@ export class Aggregates {
     else for (const a of appended) for (const e of a.events) loaded.state = decider.evolve(loaded.state, e)
     loaded.version = result.nextExpectedVersion
     let k = 0
-    for (const a of appended) a.events.forEach((e, i) => loaded.byId.set(a.recorded[i]!.eventId, { event: e, position: result.positions[k++]!.globalPosition }))
+    for (const a of appended) {
+      for (const [i, e] of a.events.entries()) loaded.byId.set(a.recorded[i]!.eventId, { event: e, position: result.positions[k++]!.globalPosition })
+    }
   }
 
   private settle(jobs: StepJob[], outcomes: Outcome[]) {

@@ -80,16 +80,16 @@ function order(fields: Record<string, string>, line: number): PaymentOrder {
   }
   const [d, m, y] = need('Дата').split('.')
   const date = `${y}-${m}-${d}`
-  if (!isValidDate(date)) throw new StatementFormatError(`line ${line}: Дата=${fields['Дата']} is not a date DD.MM.YYYY`)
+  if (!isValidDate(date)) throw new StatementFormatError(`line ${line}: Дата=${fields.Дата} is not a date DD.MM.YYYY`)
   const sum = need('Сумма').replace(',', '.')
   let amount: number
   try {
     amount = parseAmount(/\.\d{2}$/.test(sum) ? sum : /\.\d$/.test(sum) ? `${sum}0` : `${sum}.00`)
   } catch (error) {
-    if (error instanceof AmountFormatError) throw new StatementFormatError(`line ${line}: Сумма=${fields['Сумма']} is not an amount`)
+    if (error instanceof AmountFormatError) throw new StatementFormatError(`line ${line}: Сумма=${fields.Сумма} is not an amount`)
     throw error
   }
-  return { line, number: need('Номер'), date, amount, payerAccount: fields['ПлательщикСчет'] ?? '', purpose: fields['НазначениеПлатежа'] ?? '' }
+  return { line, number: need('Номер'), date, amount, payerAccount: fields.ПлательщикСчет ?? '', purpose: fields.НазначениеПлатежа ?? '' }
 }
 
 /** Invoice numbers written in a payment's purpose (see `invoiceNumber`). */

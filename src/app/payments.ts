@@ -21,7 +21,7 @@ const invoiceStream = streams.invoice
 export async function refundShortfalls(app: Application, ctx: CommandContext, invoiceId: string): Promise<number> {
   const invoice = await app.aggregates.load(invoiceDecider, invoiceStream(invoiceId))
   const i = invoice.state.invoice
-  if (!i || i.kind !== 'final') return 0
+  if (i?.kind !== 'final') return 0
   const refundedOn = invoice.state.settledOn
   if (i.amountDue < 0 || refundedOn === null) return 0
   let refunded = 0

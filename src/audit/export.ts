@@ -28,7 +28,7 @@ export interface ExportManifest {
   sha256: string
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name
+// biome-ignore lint/suspicious/noExplicitAny: event data read by field name
 type D = Record<string, any>
 
 /** The municipality a stream belongs to, from the event that opens it; null for streams outside any (idempotency keys). */

@@ -42,7 +42,7 @@ export interface VerifyOptions {
   maxProblems?: number
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data read by field name, checked against the schemas first
+// biome-ignore lint/suspicious/noExplicitAny: event data read by field name, checked against the schemas first
 type D = Record<string, any>
 
 async function snapshotPostings(sql: Sql): Promise<{ checkpoint: LogPosition; accounts: Map<string, number> } | null> {

@@ -15,6 +15,7 @@ import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { USAGE, UsageError } from './usage.ts'
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a command either returns its exit code or nothing (0)
 type Command = (args: string[]) => Promise<number | void>
 
 const commands: Record<string, Command> = {

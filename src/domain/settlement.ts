@@ -2,7 +2,7 @@ import type { EventData } from '../../events/index.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from './dates.ts'
 import { event, type Decider } from './decider.ts'
 import { refuse } from './errors.ts'
-import { formatAmount, type Kopecks, mulDivHalfUp } from './money.ts'
+import { type Kopecks, mulDivHalfUp } from './money.ts'
 
 // The monthly cycle's arithmetic (domain.md, "Monthly cycle") and the settlement stream `settlement-{m}`,
 // which decides that months close one after the other.

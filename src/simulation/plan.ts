@@ -1,4 +1,4 @@
-import { DIRECTIONS } from '../../events/index.ts'
+import type { DIRECTIONS } from '../../events/index.ts'
 import { addMonths, dayNumber, fromDayNumber, type IsoDate, lastDayOfMonth, maxDate, minDate, monthOf } from '../domain/dates.ts'
 import type { Kopecks } from '../domain/money.ts'
 import { uuidFromName } from '../app/ids.ts'
@@ -167,7 +167,7 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
   const placed = requesters.slice(0, s.financingCap)
   const queued = requesters.slice(s.financingCap)
   const givingBack = placed.filter((c) => c.activatedOn !== null && c.issuedOn < addDays(s.schoolYear.start, 30) && random.chance(0.03)).slice(0, queued.length)
-  givingBack.forEach((c, k) => (c.toAccountingOn = addDays(s.schoolYear.start, 35 + k)))
+  for (const [k, c] of givingBack.entries()) c.toAccountingOn = addDays(s.schoolYear.start, 35 + k)
   const promotedOn = new Map(queued.slice(0, givingBack.length).map((c, k) => [c, givingBack[k]!.toAccountingOn!]))
 
   const holders = new Set(placed)

@@ -45,7 +45,12 @@ t.test('a database stopped and started under load', { skip: typeof cluster === '
   const base = `http://127.0.0.1:${port}`
   const server = startCli(['serve'], { ...env, PORT: String(port), LOG_LEVEL: 'info' })
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null
-  const exited = new Promise<void>((resolve) => server.on('exit', (code, signal) => ((exit = { code, signal }), resolve())))
+  const exited = new Promise<void>((resolve) =>
+    server.on('exit', (code, signal) => {
+      exit = { code, signal }
+      resolve()
+    }),
+  )
   t.teardown(() => {
     if (!exit) server.kill('SIGKILL')
   })

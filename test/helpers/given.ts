@@ -12,6 +12,7 @@ export function given<C, S>(t: Asserts, decider: Decider<C, S>, history: LedgerE
     when(command: C) {
       const run = () => decider.decide(command, fold(decider, history))
       return {
+        // biome-ignore lint/suspicious/noThenProperty: given/when/then is the deciders' specification style (not a thenable)
         then(expected: LedgerEvent[], message?: string) {
           t.same(run(), expected, message ?? 'emits the expected events')
         },

@@ -28,7 +28,7 @@ export function figures(events: readonly RecordedEvent[]): LedgerFigures {
     return v
   }
   for (const e of events) {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data of many types, read by field name
+    // biome-ignore lint/suspicious/noExplicitAny: event data of many types, read by field name
     const d = e.data as Record<string, any>
     switch (e.type) {
       case 'NominalCredited': m(d.certificateNumber, d.periodId).nominal += d.amount; break

@@ -12,7 +12,7 @@ import { testDatabase } from '../helpers/database.ts'
 // generated from the schemas themselves, so a schema widened beyond what the tables store fails here.
 
 type Extreme = 'high' | 'low'
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- zod's internal definitions, read by field name
+// biome-ignore lint/suspicious/noExplicitAny: zod's internal definitions, read by field name
 type Any = any
 
 /** Strings with a pattern: the edge values of each field type the catalogue uses, matched by the schema itself. */

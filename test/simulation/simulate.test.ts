@@ -16,7 +16,7 @@ import { quoteReference } from '../helpers/pricing-reference.ts'
 const scenario = scaled(SCENARIOS['tambov-2023']!, 0.02)
 const SEED = 7
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- event data of many types, read by field name
+// biome-ignore lint/suspicious/noExplicitAny: event data of many types, read by field name
 type Data = Record<string, any>
 const data = (e: RecordedEvent) => e.data as Data
 

@@ -5,6 +5,7 @@ import { GENESIS_HASH } from '../../src/store/hash.ts'
 import {
   DuplicateEventIdError,
   type EventStore,
+  type LogPosition,
   type RecordedEvent,
   StreamNotFoundError,
   WrongExpectedVersionError,
@@ -161,7 +162,7 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     // too): wait until all 50 are readable, so the pages below are of the whole log.
     for (let waited = 0; (await store.readAll({ limit: 1000 })).events.length < 50 && waited < 30_000; waited += 50) await new Promise((r) => setTimeout(r, 50))
     const all: RecordedEvent[] = []
-    let after = undefined
+    let after: LogPosition | undefined
     let batches = 0
     for (;;) {
       const page = await store.readAll({ after, limit: 7 })

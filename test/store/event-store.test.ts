@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
 import t from 'tap'
 import { findChainBreak } from '../../src/store/chain.ts'
-import { GENESIS_HASH } from '../../src/store/hash.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { events } from '../helpers/events.ts'

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Application } from '../../app/context.ts'
@@ -11,16 +11,13 @@ import {
   terminateContract,
 } from '../../app/contracts.ts'
 import { correctMonth, recordAttendance } from '../../app/contracts.ts'
-import { streams } from '../../app/streams.ts'
-import { contractDecider } from '../../domain/contract.ts'
-import { groupDecider } from '../../domain/group.ts'
 import { callerOf } from '../auth.ts'
 import { payerFilter, providerFilter, requireReach } from '../../app/scope.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { amountOut, certificateNumber, commandHeaders, count, date, id, LIMITS, money, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, } from '../reads.ts'
 
 const contractOutcome = z.object({
   streamId: z.string(),

@@ -61,7 +61,9 @@ export class Batcher<Request, Result> {
       this.options
         .run(batch)
         // A batch that failed as a whole fails each request still unsettled (settling twice does nothing).
-        .catch((error: unknown) => batch.forEach((p) => p.reject(error)))
+        .catch((error: unknown) => {
+          for (const p of batch) p.reject(error)
+        })
         .finally(() => {
           for (const k of keys) this.busy.delete(k)
           this.inFlight--

@@ -278,8 +278,14 @@ async function isolated<Request, Result>(batch: Pending<Request, Result>[], run:
   const unsettled = new Set(batch)
   const tracked = batch.map((p) => ({
     request: p.request,
-    resolve: (r: Result) => (unsettled.delete(p), p.resolve(r)),
-    reject: (e: unknown) => (unsettled.delete(p), p.reject(e)),
+    resolve: (r: Result) => {
+      unsettled.delete(p)
+      p.resolve(r)
+    },
+    reject: (e: unknown) => {
+      unsettled.delete(p)
+      p.reject(e)
+    },
   }))
   try {
     await run(tracked)
