@@ -2,7 +2,7 @@ import { z } from 'zod'
 
 // The HTTP edge: what clients send and receive (the value types are src/app/fields.ts, shared with the imports).
 
-export { amount, amountOut, birthDate, certificateNumber, certificateType, count, date, direction, id, LIMITS, money, month, programmeKind, uuid } from '../app/fields.ts'
+export { amount, amountOut, basisPoints, birthDate, certificateNumber, certificateType, count, date, direction, id, LIMITS, money, month, percentage, programmeKind, uuid } from '../app/fields.ts'
 
 /** Headers every command route reads. */
 export const commandHeaders = z.object({

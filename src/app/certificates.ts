@@ -54,7 +54,7 @@ async function makeFinancing(
 }
 
 /** Releases a financing place and completes the promotion of whoever the queue's head was. */
-async function releasePlace(
+async function releaseFinancingPlace(
   app: Application,
   p: Process,
   state: CertificateState,
@@ -190,7 +190,7 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
     }
     if (input.to === 'accounting') {
       await p.step(certificateDecider, certificateStream, `accounting`, { type: 'MakeAccounting', periodId: input.periodId, on: input.on })
-      await releasePlace(app, p, state, input.periodId, input.on, 'type_changed')
+      await releaseFinancingPlace(app, p, state, input.periodId, input.on, 'type_changed')
       return outcome(app, input.certificateNumber, null)
     }
     const place = await p.step(municipalityDecider, municipalityStream, `place`, {
@@ -230,7 +230,7 @@ export async function freezeCertificate(app: Application, ctx: CommandContext, i
       }
     }
     await p.step(certificateDecider, certificateStream, `freeze`, { type: 'FreezeCertificate', periodId: input.periodId, on: input.on })
-    if (state.type === 'financing') await releasePlace(app, p, state, input.periodId, input.on, 'frozen')
+    if (state.type === 'financing') await releaseFinancingPlace(app, p, state, input.periodId, input.on, 'frozen')
     if (period.queue.includes(input.certificateNumber) || (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:leave-queue`))) {
       await p.step(municipalityDecider, municipalityStream, `leave-queue`, {
         type: 'LeaveQueue', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on,

@@ -70,7 +70,7 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       throw new WrongExpectedVersionError(streams.contract(contractId), ctx.expectedVersion, existing.version)
     }
     await p.step(groupDecider, streams.group(input.groupId), `place`, {
-      type: 'TakePlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
+      type: 'TakeGroupPlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
     })
     const reserved = e.reserve ? await reserveOrGiveBack(p, input, e.reserve) : 0
     await p.step(contractDecider, streams.contract(contractId), `request`, { type: 'RecordContractRequest', request: contractRequested(input, contractId, e, reserved) })
@@ -117,7 +117,7 @@ async function reserveOrGiveBack(p: Process, input: RequestContractInput, reserv
   } catch (error) {
     if (error instanceof DomainError) {
       await p.step(groupDecider, streams.group(input.groupId), `abandon`, {
-        type: 'ReleasePlace', contractId, on: input.requestedOn, reason: 'request_abandoned',
+        type: 'ReleaseGroupPlace', contractId, on: input.requestedOn, reason: 'request_abandoned',
       })
     }
     throw error
@@ -211,7 +211,7 @@ export async function refuseContract(
       type: 'ReleaseReservation', contractId: input.contractId, on: (step.events[0]!.data as EventData<'ContractRefused'>).refusedOn, amount: 'all', reason: 'refused',
     })
     await p.step(groupDecider, streams.group(r.groupId), `place`, {
-      type: 'ReleasePlace', contractId: input.contractId, on: input.refusedOn, reason: 'refused',
+      type: 'ReleaseGroupPlace', contractId: input.contractId, on: input.refusedOn, reason: 'refused',
     })
     // The refusal's own steps are finished first; only then is a second refusal with other details a conflict.
     if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { refusedOn: input.refusedOn, reason: input.reason }, 'contract_refused', 'refused')
@@ -258,7 +258,7 @@ export async function closeContract(app: Application, ctx: CommandContext, input
       type: 'CloseContract', closedOn: input.closedOn,
     }, { expectedVersion: ctx.expectedVersion })
     await p.step(groupDecider, streams.group(r.groupId), `place`, {
-      type: 'ReleasePlace', contractId: input.contractId, on: input.closedOn, reason: 'closed',
+      type: 'ReleaseGroupPlace', contractId: input.contractId, on: input.closedOn, reason: 'closed',
     })
     return outcome(app, input.contractId)
   })

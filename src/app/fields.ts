@@ -52,6 +52,16 @@ export const month = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM')
   .refine((m) => m >= LIMITS.firstDate.slice(0, 7) && m <= LIMITS.lastDate.slice(0, 7), `a month lies between ${LIMITS.firstDate.slice(0, 7)} and ${LIMITS.lastDate.slice(0, 7)}`)
   .describe('YYYY-MM')
+/** A percentage from 0 to 100 with at most two decimals ("87.5"): a completeness; `basisPoints` reads it exactly. */
+export const percentage = z
+  .string()
+  .regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals')
+  .describe('a percentage, e.g. 87.5')
+/** "87.5" → 8750 basis points, exactly (no float on the way). */
+export function basisPoints(text: string): number {
+  const [whole, fraction = ''] = text.split('.')
+  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
+}
 /** A whole number from 0 to `max`: counts of lessons, places, children. */
 export const count = (max: number) => z.number().int().min(0).max(max)
 export const id = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$/, 'an id has 1–64 letters, digits, dots, dashes or underscores')

@@ -9,7 +9,7 @@ import { providerDecider } from '../domain/provider.ts'
 import { ADVANCE_PERCENT, advanceAmount, checkCloseable, settlementDecider } from '../domain/settlement.ts'
 import { WrongExpectedVersionError } from '../store/port.ts'
 import { forEachConcurrently } from './concurrently.ts'
-import { type Application, type CommandContext, idempotent } from './context.ts'
+import { type Application, type CommandContext, type CommandOutcome, idempotent } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
 import { refundShortfalls } from './payments.ts'
 import { reaches, requireReach } from './scope.ts'
@@ -25,7 +25,8 @@ import { streams } from './streams.ts'
 /** The contracts of a municipality that a close must look at (requested, accepted or terminated ones). */
 export type ContractLister = (municipality: string) => Promise<string[]>
 
-export interface MonthCloseOutcome {
+/** A close's counts; `streamId`/`version` are the municipality's settlement stream after it, for If-Match. */
+export interface MonthCloseOutcome extends CommandOutcome {
   municipality: string
   month: IsoMonth
   closedOn: IsoDate
@@ -97,7 +98,7 @@ export async function closeMonth(
   const recorded = settlement.state.closed[month]
   if (recorded) {
     const { municipality: _, month: __, ...counts } = recorded
-    return { municipality, month, ...counts, alreadyClosed: true }
+    return { streamId: settlementStream, version: settlement.version, municipality, month, ...counts, alreadyClosed: true }
   }
   checkCloseable(settlement.state, month, closedOn)
   // With If-Match the caller names the version of the municipality's settlement stream it saw (its last close).
@@ -109,7 +110,7 @@ export async function closeMonth(
     const run: CloseRun = {
       municipality, month, closedOn, next: addMonths(month, 1), processId,
       p: new Process(app, { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } }, 'month-close', processId),
-      outcome: { municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: false },
+      outcome: { streamId: settlementStream, version: null, municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: false },
       pairs: new Map(), contractDates: new Map(), toClose: [], advanceClaims: new Map(),
     }
     // Contracts are independent of each other: many at once, so their steps travel to the store together.
@@ -265,9 +266,10 @@ async function recordClose(app: Application, run: CloseRun): Promise<MonthCloseO
   const o = run.outcome
   o.finalInvoices.sort()
   o.advanceInvoices.sort()
-  await run.p.step(settlementDecider, streams.settlement(run.municipality), `closed`, {
+  const step = await run.p.step(settlementDecider, streams.settlement(run.municipality), `closed`, {
     type: 'RecordMonthClosed', municipality: run.municipality, month: run.month, closedOn: run.closedOn, contractsWrittenOff: o.contractsWrittenOff,
     contractsClosed: o.contractsClosed, requestsExpired: o.requestsExpired, finalInvoices: o.finalInvoices, advanceInvoices: o.advanceInvoices,
   })
+  o.version = step.version
   return o
 }

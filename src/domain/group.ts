@@ -17,8 +17,8 @@ export type GroupState = Omit<EventData<'GroupOpened'>, 'groupId'> & {
 
 export type GroupCommand =
   | ({ type: 'OpenGroup' } & EventData<'GroupOpened'>)
-  | { type: 'TakePlace'; contractId: string; certificateNumber: string; on: IsoDate }
-  | { type: 'ReleasePlace'; contractId: string; on: IsoDate; reason: 'refused' | 'closed' | 'request_abandoned' }
+  | { type: 'TakeGroupPlace'; contractId: string; certificateNumber: string; on: IsoDate }
+  | { type: 'ReleaseGroupPlace'; contractId: string; on: IsoDate; reason: 'refused' | 'closed' | 'request_abandoned' }
 
 /** price ≤ 150 % × normative, in integers: 2 × price ≤ 3 × normative. */
 export const priceWithinLimit = (price: Kopecks, normative: Kopecks) => 2 * price <= 3 * normative
@@ -57,7 +57,7 @@ export const groupDecider: Decider<GroupCommand, GroupState> = {
         const { type: _, ...data } = command
         return [event('GroupOpened', data)]
       }
-      case 'TakePlace': {
+      case 'TakeGroupPlace': {
         const groupId = state.groupId ?? refuse('group_not_found', 'no such group')
         if (state.places.has(command.contractId)) return []
         for (const holder of state.places.values()) {
@@ -68,7 +68,7 @@ export const groupDecider: Decider<GroupCommand, GroupState> = {
         if (state.places.size >= state.capacity) return refuse('group_full', `all ${state.capacity} places of group ${groupId} are taken`)
         return [event('GroupPlaceTaken', { groupId, contractId: command.contractId, certificateNumber: command.certificateNumber, takenOn: command.on })]
       }
-      case 'ReleasePlace': {
+      case 'ReleaseGroupPlace': {
         const groupId = state.groupId ?? refuse('group_not_found', 'no such group')
         if (!state.places.has(command.contractId)) return []
         return [event('GroupPlaceReleased', { groupId, contractId: command.contractId, releasedOn: command.on, reason: command.reason })]

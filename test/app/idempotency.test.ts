@@ -55,7 +55,7 @@ t.test('the same step queued twice on a stream (a retry while the request still 
   const stream = 'group-robotics-1'
   const meta = callerCtx('operator').metadata
   const take = (stepId: string, contractId: string, certificateNumber: string) =>
-    app.aggregates.runStep(groupDecider, stream, stepId, { type: 'TakePlace', contractId, certificateNumber, on: '2024-10-01' }, meta)
+    app.aggregates.runStep(groupDecider, stream, stepId, { type: 'TakeGroupPlace', contractId, certificateNumber, on: '2024-10-01' }, meta)
   // The first runs alone; the two that queue behind it are decided together and appended at once.
   const [, first, retry] = await Promise.all([
     take('other:place', '00000000-0000-4000-8000-0000000000c0', 'Q000000000'),

@@ -162,12 +162,12 @@ t.test('group: price limit, capacity and one contract per child', async (t) => {
   const c1 = '00000000-0000-4000-8000-00000000000a'
   const c2 = '00000000-0000-4000-8000-00000000000b'
   const c3 = '00000000-0000-4000-8000-00000000000c'
-  given(t, groupDecider, [groupOpened]).when({ type: 'TakePlace', contractId: c1, certificateNumber: 'A000000001', on: '2024-09-20' }).then([taken(c1, 'A000000001')])
-  given(t, groupDecider, [groupOpened, taken(c1, 'A000000001')]).when({ type: 'TakePlace', contractId: c2, certificateNumber: 'A000000001', on: '2024-09-20' }).refuses('duplicate_contract')
-  given(t, groupDecider, [groupOpened, taken(c1, 'A000000001'), taken(c2, 'A000000002')]).when({ type: 'TakePlace', contractId: c3, certificateNumber: 'A000000003', on: '2024-09-20' }).refuses('group_full')
+  given(t, groupDecider, [groupOpened]).when({ type: 'TakeGroupPlace', contractId: c1, certificateNumber: 'A000000001', on: '2024-09-20' }).then([taken(c1, 'A000000001')])
+  given(t, groupDecider, [groupOpened, taken(c1, 'A000000001')]).when({ type: 'TakeGroupPlace', contractId: c2, certificateNumber: 'A000000001', on: '2024-09-20' }).refuses('duplicate_contract')
+  given(t, groupDecider, [groupOpened, taken(c1, 'A000000001'), taken(c2, 'A000000002')]).when({ type: 'TakeGroupPlace', contractId: c3, certificateNumber: 'A000000003', on: '2024-09-20' }).refuses('group_full')
   const released = e('GroupPlaceReleased', { groupId: G, contractId: c1, releasedOn: '2024-10-01', reason: 'refused' })
   given(t, groupDecider, [groupOpened, taken(c1, 'A000000001'), taken(c2, 'A000000002'), released])
-    .when({ type: 'TakePlace', contractId: c3, certificateNumber: 'A000000001', on: '2024-09-20' })
+    .when({ type: 'TakeGroupPlace', contractId: c3, certificateNumber: 'A000000001', on: '2024-09-20' })
     .then([taken(c3, 'A000000001')], 'a released place is free again, for the same child too')
 })
 

@@ -74,7 +74,7 @@ t.test('steps queued on one stream are decided in turn: a group of 25 places tak
   await openGroup(app, ctx, { groupId: 'choir-1', programmeId: 'choir', startDate: '2024-09-01', endDate: '2025-05-31', price: 0, normativeCost: 0, capacity: 25 })
   const outcomes = await Promise.allSettled(
     Array.from({ length: 40 }, (_, i) =>
-      app.aggregates.runStep(groupDecider, streams.group('choir-1'), `take:${i}`, { type: 'TakePlace', contractId: contract(i), certificateNumber: `N${String(i).padStart(9, '0')}`, on: '2024-09-02' }, ctx.metadata),
+      app.aggregates.runStep(groupDecider, streams.group('choir-1'), `take:${i}`, { type: 'TakeGroupPlace', contractId: contract(i), certificateNumber: `N${String(i).padStart(9, '0')}`, on: '2024-09-02' }, ctx.metadata),
     ),
   )
   const taken = outcomes.filter((o) => o.status === 'fulfilled')
@@ -84,6 +84,6 @@ t.test('steps queued on one stream are decided in turn: a group of 25 places tak
   const log = await app.store.readStream(streams.group('choir-1'))
   t.equal(log.filter((e) => e.type === 'GroupPlaceTaken').length, 25)
   t.ok(new Set(log.map((e) => e.transactionId)).size < 10, 'appended together, not one by one')
-  const again = await app.aggregates.runStep(groupDecider, streams.group('choir-1'), 'take:3', { type: 'TakePlace', contractId: contract(3), certificateNumber: 'N000000003', on: '2024-09-02' }, ctx.metadata)
+  const again = await app.aggregates.runStep(groupDecider, streams.group('choir-1'), 'take:3', { type: 'TakeGroupPlace', contractId: contract(3), certificateNumber: 'N000000003', on: '2024-09-02' }, ctx.metadata)
   t.ok(again.alreadyDone, 'a step run again finds what it recorded')
 })

@@ -14,7 +14,7 @@ import { correctMonth, recordAttendance } from '../../app/contracts.ts'
 import { callerOf } from '../auth.ts'
 import { payerFilter, providerFilter, requireReach } from '../../app/scope.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, certificateNumber, commandHeaders, count, date, id, LIMITS, money, uuid } from '../schemas.ts'
+import { amountOut, basisPoints, certificateNumber, commandHeaders, count, date, id, LIMITS, money, month, percentage, uuid } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
 import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, } from '../reads.ts'
@@ -66,12 +66,6 @@ function body(o: ContractOutcome): z.infer<typeof contractOutcome> {
       schedule: q.schedule.map((s) => ({ month: s.month, certificate: money(s.certificate), parent: money(s.parent) })),
     },
   }
-}
-
-/** "87.5" → 8750 basis points, exactly. */
-function percentToBp(text: string): number {
-  const [whole, fraction = ''] = text.split('.')
-  return Number(whole) * 100 + Number(fraction.padEnd(2, '0'))
 }
 
 export const contractView = z.object({
@@ -213,11 +207,11 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           'Completeness = (planned − cancelled) / planned; providerCompletenessPercent may lower it further.',
         params,
         body: z.strictObject({
-          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
+          month,
           lessonsPlanned: count(LIMITS.lessonsPerMonth).positive(),
           lessonsCancelledByProvider: count(LIMITS.lessonsPerMonth),
           lessonsAttended: count(LIMITS.lessonsPerMonth),
-          providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
+          providerCompletenessPercent: percentage.optional(),
           recordedOn: date,
         }),
         response: { 201: z.object({ streamId: z.string(), version: z.number().int().nullable() }) },
@@ -225,7 +219,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
-      const bp = providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent)
+      const bp = providerCompletenessPercent === undefined ? null : basisPoints(providerCompletenessPercent)
       const result = await recordAttendance(ledger, commandContext(request), { contractId: request.params.contractId, ...rest, providerCompletenessBp: bp })
       return sendOutcome(reply, 201, result, result, ledger)
     },
@@ -241,10 +235,10 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
         description: 'Nothing issued is altered. A correction may only lower the line (correction_raises_line otherwise).',
         params,
         body: z.strictObject({
-          month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM'),
+          month,
           lessonsPlanned: count(LIMITS.lessonsPerMonth).positive(),
           lessonsCancelledByProvider: count(LIMITS.lessonsPerMonth),
-          providerCompletenessPercent: z.string().regex(/^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$/, 'a percentage from 0 to 100 with at most two decimals').optional(),
+          providerCompletenessPercent: percentage.optional(),
           reason: z.string().min(1).max(500),
           correctedOn: date,
         }),
@@ -256,7 +250,7 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
       const result = await correctMonth(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...rest, providerCompletenessBp: providerCompletenessPercent === undefined ? null : percentToBp(providerCompletenessPercent),
+        contractId: request.params.contractId, ...rest, providerCompletenessBp: providerCompletenessPercent === undefined ? null : basisPoints(providerCompletenessPercent),
       })
       return sendOutcome(reply, 201, result, { ...result, difference: money(result.difference) }, ledger)
     },

@@ -5,7 +5,7 @@ import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
 import { closeMonth } from '../../app/month-close.ts'
 import { recordPayment, reversePayment } from '../../app/payments.ts'
-import { commandContext } from '../commands.ts'
+import { commandContext, sendOutcome } from '../commands.ts'
 import { notAfterToday } from '../reads.ts'
 import { amount, amountOut, commandHeaders, date, id, money, month } from '../schemas.ts'
 
@@ -27,7 +27,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         body: z.strictObject({ closedOn: date.optional() }).default({}),
         response: {
           200: z.object({
-            municipality: z.string(), month: z.string(), closedOn: z.string(), contractsWrittenOff: z.number().int(), contractsClosed: z.number().int(),
+            streamId: z.string(), version: z.number().int().nullable(), municipality: z.string(), month: z.string(), closedOn: z.string(), contractsWrittenOff: z.number().int(), contractsClosed: z.number().int(),
             requestsExpired: z.number().int(), finalInvoices: z.array(z.string()), advanceInvoices: z.array(z.string()), alreadyClosed: z.boolean(),
           }),
         },
@@ -36,9 +36,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     async (request, reply) => {
       const { municipality, month: m } = request.params
       const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.contracts.openIds(x))
-      const position = ledger.aggregates.takePosition(request.id)
-      if (position !== null) reply.header('x-ledger-position', position.toString())
-      return outcome
+      return sendOutcome(reply, 200, outcome, outcome, ledger)
     },
   )
   r.post(
@@ -67,10 +65,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     async (request, reply) => {
       notAfterToday(request.body.paidOn, 'paidOn', timeZone)
       const result = await recordPayment(ledger, commandContext(request), { invoiceId: request.params.invoiceId, ...request.body })
-      const position = ledger.aggregates.takePosition(request.id)
-      if (position !== null) reply.header('x-ledger-position', position.toString())
-      if (result.version !== null) reply.header('etag', `"${result.version}"`)
-      return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })
+      return sendOutcome(reply, 201, result, { ...result, paid: money(result.paid), outstanding: money(result.outstanding) }, ledger)
     },
   )
   r.post(
@@ -90,9 +85,7 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
     async (request, reply) => {
       notAfterToday(request.body.reversedOn, 'reversedOn', timeZone)
       const result = await reversePayment(ledger, commandContext(request), { ...request.params, ...request.body })
-      const position = ledger.aggregates.takePosition(request.id)
-      if (position !== null) reply.header('x-ledger-position', position.toString())
-      return reply.code(201).send({ ...result, paid: money(result.paid), outstanding: money(result.outstanding) })
+      return sendOutcome(reply, 201, result, { ...result, paid: money(result.paid), outstanding: money(result.outstanding) }, ledger)
     },
   )
 }
