@@ -7,7 +7,7 @@ import type { EventData, EventType } from './index.ts'
  * without a date of their own — they count from the beginning of history — and for `CommandAccepted` and `CommandRefused`, which are not a
  * business fact at all (an idempotency key's first use).
  */
-export const BUSINESS_DATE_FIELD: { readonly [T in EventType]: { [K in keyof EventData<T>]: EventData<T>[K] extends string ? K : never }[keyof EventData<T>] | null } = {
+const BUSINESS_DATE_FIELD: { readonly [T in EventType]: { [K in keyof EventData<T>]: EventData<T>[K] extends string ? K : never }[keyof EventData<T>] | null } = {
   FinancingPeriodOpened: null,
   PopulationRecorded: null,
   FinancingPlaceTaken: 'takenOn',

@@ -4,7 +4,7 @@ import { certificateNumber, defineEvent, entityId, isoDate, isoMonth, kopecks, n
 const v1 = z.object({ certificateNumber, periodId: entityId, contractId: uuid, month: isoMonth, amount: kopecks })
 
 /** Version 1 (no date): written by the month close after the month. */
-export const CertificateFundsWrittenOffV1 = defineEvent('CertificateFundsWrittenOff', 1, 'certificate-{certificateNumber}', v1)
+const CertificateFundsWrittenOffV1 = defineEvent('CertificateFundsWrittenOff', 1, 'certificate-{certificateNumber}', v1)
 
 /**
  * A contract's month began: its certificate amount moves from reserved to spent (reserved − amount, spent + amount,

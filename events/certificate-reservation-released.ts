@@ -11,7 +11,7 @@ const v1 = z.object({
 })
 
 /** Version 1 (no last month). */
-export const CertificateReservationReleasedV1 = defineEvent('CertificateReservationReleased', 1, 'certificate-{certificateNumber}', v1)
+const CertificateReservationReleasedV1 = defineEvent('CertificateReservationReleased', 1, 'certificate-{certificateNumber}', v1)
 
 /**
  * Reserved money returned to the balance: reserved − amount, balance + amount. For a termination, `lastMonth` is the

@@ -7,7 +7,7 @@ import { z } from 'zod'
 // dates PostgreSQL's date type (which has no year 0). test/projections/storable.test.ts projects the extremes.
 
 /** The largest amount of kopecks: 9 999 999 999 999.99 roubles, what numeric(15,2) holds. */
-export const MAX_KOPECKS = 999_999_999_999_999
+const MAX_KOPECKS = 999_999_999_999_999
 /** An amount of money: a whole, non-negative number of kopecks (776000 = 7 760.00 roubles). */
 export const kopecks = z.number().int().nonnegative().max(MAX_KOPECKS)
 /** A difference of money (a correction, an amount due after corrections): kopecks either way. */

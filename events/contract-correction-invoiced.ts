@@ -4,7 +4,7 @@ import { certificateNumber, defineEvent, isoDate, key, nextVersion, recordedDate
 const v1 = z.object({ contractId: uuid, certificateNumber, correctionId: key, invoiceId: key })
 
 /** Version 1 (no date of its own). */
-export const ContractCorrectionInvoicedV1 = defineEvent('ContractCorrectionInvoiced', 1, 'contract-{contractId}', v1)
+const ContractCorrectionInvoicedV1 = defineEvent('ContractCorrectionInvoiced', 1, 'contract-{contractId}', v1)
 
 /**
  * The month close put a correction into a final invoice, on the day of the close: it will not be invoiced again.

@@ -22,7 +22,7 @@ const v1 = z.object({
 })
 
 /** Version 1 (no date of its own). */
-export const ContractMonthSettledV1 = defineEvent('ContractMonthSettled', 1, 'contract-{contractId}', v1)
+const ContractMonthSettledV1 = defineEvent('ContractMonthSettled', 1, 'contract-{contractId}', v1)
 
 /** Settled on the day of the close (`settledOn`). Version 1 reads as settled on the (UTC) date it was recorded. */
 export const ContractMonthSettled = nextVersion(ContractMonthSettledV1, v1.extend({ settledOn: isoDate }), (d, c) => ({ ...d, settledOn: recordedDate(c) }))

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { certificateNumber, count, defineEvent, direction, entityId, isoDate, isoMonth, kopecks, programmeKind, uuid } from './common.ts'
 
-export const QuoteData = z.object({
+const QuoteData = z.object({
   days: count.min(1),
   months: count.min(1),
   all: kopecks,

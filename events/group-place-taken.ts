@@ -4,7 +4,7 @@ import { certificateNumber, defineEvent, entityId, isoDate, nextVersion, recorde
 const v1 = z.object({ groupId: entityId, contractId: uuid, certificateNumber })
 
 /** Version 1 (no date of its own). */
-export const GroupPlaceTakenV1 = defineEvent('GroupPlaceTaken', 1, 'group-{groupId}', v1)
+const GroupPlaceTakenV1 = defineEvent('GroupPlaceTaken', 1, 'group-{groupId}', v1)
 
 /**
  * A contract request took a place in the group (first step of the request), on the day it was requested. No money

@@ -95,7 +95,7 @@ export const catalogue = {
   CommandRefused,
 } as const
 
-export type Catalogue = typeof catalogue
+type Catalogue = typeof catalogue
 export type EventType = keyof Catalogue
 /** The data of an event type at its current schema version. */
 export type EventData<T extends EventType> = z.infer<Catalogue[T]['schema']>

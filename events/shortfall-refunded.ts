@@ -13,7 +13,7 @@ const v1 = z.object({
 })
 
 /** Version 1 (no date of its own). */
-export const ShortfallRefundedV1 = defineEvent('ShortfallRefunded', 1, 'certificate-{certificateNumber}', v1)
+const ShortfallRefundedV1 = defineEvent('ShortfallRefunded', 1, 'certificate-{certificateNumber}', v1)
 
 /**
  * A final invoice was paid in full and one of its lines was below 100 %: the difference between the month's

@@ -13,7 +13,7 @@ type Q = Sql | TransactionSql
 
 export const schemaFor = (name: string, generation: number) => `proj_${name.replaceAll('-', '_')}_${generation}`
 
-export function sqlFile(projection: Projection, file: 'tables.sql' | 'views.sql', schema: string): string {
+function sqlFile(projection: Projection, file: 'tables.sql' | 'views.sql', schema: string): string {
   return fs.readFileSync(path.join(projection.dir, file), 'utf8').replaceAll('{{schema}}', schema)
 }
 

@@ -11,9 +11,7 @@ import { activeSchema } from './runner.ts'
 // waiting for a position (read-your-writes). Each projection's own queries are in projections/<name>/read.ts.
 
 export type { CertificateView } from './certificate-balances/read.ts'
-export type { ContractView } from './contracts/read.ts'
-export { RECONCILIATION_FIGURES, type ReconciliationFigure } from './provider-invoices/read.ts'
-export type { Page } from './view.ts'
+export { RECONCILIATION_FIGURES } from './provider-invoices/read.ts'
 
 export class ProjectionReader {
   readonly certificates: CertificateReads

@@ -63,7 +63,7 @@ const positionOf = (e: RecordedEvent): LogPosition => ({ transactionId: e.transa
  * and a crash at any instant loses or repeats nothing: the next run starts from the committed checkpoint.
  */
 /** A projection stopped at an event it cannot apply (its schema accepts it, the projection refuses it). */
-export class ProjectionStoppedError extends Error {
+class ProjectionStoppedError extends Error {
   constructor(readonly projection: string, readonly event: RecordedEvent, readonly reason: unknown) {
     super(`projection ${projection} stopped at event ${event.globalPosition} (${event.type} ${event.eventId} of ${event.streamId}): ${(reason as Error)?.message ?? String(reason)}`)
     this.name = 'ProjectionStoppedError'
@@ -79,7 +79,7 @@ class InjectedCrash extends Error {
 }
 
 /** Errors of the connection or the server's state, not of an event: the batch is simply tried again later. */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   if (error instanceof InjectedCrash) return true
   const code = (error as { code?: unknown })?.code
   if (typeof code !== 'string') return false

@@ -29,7 +29,7 @@ export interface CertificateView {
 }
 
 /** The certificate as the API shows it, from rows of the certificate-balances and contracts projections. */
-export function certificateView(certificate: R, balances: R[], links: R[], contracts: R[]): CertificateView {
+function certificateView(certificate: R, balances: R[], links: R[], contracts: R[]): CertificateView {
   const status = certificate.frozen_in ? 'frozen' : certificate.active ? 'active' : 'issued'
   const count = (period: string, statuses: string[]) => links.filter((l) => l.period_id === period && statuses.includes(l.status)).length
   const byId = [...contracts].sort((a, b) => (a.requested_on === b.requested_on ? (a.contract_id < b.contract_id ? -1 : 1) : a.requested_on < b.requested_on ? -1 : 1))

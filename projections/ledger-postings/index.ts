@@ -9,7 +9,7 @@ import type { ProjectedEvent, Projection, Rows } from '../types.ts'
 const certificate = (d: { certificateNumber: string; periodId: string }, part: 'available' | 'reserved' | 'spent') => `certificate:${d.certificateNumber}:${d.periodId}:${part}`
 
 /** [debit, credit, amount, scope] of each posting an event makes; none for a zero amount (a posting moves money). */
-export function postingsOf(e: ProjectedEvent): [string, string, number, string][] {
+function postingsOf(e: ProjectedEvent): [string, string, number, string][] {
   // A certificate's money: each change a transfer between its parts and the budget (src/domain/certificate-money.ts).
   const move = moneyMoveOf(e)
   if (move && 'certificateNumber' in e.data) {

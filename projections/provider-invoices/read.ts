@@ -16,7 +16,7 @@ export const RECONCILIATION_FIGURES = [
   'advanceInvoiced', 'advancePaid', 'advancePaidLate', 'finalInvoiced', 'advanceDeducted', 'finalDue', 'finalPaid', 'finalPaidLate', 'outstanding',
   'overdueOutstanding', 'refundedToCertificates',
 ] as const
-export type ReconciliationFigure = (typeof RECONCILIATION_FIGURES)[number]
+type ReconciliationFigure = (typeof RECONCILIATION_FIGURES)[number]
 
 export class InvoiceReads {
   constructor(private readonly reader: ProjectionReader) {}

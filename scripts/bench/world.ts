@@ -11,16 +11,16 @@ import type { EventStore } from '../../src/store/port.ts'
 import { pool } from './measure.ts'
 import { StagingStore } from './staging.ts'
 
-export const PERIOD = '2024'
+const PERIOD = '2024'
 /** Contracts of the month-close phase run from 1 October (the first month written off is October). */
-export const CONTRACT_START = '2024-10-01'
+const CONTRACT_START = '2024-10-01'
 export const CLOSE_MONTH = '2024-10'
 export const CLOSED_ON = '2024-11-01'
 
 const ctx = (): CommandContext => ({ metadata: systemMetadata('bench', 'bench-setup') })
 
 /** Ten characters, unique per municipality prefix letter and index. */
-export const certificateNumber = (prefix: string, i: number) => `${prefix}${String(i).padStart(9, '0')}`
+const certificateNumber = (prefix: string, i: number) => `${prefix}${String(i).padStart(9, '0')}`
 
 export interface WorldSpec {
   municipality: string

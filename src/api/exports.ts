@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs'
 
 // Spreadsheets a Russian accountant opens directly: CSV with `;`, a UTF-8 BOM and decimal commas, and XLSX.
 
-export const RECONCILIATION_COLUMNS = [
+const RECONCILIATION_COLUMNS = [
   ['providerId', 'Поставщик'],
   ['payerId', 'Плательщик'],
   ['advanceInvoiced', 'Аванс выставлен'],
@@ -21,7 +21,7 @@ export const RECONCILIATION_COLUMNS = [
 type Row = Record<string, string | number>
 
 /** 123456 kopecks → "1234,56" (decimal comma, no thousands separator, as spreadsheets read it). */
-export const rubles = (kopecks: number) => {
+const rubles = (kopecks: number) => {
   const sign = kopecks < 0 ? '-' : ''
   const abs = Math.abs(kopecks)
   return `${sign}${Math.trunc(abs / 100)},${String(abs % 100).padStart(2, '0')}`

@@ -11,7 +11,7 @@ const DEBUG_LEVELS = new Set(['debug', 'trace'])
  * The error serializer of the ledger's logs. A PostgreSQL error's detail and context can quote the row or the JSON
  * it refused — an event's content — so below debug they are redacted; at debug and trace they are shown whole.
  */
-export function errorSerializer(level: string): (error: unknown) => unknown {
+function errorSerializer(level: string): (error: unknown) => unknown {
   const whole = DEBUG_LEVELS.has(level)
   const serialize = (error: unknown): unknown => {
     if (!(error instanceof Error)) return error

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** RFC 9457 problem details; `code` is the stable machine-readable name clients switch on. */
-export interface Problem {
+interface Problem {
   type: string
   title: string
   status: number
@@ -12,7 +12,7 @@ export interface Problem {
   [extension: string]: unknown
 }
 
-export const problemType = (code: string) => `urn:pfdo-ledger:problem:${code}`
+const problemType = (code: string) => `urn:pfdo-ledger:problem:${code}`
 
 /** Throw from a handler or hook to answer with a problem document. */
 export class ProblemError extends Error {

@@ -9,10 +9,10 @@ import { dateFormatHint } from '../domain/dates.ts'
 import { date } from './schemas.ts'
 
 /** The largest global position: the log's positions are PostgreSQL bigints. */
-export const MAX_LOG_POSITION = 9_223_372_036_854_775_807n
+const MAX_LOG_POSITION = 9_223_372_036_854_775_807n
 
 /** A global position of the log in a query parameter, bounded by what the database stores. */
-export const logPosition = z.coerce.bigint().min(1n).max(MAX_LOG_POSITION, `a position is at most ${MAX_LOG_POSITION}`)
+const logPosition = z.coerce.bigint().min(1n).max(MAX_LOG_POSITION, `a position is at most ${MAX_LOG_POSITION}`)
 
 /** Query parameters every read accepts: wait for a position (read-your-writes). */
 export const readQuery = {

@@ -11,12 +11,3 @@ export const commandHeaders = z.object({
 })
 
 export const outcome = z.object({ streamId: z.string(), version: z.number().int().nullable() })
-
-export const problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.string(),
-  instance: z.string().optional(),
-})

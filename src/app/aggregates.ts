@@ -52,9 +52,7 @@ const MAX_CONFLICT_RETRIES = 50
 const REMEMBERED_POSITIONS = 10_000
 
 /** Converts a stored event to the domain's view of it. */
-export const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
-
-export class UnknownStoredEventError extends Error {}
+const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
 
 /**
  * Loads aggregates by folding their streams, keeping recent ones in memory: a stream only grows, so a cached

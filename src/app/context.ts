@@ -115,7 +115,7 @@ export async function idempotent<T>(
 }
 
 /** The scope of a caller's idempotency keys: its token (role:tokenId), or `system` for internal work. */
-export const callerScope = (actor: string) => (actor.startsWith('system:') ? 'system' : actor)
+const callerScope = (actor: string) => (actor.startsWith('system:') ? 'system' : actor)
 
 /** The stream recording the first use of a command's idempotency key (keys are scoped by caller); null without a key. */
 export function idempotencyStreamOf(metadata: EventMetadata): string | null {

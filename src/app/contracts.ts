@@ -147,7 +147,7 @@ function contractRequested(input: RequestContractInput, contractId: string, e: E
 }
 
 /** A contract the caller reaches (another tenant's answers as if there were none). */
-export async function loadContract(app: Application, ctx: CommandContext, contractId: string) {
+async function loadContract(app: Application, ctx: CommandContext, contractId: string) {
   const loaded = await app.aggregates.load(contractDecider, streams.contract(contractId))
   const r = loaded.state.request
   if (!r) refuse('contract_not_found', `no contract ${contractId}`)

@@ -9,7 +9,7 @@ import { LogChecks, type VerifyReport } from './verify.ts'
 // beside it (FILE.manifest.json) with the counts, the positions, the last hash of every stream and the SHA-256 of
 // the file. `verifyExport` checks such a file with no database at all.
 
-export const EXPORT_FORMAT = 'pfdo-ledger-export/1'
+const EXPORT_FORMAT = 'pfdo-ledger-export/1'
 
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT
@@ -43,7 +43,7 @@ export type ExportSelection =
   | { by: 'business'; from: IsoDate; to: IsoDate }
   | { by: 'recorded'; from: Date; to: Date; fromText: string; toText: string }
 
-export class NothingToExportError extends Error {
+class NothingToExportError extends Error {
   constructor(municipality: string, selection: ExportSelection) {
     const period = selection.by === 'business' ? `dated ${selection.from}..${selection.to}` : `recorded ${selection.fromText}..${selection.toText}`
     super(`municipality ${municipality} has no events ${period}; nothing was written`)

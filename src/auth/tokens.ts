@@ -18,7 +18,7 @@ export interface Caller {
 /** How a caller is named in the metadata of the events it causes. */
 export const actorOf = (caller: Caller) => `${caller.role}:${caller.tokenId}`
 
-export const hashToken = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex')
+const hashToken = (token: string) => crypto.createHash('sha256').update(token, 'utf8').digest('hex')
 
 export interface CreateTokenInput {
   role: Role
@@ -27,7 +27,7 @@ export interface CreateTokenInput {
   label?: string | null
 }
 
-export class TokenScopeError extends Error {
+class TokenScopeError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'TokenScopeError'

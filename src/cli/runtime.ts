@@ -18,7 +18,7 @@ export interface Runtime {
 }
 
 /** A command that only reads or checks a ledger was pointed at a place that holds none (a typo, say). */
-export class NoLedgerError extends Error {
+class NoLedgerError extends Error {
   constructor(place: string) {
     super(`no ledger in ${place}; run \`ledger migrate\` to create one there, or point LEDGER_DATA_DIR or DATABASE_URL at an existing one`)
     this.name = 'NoLedgerError'

@@ -50,7 +50,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * and every query waiting for a connection waits that long: a database that was away for a moment then holds
  * each request 15–20 s before it fails. A refused connection costs the server nothing, so try at most every 0.5 s.
  */
-export const reconnectDelay = (retries: number) => Math.min(0.05 * 2 ** retries, 0.5) * (0.75 + Math.random() / 4)
+const reconnectDelay = (retries: number) => Math.min(0.05 * 2 ** retries, 0.5) * (0.75 + Math.random() / 4)
 
 function openServer(url: string, poolSize: number, connectTimeout: number): Database {
   // No JIT: the ledger's statements are short, and the planner's estimates for batched reads (a row set joined
@@ -128,7 +128,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   }
 }
 
-export class DatabaseInUseError extends Error {
+class DatabaseInUseError extends Error {
   constructor(readonly dataDir: string, readonly pid: number) {
     super(
       `the embedded database in ${dataDir} is in use by process ${pid}; stop that process, ` +

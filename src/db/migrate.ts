@@ -25,7 +25,7 @@ export class MigrationChecksumError extends Error {
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 /** The SQL files of a folder, in the order of their names. */
-export function migrationsIn(folder: string, prefix = ''): Migration[] {
+function migrationsIn(folder: string, prefix = ''): Migration[] {
   return fs
     .readdirSync(folder)
     .filter((name) => name.endsWith('.sql'))

@@ -15,7 +15,7 @@ export interface PeriodMoney {
   spent: Kopecks
 }
 
-export interface CertificateContract {
+interface CertificateContract {
   periodId: string
   /** Still reserved for the contract: reserved − released − written off. */
   reserved: Kopecks

@@ -15,7 +15,7 @@ import { settleMonth } from './settlement.ts'
  * Stream `contract-{id}`: one enrolment from request to close. States: requested → accepted → (termination
  * pending) → closed, or refused. "Active" is an accepted contract from its start date; month close decides it.
  */
-export type ContractStatus = 'none' | 'requested' | 'accepted' | 'terminated' | 'closed' | 'refused'
+type ContractStatus = 'none' | 'requested' | 'accepted' | 'terminated' | 'closed' | 'refused'
 
 export interface ContractState {
   status: ContractStatus
@@ -80,7 +80,7 @@ export function payableMonths(state: ContractState): IsoMonth[] {
  * the month, the first month at activation"): the 1st, or the start date in the contract's first month; never
  * before the provider accepted the contract.
  */
-export function monthBeginsOn(request: EventData<'ContractRequested'>, acceptedOn: IsoDate, month: IsoMonth): IsoDate {
+function monthBeginsOn(request: EventData<'ContractRequested'>, acceptedOn: IsoDate, month: IsoMonth): IsoDate {
   const start = month === monthOf(request.startDate) ? request.startDate : firstDayOfMonth(month)
   return maxDate(start, acceptedOn)
 }
@@ -99,7 +99,7 @@ export function monthsToWriteOff(state: ContractState, upTo: IsoMonth): { month:
 }
 
 /** What the certificate pays for the months after `month`: released at once on termination. */
-export function certificateAmountAfter(request: EventData<'ContractRequested'>, month: IsoMonth): Kopecks {
+function certificateAmountAfter(request: EventData<'ContractRequested'>, month: IsoMonth): Kopecks {
   return request.schedule.filter((s) => s.month > month).reduce((sum, s) => sum + s.certificate, 0)
 }
 

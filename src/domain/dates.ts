@@ -29,17 +29,12 @@ export function isValidDate(text: string): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)
 }
 
-export function parseDate(text: string, field?: string): IsoDate {
-  if (!isValidDate(text)) throw new DateFormatError(text, field)
-  return text
-}
-
 export function isValidMonth(text: string): boolean {
   const m = MONTH.exec(text)
   return Boolean(m) && Number(m![2]) >= 1 && Number(m![2]) <= 12
 }
 
-export function daysInMonth(year: number, month: number): number {
+function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 

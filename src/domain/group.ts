@@ -21,7 +21,7 @@ export type GroupCommand =
   | { type: 'ReleaseGroupPlace'; contractId: string; on: IsoDate; reason: 'refused' | 'closed' | 'request_abandoned' }
 
 /** price ≤ 150 % × normative, in integers: 2 × price ≤ 3 × normative. */
-export const priceWithinLimit = (price: Kopecks, normative: Kopecks) => 2 * price <= 3 * normative
+const priceWithinLimit = (price: Kopecks, normative: Kopecks) => 2 * price <= 3 * normative
 
 export const groupDecider: Decider<GroupCommand, GroupState> = {
   initialState: () => ({

@@ -7,8 +7,6 @@ import { formatAmount, type Kopecks } from './money.ts'
 // Invoices: what names one (one advance and one final invoice per municipality, payer, provider and month), when it is
 // due, and the stream `invoice-{invoiceId}` that decides its payments.
 
-export type InvoiceKind = 'advance' | 'final'
-
 /** The invoice's id, which is also its stream's name after `invoice-`. */
 export const invoiceIds = {
   final: (municipality: string, payerId: string, providerId: string, month: IsoMonth) => `final-${municipality}-${payerId}-${providerId}-${month}`,
@@ -23,7 +21,7 @@ export const invoiceNumber = (kind: 'F' | 'A', month: IsoMonth, municipality: st
   `${kind}-${month}-${municipality}-${payerId}-${providerId}`
 
 /** A final invoice is due by the 10th of the next month; an advance by the 10th of its own month. */
-export function paymentDeadline(kind: 'advance' | 'final', month: IsoMonth): IsoDate {
+function paymentDeadline(kind: 'advance' | 'final', month: IsoMonth): IsoDate {
   return `${kind === 'final' ? addMonths(month, 1) : month}-10`
 }
 

@@ -28,7 +28,7 @@ export function formatAmount(kopecks: Kopecks): string {
   return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`
 }
 
-export function assertKopecks(value: number): void {
+function assertKopecks(value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${value} is not a whole number of kopecks`)
 }
 

@@ -45,7 +45,7 @@ export type MunicipalityCommand =
   | { type: 'ReleaseFinancingPlace'; periodId: string; certificateNumber: string; on: IsoDate; reason: 'type_changed' | 'frozen' }
   | { type: 'LeaveQueue'; periodId: string; certificateNumber: string; on: IsoDate }
 
-export function hasFreePlace(p: FinancingPeriod): boolean {
+function hasFreePlace(p: FinancingPeriod): boolean {
   return p.holders.size < p.financingCap && (p.nominalLimit === null || (p.holders.size + 1) * p.nominal <= p.nominalLimit)
 }
 

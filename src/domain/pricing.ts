@@ -44,7 +44,7 @@ export class QuoteInputError extends Error {
 }
 
 /** Splits an amount over the months: `other` each later month, the first month takes the rest. */
-export function splitMonthly(amount: Kopecks, days: number, firstMonthDays: number, months: number) {
+function splitMonthly(amount: Kopecks, days: number, firstMonthDays: number, months: number) {
   if (months === 1) return { first: amount, other: 0 }
   const other = floorMulDiv(days - firstMonthDays, amount, days * (months - 1))
   return { first: amount - other * (months - 1), other }

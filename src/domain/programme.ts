@@ -15,7 +15,7 @@ export interface ProgrammeState {
 }
 
 /** НОК: a programme with at least this many points may be paid from certificates. */
-export const CERTIFICATION_THRESHOLD = 30
+const CERTIFICATION_THRESHOLD = 30
 
 export type ProgrammeCommand =
   | {

@@ -9,16 +9,16 @@ import type { Scenario } from './scenarios.ts'
 // activation, contracts, their answers and ends), drawn from a seed before anything runs. Places are counted
 // here, so no two planned requests compete for the last place of a group and the run is the same every time.
 
-export type Direction = (typeof DIRECTIONS)[number]
+type Direction = (typeof DIRECTIONS)[number]
 type ProviderKind = 'municipal' | 'private' | 'individual-entrepreneur'
 
-export interface PlannedProvider {
+interface PlannedProvider {
   providerId: string
   name: string
   kind: ProviderKind
 }
 
-export interface PlannedProgramme {
+interface PlannedProgramme {
   programmeId: string
   providerId: string
   title: string
@@ -28,7 +28,7 @@ export interface PlannedProgramme {
   score: number | null
 }
 
-export interface PlannedGroup {
+interface PlannedGroup {
   groupId: string
   programme: PlannedProgramme
   startDate: IsoDate

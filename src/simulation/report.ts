@@ -11,7 +11,7 @@ import type { Scenario } from './scenarios.ts'
 // to providers; coverage beside the targets; budget convergence. Everything from the read models, as a reporting
 // job would read them.
 
-export interface MonthLine {
+interface MonthLine {
   month: IsoMonth
   advanceInvoiced: number
   advancePaid: number

@@ -30,7 +30,7 @@ export interface SimulationOptions {
   onProgress?: (done: number, total: number, phase: string) => void
 }
 
-export interface MonthPayments {
+interface MonthPayments {
   month: IsoMonth
   advancePayments: number
   finalPayments: number
@@ -262,7 +262,7 @@ async function outstandingOf(app: Application, invoiceId: string): Promise<numbe
   return amountDueOf(state) - state.paid
 }
 
-export function monthsOf(start: IsoDate, end: IsoDate): IsoMonth[] {
+function monthsOf(start: IsoDate, end: IsoDate): IsoMonth[] {
   const months: IsoMonth[] = []
   for (let m = monthOf(start); m <= monthOf(end); m = addMonths(m, 1)) months.push(m)
   return months

@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 /** The environment of a CLI run: only what the test sets, plus PATH and HOME. */
-export function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+function cliEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env }
 }
 

@@ -14,7 +14,7 @@ const message = (type: string, body: Buffer = Buffer.alloc(0)) => {
 const int32 = (...ns: number[]) => Buffer.concat(ns.map((n) => Buffer.from([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255])))
 const cstring = (s: string) => Buffer.from(`${s}\0`)
 
-export const wire = {
+const wire = {
   startup: () => Buffer.concat([message('R', int32(0)), message('K', int32(4242, 2424)), message('Z', Buffer.from('I'))]),
   ready: (state: 'I' | 'T' = 'I') => message('Z', Buffer.from(state)),
   complete: (tag: string) => message('C', cstring(tag)),

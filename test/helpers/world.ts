@@ -11,7 +11,6 @@ export const callerCtx = (role: Role, scope: { providerId?: string; payerId?: st
   caller: { tokenId: `test-${role}`, role, providerId: scope.providerId ?? null, payerId: scope.payerId ?? null, label: null },
 })
 export const providerCtx = (providerId: string) => callerCtx('provider', { providerId })
-export const payerCtx = (payerId: string) => callerCtx('payer', { payerId })
 
 export const MUNICIPALITY = 'tambov-district'
 export const PERIOD = '2024'

@@ -41,7 +41,7 @@ const periodView = z.object({
   pendingContracts: z.number().int(),
 })
 
-export const certificateView = z.object({
+const certificateView = z.object({
   certificateNumber: z.string(),
   municipality: z.string(),
   birthDate: z.string(),

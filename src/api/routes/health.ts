@@ -7,7 +7,7 @@ import { stoppedProjections } from '../../../projections/runner.ts'
 import { ProblemError } from '../problem.ts'
 
 /** How long `/ready` waits for the database before it answers 503: a probe must get an answer, not hang. */
-export const READY_TIMEOUT_MS = 1000
+const READY_TIMEOUT_MS = 1000
 
 export const healthRoutes: FastifyPluginAsync<{ db: Database; readyTimeoutMs?: number }> = async (app, { db, readyTimeoutMs = READY_TIMEOUT_MS }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()

@@ -16,7 +16,7 @@ import {
 // back, how `$all` positions become log positions, and how the client's errors become the port's.
 
 /** The version of the metadata layout below; a reader refuses layouts it does not know. */
-export const LAYOUT = 1
+const LAYOUT = 1
 
 /**
  * The EventStoreDB event's metadata: everything the ledger records beyond type and data. The hash covers

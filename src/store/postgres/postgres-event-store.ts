@@ -43,7 +43,7 @@ interface EventRow {
 const COLUMNS = `global_position, stream_id, stream_position, event_id, type, schema_version, data, metadata,
   recorded_at, transaction_id, prev_hash, hash`
 
-export function toRecordedEvent(row: EventRow): RecordedEvent {
+function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     eventId: row.event_id,
     type: row.type,
