@@ -12,4 +12,7 @@ const CertificateFundsWrittenOffV1 = defineEvent('CertificateFundsWrittenOff', 1
  * first month its start date, and never before the acceptance. Recorded by whichever command first knows it: the
  * close of the month before, or the acceptance. Version 1 reads as effective on the 1st of its month.
  */
-export const CertificateFundsWrittenOff = nextVersion(CertificateFundsWrittenOffV1, v1.extend({ effectiveOn: isoDate }), (d) => ({ ...d, effectiveOn: `${d.month}-01` }))
+export const CertificateFundsWrittenOff = nextVersion(CertificateFundsWrittenOffV1, v1.extend({ effectiveOn: isoDate }), (d) => ({
+  ...d,
+  effectiveOn: `${d.month}-01`,
+}))

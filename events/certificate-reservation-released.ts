@@ -18,4 +18,7 @@ const CertificateReservationReleasedV1 = defineEvent('CertificateReservationRele
  * contract's last payable month: no later month is written off any more (and one written off already returns with
  * `CertificateWriteOffReturned`). Version 1 reads with `lastMonth` null.
  */
-export const CertificateReservationReleased = nextVersion(CertificateReservationReleasedV1, v1.extend({ lastMonth: isoMonth.nullable() }), (d) => ({ ...d, lastMonth: null }))
+export const CertificateReservationReleased = nextVersion(CertificateReservationReleasedV1, v1.extend({ lastMonth: isoMonth.nullable() }), (d) => ({
+  ...d,
+  lastMonth: null,
+}))

@@ -25,7 +25,10 @@ const realDate = (s: string) => {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
 }
 /** A calendar date, YYYY-MM-DD; business dates come from commands, never from a clock. */
-export const isoDate = z.string().regex(/^(?!0000)\d{4}-\d{2}-\d{2}$/).refine(realDate, 'not a calendar date')
+export const isoDate = z
+  .string()
+  .regex(/^(?!0000)\d{4}-\d{2}-\d{2}$/)
+  .refine(realDate, 'not a calendar date')
 /** A calendar month, YYYY-MM. */
 export const isoMonth = z.string().regex(/^(?!0000)\d{4}-(0[1-9]|1[0-2])$/)
 
@@ -107,7 +110,13 @@ export function nextVersion<Type extends string, Old extends z.ZodType, Schema e
   schema: Schema,
   upcast: (data: z.infer<Old>, context: UpcastContext) => z.infer<Schema>,
 ): EventDefinition<Type, Schema> {
-  return { type: previous.type, schemaVersion: previous.schemaVersion + 1, stream: previous.stream, schema, previous: { definition: previous, upcast: upcast as never } }
+  return {
+    type: previous.type,
+    schemaVersion: previous.schemaVersion + 1,
+    stream: previous.stream,
+    schema,
+    previous: { definition: previous, upcast: upcast as never },
+  }
 }
 
 /**

@@ -10,4 +10,7 @@ const ContractCorrectionInvoicedV1 = defineEvent('ContractCorrectionInvoiced', 1
  * The month close put a correction into a final invoice, on the day of the close: it will not be invoiced again.
  * No money moves here. Version 1 reads as invoiced on the (UTC) date it was recorded.
  */
-export const ContractCorrectionInvoiced = nextVersion(ContractCorrectionInvoicedV1, v1.extend({ invoicedOn: isoDate }), (d, c) => ({ ...d, invoicedOn: recordedDate(c) }))
+export const ContractCorrectionInvoiced = nextVersion(ContractCorrectionInvoicedV1, v1.extend({ invoicedOn: isoDate }), (d, c) => ({
+  ...d,
+  invoicedOn: recordedDate(c),
+}))

@@ -22,9 +22,7 @@ export const FinalInvoiceIssued = defineEvent(
       }),
     ),
     /** Corrections of months invoiced before: signed differences, included in the total. */
-    corrections: z.array(
-      z.object({ correctionId: key, contractId: uuid, certificateNumber, month: isoMonth, correctsInvoiceId: key, amount: signedKopecks }),
-    ),
+    corrections: z.array(z.object({ correctionId: key, contractId: uuid, certificateNumber, month: isoMonth, correctsInvoiceId: key, amount: signedKopecks })),
     /** Lines plus corrections. */
     total: signedKopecks,
     /** What was paid on the month's advance invoice when this one was issued. */

@@ -9,5 +9,12 @@ export const PaymentOrderNumberReleased = defineEvent(
   'PaymentOrderNumberReleased',
   1,
   'payment-orders-{payerId}-{year}',
-  z.object({ payerId: entityId, year: z.number().int().min(1).max(9999), paymentOrder: z.string().min(1).max(50), paymentId: key, releasedOn: isoDate, reason: z.string().min(1).max(500) }),
+  z.object({
+    payerId: entityId,
+    year: z.number().int().min(1).max(9999),
+    paymentOrder: z.string().min(1).max(50),
+    paymentId: key,
+    releasedOn: isoDate,
+    reason: z.string().min(1).max(500),
+  }),
 )

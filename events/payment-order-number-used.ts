@@ -10,5 +10,12 @@ export const PaymentOrderNumberUsed = defineEvent(
   'PaymentOrderNumberUsed',
   1,
   'payment-orders-{payerId}-{year}',
-  z.object({ payerId: entityId, year: z.number().int().min(1).max(9999), paymentOrder: z.string().min(1).max(50), paymentId: key, invoiceId: key, paidOn: isoDate }),
+  z.object({
+    payerId: entityId,
+    year: z.number().int().min(1).max(9999),
+    paymentOrder: z.string().min(1).max(50),
+    paymentId: key,
+    invoiceId: key,
+    paidOn: isoDate,
+  }),
 )

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Sql, TransactionSql } from '../src/db/database.ts'
 import { upcast, validateEventData } from '../events/index.ts'
+import type { Sql, TransactionSql } from '../src/db/database.ts'
 import type { LogPosition, RecordedEvent } from '../src/store/port.ts'
 import { keyString, RowSet } from './rows.ts'
 import type { ProjectedEvent, Projection, Row } from './types.ts'
@@ -138,7 +138,11 @@ export async function applyBatch(
     for (const key of keys.values()) rows.load(table, key, null)
     for (const { j } of found) {
       const row = JSON.parse(j) as Row
-      rows.load(table, info.primaryKey.map((k) => row[k] as string | number), row)
+      rows.load(
+        table,
+        info.primaryKey.map((k) => row[k] as string | number),
+        row,
+      )
     }
   }
   for (const e of typed) projection.apply(rows, e)
@@ -155,9 +159,7 @@ export async function applyBatch(
       const cols = info.columns.map((c) => ident(c.name)).join(', ')
       const defs = info.columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')
       const nonKey = info.columns.filter((c) => !info.primaryKey.includes(c.name))
-      const onConflict = nonKey.length
-        ? `DO UPDATE SET ${nonKey.map((c) => `${ident(c.name)} = EXCLUDED.${ident(c.name)}`).join(', ')}`
-        : 'DO NOTHING'
+      const onConflict = nonKey.length ? `DO UPDATE SET ${nonKey.map((c) => `${ident(c.name)} = EXCLUDED.${ident(c.name)}`).join(', ')}` : 'DO NOTHING'
       await tx.unsafe(
         `INSERT INTO ${schema}.${ident(table)} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::text::jsonb) AS r(${defs})
          ON CONFLICT (${info.primaryKey.map(ident).join(', ')}) ${onConflict}`,
@@ -173,10 +175,11 @@ export async function applyBatch(
     }
   }
   rows.dirty.clear()
-  await tx.unsafe(
-    `UPDATE ${schema}.checkpoint SET transaction_id = $1, global_position = $2, events_applied = events_applied + $3`,
-    [String(position.transactionId), String(position.globalPosition), count],
-  )
+  await tx.unsafe(`UPDATE ${schema}.checkpoint SET transaction_id = $1, global_position = $2, events_applied = events_applied + $3`, [
+    String(position.transactionId),
+    String(position.globalPosition),
+    count,
+  ])
 }
 
 /**

@@ -19,7 +19,10 @@ export class ProjectionReader {
   readonly invoices: InvoiceReads
   readonly coverage: CoverageReads
 
-  constructor(readonly sql: Sql, readonly store: EventStore) {
+  constructor(
+    readonly sql: Sql,
+    readonly store: EventStore,
+  ) {
     this.certificates = new CertificateReads(this)
     this.contracts = new ContractReads(this)
     this.invoices = new InvoiceReads(this)

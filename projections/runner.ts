@@ -64,8 +64,14 @@ const positionOf = (e: RecordedEvent): LogPosition => ({ transactionId: e.transa
  */
 /** A projection stopped at an event it cannot apply (its schema accepts it, the projection refuses it). */
 class ProjectionStoppedError extends Error {
-  constructor(readonly projection: string, readonly event: RecordedEvent, readonly reason: unknown) {
-    super(`projection ${projection} stopped at event ${event.globalPosition} (${event.type} ${event.eventId} of ${event.streamId}): ${(reason as Error)?.message ?? String(reason)}`)
+  constructor(
+    readonly projection: string,
+    readonly event: RecordedEvent,
+    readonly reason: unknown,
+  ) {
+    super(
+      `projection ${projection} stopped at event ${event.globalPosition} (${event.type} ${event.eventId} of ${event.streamId}): ${(reason as Error)?.message ?? String(reason)}`,
+    )
     this.name = 'ProjectionStoppedError'
   }
 }
@@ -85,7 +91,10 @@ function isTransient(error: unknown): boolean {
   if (typeof code !== 'string') return false
   // 08: connection exception, 40: transaction rollback (serialization, deadlock), 53: insufficient resources,
   // 57: operator intervention (shutdown), 58: system error; and the driver's own connection errors.
-  return /^(08|40|53|57|58)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'].includes(code)
+  return (
+    /^(08|40|53|57|58)/.test(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'].includes(code)
+  )
 }
 
 /** Retrying a stopped projection: after 1 s, doubling up to 5 min, so a stuck event does not flood the log. */
@@ -366,7 +375,12 @@ async function fill(
 }
 
 /** Rebuilds one projection (see rebuildProjections). */
-export async function rebuildProjection(sql: Sql, store: EventStore, projection: Projection, options: { batchSize?: number; onProgress?: (events: number) => void } = {}): Promise<{ schema: string; events: number }> {
+export async function rebuildProjection(
+  sql: Sql,
+  store: EventStore,
+  projection: Projection,
+  options: { batchSize?: number; onProgress?: (events: number) => void } = {},
+): Promise<{ schema: string; events: number }> {
   const [result] = await rebuildProjections(sql, store, [projection], options)
   return { schema: result!.schema, events: result!.events }
 }
@@ -380,9 +394,16 @@ export async function projectionStatus(sql: Sql, store: EventStore, projections:
     const lag = await store.countAfter(cp)
     const [skipped] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM projections.skipped_events WHERE name = ${p.name}`
     out.push({
-      name: p.name, version: p.version, registeredVersion: reg.version, generation: reg.generation, schema: reg.schema,
-      checkpoint: { transactionId: cp.transactionId, globalPosition: cp.globalPosition }, eventsApplied: cp.eventsApplied, lag,
-      stopped: stopped.find((s) => s.name === p.name) ?? null, skipped: skipped!.n,
+      name: p.name,
+      version: p.version,
+      registeredVersion: reg.version,
+      generation: reg.generation,
+      schema: reg.schema,
+      checkpoint: { transactionId: cp.transactionId, globalPosition: cp.globalPosition },
+      eventsApplied: cp.eventsApplied,
+      lag,
+      stopped: stopped.find((s) => s.name === p.name) ?? null,
+      skipped: skipped!.n,
     })
   }
   return out

@@ -9,7 +9,7 @@ import { type ContractRequestSpec, measureCommand } from './bench/command.ts'
 import { measureHttp } from './bench/http.ts'
 import { MemorySampler, progress, progressDone, round1, round2, seconds } from './bench/measure.ts'
 import { monthCloseRun } from './bench/month-close.ts'
-import { OptionsError, parseOptions, type Phase, USAGE } from './bench/options.ts'
+import { OptionsError, type Phase, parseOptions, USAGE } from './bench/options.ts'
 import { measureRebuild } from './bench/rebuild.ts'
 import { goalsOf, humanReport, type Report } from './bench/report.ts'
 import { measureScale } from './bench/scale.ts'
@@ -33,7 +33,8 @@ if (options.help) {
   process.exit(0)
 }
 const serverUrl = process.env.DATABASE_URL
-if (!serverUrl) fail('set DATABASE_URL to a PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres); the embedded PGlite is not a benchmark target', 2)
+if (!serverUrl)
+  fail('set DATABASE_URL to a PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres); the embedded PGlite is not a benchmark target', 2)
 
 const memory = new MemorySampler()
 const scratch = new ScratchDatabases(serverUrl)
@@ -58,8 +59,22 @@ async function run(): Promise<Report> {
   const loadAverageAtStart = os.loadavg().map(round2)
   const postgresVersion = await scratch.serverVersion()
   const report: Omit<Report, 'goals' | 'peakRssMb' | 'totalSeconds' | 'machine'> = {
-    append: null, command: null, http: null, rebuild: null, monthClose: null, scale: null,
-    options: { quick: options.quick, contracts: options.contracts, logEvents: options.logEvents, requests: options.requests, concurrency: options.concurrency, writers: options.writers, seconds: options.seconds, only: options.only },
+    append: null,
+    command: null,
+    http: null,
+    rebuild: null,
+    monthClose: null,
+    scale: null,
+    options: {
+      quick: options.quick,
+      contracts: options.contracts,
+      logEvents: options.logEvents,
+      requests: options.requests,
+      concurrency: options.concurrency,
+      writers: options.writers,
+      seconds: options.seconds,
+      only: options.only,
+    },
   }
 
   if (selected('append')) {
@@ -78,13 +93,21 @@ async function run(): Promise<Report> {
     const { db, name } = await scratch.create('app', options.concurrency + 4)
     const store = new PostgresEventStore(db.sql)
     const world = await seedWorld(store, {
-      municipality: 'bench-city', prefix: 'C', certificates: 2 * options.requests, contracts: 0, concurrency: 8,
+      municipality: 'bench-city',
+      prefix: 'C',
+      certificates: 2 * options.requests,
+      contracts: 0,
+      concurrency: 8,
       onProgress: (done, total) => say(`command: setting up ${done} of ${total} certificates`),
     })
     // Certificate i enrols in group ⌊i / capacity⌋: the setup made exactly enough groups for that.
     const capacity = Math.ceil(world.certificates.length / world.groups.length)
-    const requests: ContractRequestSpec[] = world.certificates.map((certificateNumber, i) => ({ certificateNumber, groupId: world.groups[Math.floor(i / capacity)]! }))
-    if (selected('command')) report.command = await measureCommand(store, requests.slice(0, options.requests), { concurrency: options.concurrency, onProgress: say })
+    const requests: ContractRequestSpec[] = world.certificates.map((certificateNumber, i) => ({
+      certificateNumber,
+      groupId: world.groups[Math.floor(i / capacity)]!,
+    }))
+    if (selected('command'))
+      report.command = await measureCommand(store, requests.slice(0, options.requests), { concurrency: options.concurrency, onProgress: say })
     if (selected('http')) {
       say(`http: ${options.requests} requests over loopback`)
       report.http = await measureHttp(db, store, requests.slice(options.requests), { concurrency: options.concurrency, maxSeconds: options.quick ? 20 : 300 })
@@ -102,10 +125,19 @@ async function run(): Promise<Report> {
     const full = await monthCloseRun(large.db, { municipality: 'bench-full', prefix: 'N', contracts: options.contracts, concurrency: 8, onProgress: say })
     logForRebuild = { db: large }
     report.monthClose = {
-      contracts: full.contracts, seconds: round2(full.closeSeconds), contractsAtTenth: tenth, secondsAtTenth: round2(atTenth.closeSeconds),
-      growth: round2(full.closeSeconds / Math.max(atTenth.closeSeconds, 1e-9)), contractsWrittenOff: full.outcome.contractsWrittenOff,
-      contractsWrittenOffAtTenth: atTenth.outcome.contractsWrittenOff, setupSeconds: round1(full.setupSeconds), setupSecondsAtTenth: round1(atTenth.setupSeconds),
-      catchUpSeconds: round1(full.catchUpSeconds), setupEvents: full.world.events, storeCalls: full.storeCalls, storeCallsAtTenth: atTenth.storeCalls,
+      contracts: full.contracts,
+      seconds: round2(full.closeSeconds),
+      contractsAtTenth: tenth,
+      secondsAtTenth: round2(atTenth.closeSeconds),
+      growth: round2(full.closeSeconds / Math.max(atTenth.closeSeconds, 1e-9)),
+      contractsWrittenOff: full.outcome.contractsWrittenOff,
+      contractsWrittenOffAtTenth: atTenth.outcome.contractsWrittenOff,
+      setupSeconds: round1(full.setupSeconds),
+      setupSecondsAtTenth: round1(atTenth.setupSeconds),
+      catchUpSeconds: round1(full.catchUpSeconds),
+      setupEvents: full.world.events,
+      storeCalls: full.storeCalls,
+      storeCallsAtTenth: atTenth.storeCalls,
     }
   }
 
@@ -114,7 +146,11 @@ async function run(): Promise<Report> {
     if (!logForRebuild) {
       const created = await scratch.create('rebuild', 12)
       await seedWorld(new PostgresEventStore(created.db.sql), {
-        municipality: 'bench-rebuild', prefix: 'R', certificates: options.contracts, contracts: options.contracts, concurrency: 8,
+        municipality: 'bench-rebuild',
+        prefix: 'R',
+        certificates: options.contracts,
+        contracts: options.contracts,
+        concurrency: 8,
         onProgress: (done, total) => say(`rebuild: setting up ${done} of ${total} contracts`),
       })
       logForRebuild = { db: created }
@@ -128,8 +164,14 @@ async function run(): Promise<Report> {
     ...report,
     peakRssMb: memory.peakMb(),
     machine: {
-      cpuModel: cpus[0]?.model ?? 'unknown', cpus: cpus.length, totalMemoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version,
-      platform: `${os.platform()} ${os.release()}`, postgres: postgresVersion, loadAverageAtStart, loadAverageAtEnd: os.loadavg().map(round2),
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      cpus: cpus.length,
+      totalMemoryMb: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      postgres: postgresVersion,
+      loadAverageAtStart,
+      loadAverageAtEnd: os.loadavg().map(round2),
     },
     totalSeconds: round1(seconds(started)),
   }

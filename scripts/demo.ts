@@ -37,7 +37,9 @@ try {
   out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Explore the year:`)
   const env = runtime.config.DATABASE_URL ? '' : `LEDGER_DATA_DIR=${runtime.config.LEDGER_DATA_DIR} `
   // A certificate that paid for lessons, to ask about by a business date of the year.
-  const [example] = await runtime.db.sql<{ n: string }[]>`SELECT certificate_number AS n FROM reporting.certificate_balances WHERE spent > 0 ORDER BY certificate_number LIMIT 1`
+  const [example] = await runtime.db.sql<
+    { n: string }[]
+  >`SELECT certificate_number AS n FROM reporting.certificate_balances WHERE spent > 0 ORDER BY certificate_number LIMIT 1`
   out(`  ${env}npx ledger replay --as-of 2023-12-31                     every read model on 31 December 2023`)
   if (example) out(`  ${env}npx ledger replay --as-of 2023-12-31 --certificate ${example.n}   one certificate on that day`)
   out(`  ${env}npx ledger export --municipality ${scenario.municipality} --from 2023-09-01 --to 2024-06-30 --out year.ndjson`)

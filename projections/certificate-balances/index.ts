@@ -57,7 +57,17 @@ function touches(e: ProjectedEvent): RowRef[] {
 }
 
 function balance(rows: Rows, d: InPeriod): Row {
-  return rows.get('certificate_balances', balanceKey(d)) ?? { certificate_number: d.certificateNumber, period_id: d.periodId, nominal: 0, reserved: 0, spent: 0, balance: 0, last_position: 0 }
+  return (
+    rows.get('certificate_balances', balanceKey(d)) ?? {
+      certificate_number: d.certificateNumber,
+      period_id: d.periodId,
+      nominal: 0,
+      reserved: 0,
+      spent: 0,
+      balance: 0,
+      last_position: 0,
+    }
+  )
 }
 
 function putBalance(rows: Rows, d: InPeriod, position: number, change: { nominal?: number; reserved?: number; spent?: number }) {
@@ -74,7 +84,15 @@ function updateCertificate(rows: Rows, d: OfCertificate, position: number, chang
 }
 
 function contract(rows: Rows, d: OfContract): Row {
-  return rows.get('certificate_contracts', [d.certificateNumber, d.contractId]) ?? { certificate_number: d.certificateNumber, contract_id: d.contractId, period_id: null, status: null, reserved: 0 }
+  return (
+    rows.get('certificate_contracts', [d.certificateNumber, d.contractId]) ?? {
+      certificate_number: d.certificateNumber,
+      contract_id: d.contractId,
+      period_id: null,
+      status: null,
+      reserved: 0,
+    }
+  )
 }
 
 /** What the certificate still holds for a contract moves by `change` (a reservation, a release, a write-off). */
@@ -103,8 +121,16 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'CertificateIssued': {
       const d = e.data
       rows.put('certificates', [d.certificateNumber], {
-        certificate_number: d.certificateNumber, municipality: d.municipality, birth_date: d.birthDate, issued_on: d.issuedOn,
-        requested_type: d.requestedType, type: 'accounting', active: false, activated_on: null, frozen_in: null, last_position: position,
+        certificate_number: d.certificateNumber,
+        municipality: d.municipality,
+        birth_date: d.birthDate,
+        issued_on: d.issuedOn,
+        requested_type: d.requestedType,
+        type: 'accounting',
+        active: false,
+        activated_on: null,
+        frozen_in: null,
+        last_position: position,
       })
       return
     }
@@ -117,7 +143,11 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'CertificateFrozen':
       return updateCertificate(rows, e.data, position, { frozen_in: e.data.periodId })
     case 'ContractRequested':
-      rows.put('certificate_contracts', [e.data.certificateNumber, e.data.contractId], { ...contract(rows, e.data), period_id: e.data.periodId, status: 'requested' })
+      rows.put('certificate_contracts', [e.data.certificateNumber, e.data.contractId], {
+        ...contract(rows, e.data),
+        period_id: e.data.periodId,
+        status: 'requested',
+      })
       return
     case 'ContractAccepted':
     case 'ContractRefused':
@@ -128,8 +158,17 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'FinancingPeriodOpened': {
       const d = e.data
       rows.put('financing_periods', [d.municipality, d.periodId], {
-        municipality: d.municipality, period_id: d.periodId, start_date: d.startDate, end_date: d.endDate, nominal: d.nominal,
-        financing_cap: d.financingCap, nominal_limit: d.nominalLimit, payer_id: d.payerId, places_taken: 0, queue_length: 0, last_position: position,
+        municipality: d.municipality,
+        period_id: d.periodId,
+        start_date: d.startDate,
+        end_date: d.endDate,
+        nominal: d.nominal,
+        financing_cap: d.financingCap,
+        nominal_limit: d.nominalLimit,
+        payer_id: d.payerId,
+        places_taken: 0,
+        queue_length: 0,
+        last_position: position,
       })
       return
     }
@@ -140,7 +179,11 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'CertificateQueuedForFinancing': {
       const d = e.data
       rows.put('financing_queue', [d.municipality, d.periodId, d.certificateNumber], {
-        municipality: d.municipality, period_id: d.periodId, certificate_number: d.certificateNumber, queued_on: d.queuedOn, queued_at_position: position,
+        municipality: d.municipality,
+        period_id: d.periodId,
+        certificate_number: d.certificateNumber,
+        queued_on: d.queuedOn,
+        queued_at_position: position,
       })
       return period(rows, d, position, counted('queue_length', 1))
     }

@@ -32,7 +32,9 @@ export interface CertificateView {
 function certificateView(certificate: R, balances: R[], links: R[], contracts: R[]): CertificateView {
   const status = certificate.frozen_in ? 'frozen' : certificate.active ? 'active' : 'issued'
   const count = (period: string, statuses: string[]) => links.filter((l) => l.period_id === period && statuses.includes(l.status)).length
-  const byId = [...contracts].sort((a, b) => (a.requested_on === b.requested_on ? (a.contract_id < b.contract_id ? -1 : 1) : a.requested_on < b.requested_on ? -1 : 1))
+  const byId = [...contracts].sort((a, b) =>
+    a.requested_on === b.requested_on ? (a.contract_id < b.contract_id ? -1 : 1) : a.requested_on < b.requested_on ? -1 : 1,
+  )
   return {
     certificateNumber: certificate.certificate_number,
     municipality: certificate.municipality,
@@ -46,8 +48,13 @@ function certificateView(certificate: R, balances: R[], links: R[], contracts: R
     periods: [...balances]
       .sort((a, b) => (a.period_id < b.period_id ? -1 : 1))
       .map((b) => ({
-        periodId: b.period_id, nominal: money(b.nominal), reserved: money(b.reserved), spent: money(b.spent), balance: money(b.balance),
-        runningContracts: count(b.period_id, ['accepted', 'terminated']), pendingContracts: count(b.period_id, ['requested']),
+        periodId: b.period_id,
+        nominal: money(b.nominal),
+        reserved: money(b.reserved),
+        spent: money(b.spent),
+        balance: money(b.balance),
+        runningContracts: count(b.period_id, ['accepted', 'terminated']),
+        pendingContracts: count(b.period_id, ['requested']),
       })),
     contracts: byId.map(contractView),
     lastPosition: String([certificate, ...balances].reduce((m, r) => Math.max(m, Number(r.last_position)), 0)),
@@ -72,7 +79,9 @@ export class CertificateReads {
   async view(number: string): Promise<CertificateView | null> {
     const cb = await this.schema('certificate-balances')
     const ct = await this.schema('contracts')
-    const [certificate] = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${cb}.certificates t WHERE certificate_number = $1`, [number])
+    const [certificate] = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${cb}.certificates t WHERE certificate_number = $1`, [
+      number,
+    ])
     if (!certificate) return null
     const rows = async (q: string) => (await this.sql.unsafe<{ j: string }[]>(q, [number])).map((r) => JSON.parse(r.j) as R)
     return certificateView(
@@ -121,14 +130,21 @@ export class CertificateReads {
           WHERE b.certificate_number = c.certificate_number AND p.payer_id = ${payerId}))
       ORDER BY c.certificate_number LIMIT ${limit + 1}`
     const items = rows.slice(0, limit).map((r) => ({
-      certificateNumber: r.certificate_number, municipality: r.municipality, type: r.type, status: r.status, birthDate: r.birth_date, issuedOn: r.issued_on,
+      certificateNumber: r.certificate_number,
+      municipality: r.municipality,
+      type: r.type,
+      status: r.status,
+      birthDate: r.birth_date,
+      issuedOn: r.issued_on,
     }))
     return { items, next: rows.length > limit ? String(items[items.length - 1]!.certificateNumber) : null }
   }
 
   /** The payer of each financing period of a municipality (for tenant scope). */
   async periodPayers(municipality: string): Promise<Map<string, string>> {
-    const rows = await this.sql<{ period_id: string; payer_id: string }[]>`SELECT period_id, payer_id FROM reporting.financing_periods WHERE municipality = ${municipality}`
+    const rows = await this.sql<
+      { period_id: string; payer_id: string }[]
+    >`SELECT period_id, payer_id FROM reporting.financing_periods WHERE municipality = ${municipality}`
     return new Map(rows.map((r) => [r.period_id, r.payer_id]))
   }
 

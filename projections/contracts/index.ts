@@ -38,12 +38,36 @@ function apply(rows: Rows, e: ProjectedEvent): void {
       const d = e.data
       const { schedule, ...quote } = { ...d.quote, schedule: d.schedule }
       rows.put('contracts', [d.contractId], {
-        contract_id: d.contractId, certificate_number: d.certificateNumber, group_id: d.groupId, programme_id: d.programmeId,
-        provider_id: d.providerId, payer_id: d.payerId, municipality: d.municipality, period_id: d.periodId, kind: d.kind,
-        direction: d.direction, requested_on: d.requestedOn, start_date: d.startDate, end_date: d.endDate, status: 'requested',
-        accepted_on: null, refused_on: null, refusal_reason: null, terminated_on: null, terminated_by: null, last_month: null,
-        closes_on: null, closed_on: null, quote, schedule, certificate_part: d.quote.certificate, parent_part: d.quote.parent,
-        released: 0, written_off: 0, pending_corrections: 0, last_position: position,
+        contract_id: d.contractId,
+        certificate_number: d.certificateNumber,
+        group_id: d.groupId,
+        programme_id: d.programmeId,
+        provider_id: d.providerId,
+        payer_id: d.payerId,
+        municipality: d.municipality,
+        period_id: d.periodId,
+        kind: d.kind,
+        direction: d.direction,
+        requested_on: d.requestedOn,
+        start_date: d.startDate,
+        end_date: d.endDate,
+        status: 'requested',
+        accepted_on: null,
+        refused_on: null,
+        refusal_reason: null,
+        terminated_on: null,
+        terminated_by: null,
+        last_month: null,
+        closes_on: null,
+        closed_on: null,
+        quote,
+        schedule,
+        certificate_part: d.quote.certificate,
+        parent_part: d.quote.parent,
+        released: 0,
+        written_off: 0,
+        pending_corrections: 0,
+        last_position: position,
       })
       return
     }
@@ -59,12 +83,19 @@ function apply(rows: Rows, e: ProjectedEvent): void {
       return update(rows, e.data.contractId, position, () => ({ status: CONTRACT_STATUS_AFTER[e.type], accepted_on: e.data.acceptedOn }))
     case 'ContractRefused':
       return update(rows, e.data.contractId, position, (c) => ({
-        status: CONTRACT_STATUS_AFTER[e.type], refused_on: e.data.refusedOn, refusal_reason: e.data.reason, released: (c.released as number) + e.data.released,
+        status: CONTRACT_STATUS_AFTER[e.type],
+        refused_on: e.data.refusedOn,
+        refusal_reason: e.data.reason,
+        released: (c.released as number) + e.data.released,
       }))
     case 'ContractTerminated': {
       const d = e.data
       return update(rows, d.contractId, position, (c) => ({
-        status: CONTRACT_STATUS_AFTER[e.type], terminated_on: d.terminatedOn, terminated_by: d.by, last_month: d.lastMonth, closes_on: d.closesOn,
+        status: CONTRACT_STATUS_AFTER[e.type],
+        terminated_on: d.terminatedOn,
+        terminated_by: d.by,
+        last_month: d.lastMonth,
+        closes_on: d.closesOn,
         released: (c.released as number) + d.released,
       }))
     }

@@ -43,12 +43,34 @@ export interface ContractView {
 
 export function contractView(c: R): ContractView {
   return {
-    contractId: c.contract_id, certificateNumber: c.certificate_number, groupId: c.group_id, programmeId: c.programme_id, providerId: c.provider_id,
-    payerId: c.payer_id, municipality: c.municipality, periodId: c.period_id, kind: c.kind, direction: c.direction, status: c.status,
-    requestedOn: c.requested_on, startDate: c.start_date, endDate: c.end_date, acceptedOn: c.accepted_on, refusedOn: c.refused_on,
-    terminatedOn: c.terminated_on, lastMonth: c.last_month, closesOn: c.closes_on, closedOn: c.closed_on,
-    days: c.quote.days, months: c.quote.months, fullPrice: money(c.quote.all), normativeCost: money(c.quote.normative),
-    certificatePart: money(c.certificate_part), parentPart: money(c.parent_part), released: money(c.released), writtenOff: money(c.written_off),
+    contractId: c.contract_id,
+    certificateNumber: c.certificate_number,
+    groupId: c.group_id,
+    programmeId: c.programme_id,
+    providerId: c.provider_id,
+    payerId: c.payer_id,
+    municipality: c.municipality,
+    periodId: c.period_id,
+    kind: c.kind,
+    direction: c.direction,
+    status: c.status,
+    requestedOn: c.requested_on,
+    startDate: c.start_date,
+    endDate: c.end_date,
+    acceptedOn: c.accepted_on,
+    refusedOn: c.refused_on,
+    terminatedOn: c.terminated_on,
+    lastMonth: c.last_month,
+    closesOn: c.closes_on,
+    closedOn: c.closed_on,
+    days: c.quote.days,
+    months: c.quote.months,
+    fullPrice: money(c.quote.all),
+    normativeCost: money(c.quote.normative),
+    certificatePart: money(c.certificate_part),
+    parentPart: money(c.parent_part),
+    released: money(c.released),
+    writtenOff: money(c.written_off),
     schedule: (c.schedule as R[]).map((s) => ({ month: s.month, certificate: money(s.certificate), parent: money(s.parent) })),
   }
 }
@@ -82,10 +104,24 @@ export class ContractReads {
     for (const e of events) contractsProjection.apply(rows, e)
     const requested = known.find((e) => e.type === 'ContractRequested')
     const row = rows.get('contracts', [contractId])
-    return { view: row ? contractView(row) : null, position: events[events.length - 1]?.globalPosition ?? null, requestedOn: requested ? (requested.data as { requestedOn: string }).requestedOn : null }
+    return {
+      view: row ? contractView(row) : null,
+      position: events[events.length - 1]?.globalPosition ?? null,
+      requestedOn: requested ? (requested.data as { requestedOn: string }).requestedOn : null,
+    }
   }
 
-  async page(filter: { providerId?: string | undefined; payerId?: string | undefined; municipality?: string | undefined; status?: string | undefined; certificateNumber?: string | undefined }, after: string | null, limit: number): Promise<Page<ContractView>> {
+  async page(
+    filter: {
+      providerId?: string | undefined
+      payerId?: string | undefined
+      municipality?: string | undefined
+      status?: string | undefined
+      certificateNumber?: string | undefined
+    },
+    after: string | null,
+    limit: number,
+  ): Promise<Page<ContractView>> {
     const ct = await this.schema('contracts')
     const where: string[] = []
     const params: unknown[] = []

@@ -49,7 +49,12 @@ function financing(rows: Rows, d: InPeriod, change: number, position: number, on
   const municipality = child?.municipality ?? row?.municipality ?? ''
   rows.put('financing', [d.certificateNumber, d.periodId], { certificate_number: d.certificateNumber, period_id: d.periodId, municipality, nominal })
   rows.put('financing_changes', [d.certificateNumber, d.periodId, position], {
-    certificate_number: d.certificateNumber, period_id: d.periodId, position, municipality, effective_on: on, change,
+    certificate_number: d.certificateNumber,
+    period_id: d.periodId,
+    position,
+    municipality,
+    effective_on: on,
+    change,
   })
 }
 
@@ -59,7 +64,12 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'CertificateIssued': {
       const d = e.data
       rows.put('children', [d.certificateNumber], {
-        certificate_number: d.certificateNumber, municipality: d.municipality, birth_date: d.birthDate, issued_on: d.issuedOn, type: 'accounting', last_position: position,
+        certificate_number: d.certificateNumber,
+        municipality: d.municipality,
+        birth_date: d.birthDate,
+        issued_on: d.issuedOn,
+        type: 'accounting',
+        last_position: position,
       })
       return
     }
@@ -77,8 +87,18 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'ContractRequested': {
       const d = e.data
       rows.put('enrolments', [d.contractId], {
-        contract_id: d.contractId, certificate_number: d.certificateNumber, municipality: d.municipality, provider_id: d.providerId, programme_id: d.programmeId,
-        direction: d.direction, kind: d.kind, start_date: d.startDate, end_date: d.endDate, accepted_on: null, status: 'requested', last_position: position,
+        contract_id: d.contractId,
+        certificate_number: d.certificateNumber,
+        municipality: d.municipality,
+        provider_id: d.providerId,
+        programme_id: d.programmeId,
+        direction: d.direction,
+        kind: d.kind,
+        start_date: d.startDate,
+        end_date: d.endDate,
+        accepted_on: null,
+        status: 'requested',
+        last_position: position,
       })
       return
     }
@@ -98,7 +118,13 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'FinancingPeriodOpened': {
       const d = e.data
       rows.put('periods', [d.municipality, d.periodId], {
-        municipality: d.municipality, period_id: d.periodId, start_date: d.startDate, end_date: d.endDate, nominal: d.nominal, financing_cap: d.financingCap, nominal_limit: d.nominalLimit,
+        municipality: d.municipality,
+        period_id: d.periodId,
+        start_date: d.startDate,
+        end_date: d.endDate,
+        nominal: d.nominal,
+        financing_cap: d.financingCap,
+        nominal_limit: d.nominalLimit,
       })
       return
     }

@@ -11,7 +11,9 @@ export class CoverageReads {
   }
 
   async on(municipality: string, on: string) {
-    const rows = await this.sql<R[]>`SELECT dimension, key, children::int AS children, population, share::text AS share FROM reporting.coverage(${municipality}, ${on}::date)`
+    const rows = await this.sql<
+      R[]
+    >`SELECT dimension, key, children::int AS children, population, share::text AS share FROM reporting.coverage(${municipality}, ${on}::date)`
     const [stats] = await this.sql<R[]>`
       SELECT population, population_year, certificates_issued::int AS certificates_issued, certificate_share::text AS certificate_share,
              target_certificate_share::text AS target_certificate_share, financing_certificates::int AS financing_certificates,
@@ -44,8 +46,14 @@ export class CoverageReads {
         targetMilestone: stats!.target_milestone,
       },
       budget: budget.map((b) => ({
-        periodId: b.period_id, financingCap: b.financing_cap, financingCertificates: b.financing_certificates, nominal: b.nominal,
-        capTimesNominal: b.cap_times_nominal, sumOfNominals: b.sum_of_nominals, nominalLimit: b.nominal_limit, converges: b.converges,
+        periodId: b.period_id,
+        financingCap: b.financing_cap,
+        financingCertificates: b.financing_certificates,
+        nominal: b.nominal,
+        capTimesNominal: b.cap_times_nominal,
+        sumOfNominals: b.sum_of_nominals,
+        nominalLimit: b.nominal_limit,
+        converges: b.converges,
       })),
     }
   }

@@ -6,7 +6,8 @@ import type { ProjectedEvent, Projection, Rows } from '../types.ts'
 // Double entry (see tables.sql and projections/README.md). Each money event becomes balanced postings; a
 // certificate's `available`, `reserved` and `spent` accounts then equal its balance, reserved and spent.
 
-const certificate = (d: { certificateNumber: string; periodId: string }, part: 'available' | 'reserved' | 'spent') => `certificate:${d.certificateNumber}:${d.periodId}:${part}`
+const certificate = (d: { certificateNumber: string; periodId: string }, part: 'available' | 'reserved' | 'spent') =>
+  `certificate:${d.certificateNumber}:${d.periodId}:${part}`
 
 /** [debit, credit, amount, scope] of each posting an event makes; none for a zero amount (a posting moves money). */
 function postingsOf(e: ProjectedEvent): [string, string, number, string][] {
@@ -24,16 +25,31 @@ function postingsOf(e: ProjectedEvent): [string, string, number, string][] {
       if (e.data.total > 0) out.push([`payer:${e.data.payerId}:services`, `provider:${e.data.providerId}:payable`, e.data.total, e.data.month])
       // Corrections can leave a month negative: the provider then owes it back.
       if (e.data.total < 0) out.push([`provider:${e.data.providerId}:payable`, `payer:${e.data.payerId}:services`, -e.data.total, e.data.month])
-      if (e.data.advanceDeducted > 0) out.push([`provider:${e.data.providerId}:payable`, `provider:${e.data.providerId}:advances`, e.data.advanceDeducted, e.data.month])
+      if (e.data.advanceDeducted > 0)
+        out.push([`provider:${e.data.providerId}:payable`, `provider:${e.data.providerId}:advances`, e.data.advanceDeducted, e.data.month])
       return out
     }
     case 'PaymentRecorded':
       // An advance paid is a claim on the provider until a final invoice sets it off; a final payment settles it.
       if (e.data.amount === 0) return []
-      return [[e.data.kind === 'advance' ? `provider:${e.data.providerId}:advances` : `provider:${e.data.providerId}:payable`, `payer:${e.data.payerId}:bank`, e.data.amount, e.data.month]]
+      return [
+        [
+          e.data.kind === 'advance' ? `provider:${e.data.providerId}:advances` : `provider:${e.data.providerId}:payable`,
+          `payer:${e.data.payerId}:bank`,
+          e.data.amount,
+          e.data.month,
+        ],
+      ]
     case 'PaymentReversed':
       if (e.data.amount === 0) return []
-      return [[`payer:${e.data.payerId}:bank`, e.data.kind === 'advance' ? `provider:${e.data.providerId}:advances` : `provider:${e.data.providerId}:payable`, e.data.amount, e.data.month]]
+      return [
+        [
+          `payer:${e.data.payerId}:bank`,
+          e.data.kind === 'advance' ? `provider:${e.data.providerId}:advances` : `provider:${e.data.providerId}:payable`,
+          e.data.amount,
+          e.data.month,
+        ],
+      ]
     default:
       return []
   }
@@ -42,7 +58,13 @@ function postingsOf(e: ProjectedEvent): [string, string, number, string][] {
 function apply(rows: Rows, e: ProjectedEvent): void {
   postingsOf(e).forEach(([debit, credit, amount, scope], seq) => {
     rows.put('postings', [Number(e.globalPosition), seq], {
-      global_position: Number(e.globalPosition), seq, scope, debit_account: debit, credit_account: credit, amount, event_type: e.type,
+      global_position: Number(e.globalPosition),
+      seq,
+      scope,
+      debit_account: debit,
+      credit_account: credit,
+      amount,
+      event_type: e.type,
     })
   })
 }

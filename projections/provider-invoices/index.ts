@@ -14,7 +14,10 @@ const advanceOf = (d: InvoiceOf) => invoiceIds.advance(d.municipality, d.payerId
 function touches(e: ProjectedEvent): RowRef[] {
   switch (e.type) {
     case 'AdvanceInvoiceIssued':
-      return [{ table: 'invoices', key: [e.data.invoiceId] }, ...e.data.lines.map((l) => ({ table: 'invoice_lines', key: [e.data.invoiceId, l.contractId, e.data.month] }))]
+      return [
+        { table: 'invoices', key: [e.data.invoiceId] },
+        ...e.data.lines.map((l) => ({ table: 'invoice_lines', key: [e.data.invoiceId, l.contractId, e.data.month] })),
+      ]
     case 'FinalInvoiceIssued':
       return [
         { table: 'invoices', key: [e.data.invoiceId] },
@@ -23,11 +26,17 @@ function touches(e: ProjectedEvent): RowRef[] {
         ...e.data.corrections.map((c) => ({ table: 'invoice_corrections', key: [c.correctionId] })),
       ]
     case 'PaymentRecorded':
-      return [{ table: 'invoices', key: [e.data.invoiceId] }, { table: 'payments', key: [e.data.paymentId] }]
+      return [
+        { table: 'invoices', key: [e.data.invoiceId] },
+        { table: 'payments', key: [e.data.paymentId] },
+      ]
     case 'ShortfallRefunded':
       return [{ table: 'invoices', key: [e.data.invoiceId] }]
     case 'PaymentReversed':
-      return [{ table: 'invoices', key: [e.data.invoiceId] }, { table: 'payments', key: [e.data.reversesPaymentId] }]
+      return [
+        { table: 'invoices', key: [e.data.invoiceId] },
+        { table: 'payments', key: [e.data.reversesPaymentId] },
+      ]
     case 'MonthClosed':
       return [{ table: 'month_closes', key: [e.data.municipality, e.data.month] }]
     default:
@@ -45,9 +54,23 @@ function issued(rows: Rows, e: Extract<ProjectedEvent, { type: 'AdvanceInvoiceIs
   const d = e.data
   const final = e.type === 'FinalInvoiceIssued'
   rows.put('invoices', [d.invoiceId], {
-    invoice_id: d.invoiceId, kind: final ? 'final' : 'advance', payer_id: d.payerId, provider_id: d.providerId, municipality: d.municipality,
-    month: d.month, number: d.number, issued_on: d.issuedOn, total: d.total, advance_deducted: final ? e.data.advanceDeducted : 0,
-    amount_due: final ? e.data.amountDue : d.total, amount_paid: 0, overdue_paid: 0, refunded: 0, settled_on: null, deducted_on: null, last_position: position,
+    invoice_id: d.invoiceId,
+    kind: final ? 'final' : 'advance',
+    payer_id: d.payerId,
+    provider_id: d.providerId,
+    municipality: d.municipality,
+    month: d.month,
+    number: d.number,
+    issued_on: d.issuedOn,
+    total: d.total,
+    advance_deducted: final ? e.data.advanceDeducted : 0,
+    amount_due: final ? e.data.amountDue : d.total,
+    amount_paid: 0,
+    overdue_paid: 0,
+    refunded: 0,
+    settled_on: null,
+    deducted_on: null,
+    last_position: position,
   })
 }
 
@@ -59,8 +82,14 @@ function apply(rows: Rows, e: ProjectedEvent): void {
       issued(rows, e, position)
       for (const l of d.lines) {
         rows.put('invoice_lines', [d.invoiceId, l.contractId, d.month], {
-          invoice_id: d.invoiceId, contract_id: l.contractId, month: d.month, certificate_number: l.certificateNumber, contract_date: null,
-          month_amount: l.monthAmount, completeness_bp: l.monthAmount > 0 ? Math.floor((l.amount * 10000) / l.monthAmount) : 0, line_amount: l.amount,
+          invoice_id: d.invoiceId,
+          contract_id: l.contractId,
+          month: d.month,
+          certificate_number: l.certificateNumber,
+          contract_date: null,
+          month_amount: l.monthAmount,
+          completeness_bp: l.monthAmount > 0 ? Math.floor((l.amount * 10000) / l.monthAmount) : 0,
+          line_amount: l.amount,
         })
       }
       return
@@ -71,14 +100,25 @@ function apply(rows: Rows, e: ProjectedEvent): void {
       update(rows, advanceOf(d), position, () => ({ deducted_on: d.issuedOn }))
       for (const l of d.lines) {
         rows.put('invoice_lines', [d.invoiceId, l.contractId, l.month], {
-          invoice_id: d.invoiceId, contract_id: l.contractId, month: l.month, certificate_number: l.certificateNumber, contract_date: l.contractDate,
-          month_amount: l.monthAmount, completeness_bp: l.completenessBp, line_amount: l.lineAmount,
+          invoice_id: d.invoiceId,
+          contract_id: l.contractId,
+          month: l.month,
+          certificate_number: l.certificateNumber,
+          contract_date: l.contractDate,
+          month_amount: l.monthAmount,
+          completeness_bp: l.completenessBp,
+          line_amount: l.lineAmount,
         })
       }
       for (const c of d.corrections) {
         rows.put('invoice_corrections', [c.correctionId], {
-          invoice_id: d.invoiceId, correction_id: c.correctionId, contract_id: c.contractId, certificate_number: c.certificateNumber, month: c.month,
-          corrects_invoice_id: c.correctsInvoiceId, amount: c.amount,
+          invoice_id: d.invoiceId,
+          correction_id: c.correctionId,
+          contract_id: c.contractId,
+          certificate_number: c.certificateNumber,
+          month: c.month,
+          corrects_invoice_id: c.correctsInvoiceId,
+          amount: c.amount,
         })
       }
       return
@@ -86,9 +126,19 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'PaymentRecorded': {
       const d = e.data
       if (!rows.get('invoices', [d.invoiceId])) return
-      update(rows, d.invoiceId, position, (i) => ({ amount_paid: (i.amount_paid as number) + d.amount, overdue_paid: (i.overdue_paid as number) + (d.overdue ? d.amount : 0) }))
+      update(rows, d.invoiceId, position, (i) => ({
+        amount_paid: (i.amount_paid as number) + d.amount,
+        overdue_paid: (i.overdue_paid as number) + (d.overdue ? d.amount : 0),
+      }))
       rows.put('payments', [d.paymentId], {
-        payment_id: d.paymentId, invoice_id: d.invoiceId, amount: d.amount, paid_on: d.paidOn, payment_order: d.paymentOrder, overdue: d.overdue, reversed: false, reversed_on: null,
+        payment_id: d.paymentId,
+        invoice_id: d.invoiceId,
+        amount: d.amount,
+        paid_on: d.paidOn,
+        payment_order: d.paymentOrder,
+        overdue: d.overdue,
+        reversed: false,
+        reversed_on: null,
         last_position: position,
       })
       return
@@ -96,14 +146,22 @@ function apply(rows: Rows, e: ProjectedEvent): void {
     case 'PaymentReversed': {
       const d = e.data
       const p = rows.get('payments', [d.reversesPaymentId])
-      update(rows, d.invoiceId, position, (i) => ({ amount_paid: (i.amount_paid as number) - d.amount, overdue_paid: (i.overdue_paid as number) - (p?.overdue ? d.amount : 0) }))
+      update(rows, d.invoiceId, position, (i) => ({
+        amount_paid: (i.amount_paid as number) - d.amount,
+        overdue_paid: (i.overdue_paid as number) - (p?.overdue ? d.amount : 0),
+      }))
       if (p) rows.put('payments', [d.reversesPaymentId], { ...p, reversed: true, reversed_on: d.reversedOn, last_position: position })
       return
     }
     case 'ShortfallRefunded':
       return update(rows, e.data.invoiceId, position, (i) => ({ refunded: (i.refunded as number) + e.data.amount, settled_on: e.data.refundedOn }))
     case 'MonthClosed':
-      rows.put('month_closes', [e.data.municipality, e.data.month], { municipality: e.data.municipality, month: e.data.month, closed_on: e.data.closedOn, last_position: position })
+      rows.put('month_closes', [e.data.municipality, e.data.month], {
+        municipality: e.data.municipality,
+        month: e.data.month,
+        closed_on: e.data.closedOn,
+        last_position: position,
+      })
       return
   }
 }

@@ -13,8 +13,17 @@ const nextMonth = (m: string) => {
 
 /** The figures of a payer's reconciliation, per provider and in total (kopecks). */
 export const RECONCILIATION_FIGURES = [
-  'advanceInvoiced', 'advancePaid', 'advancePaidLate', 'finalInvoiced', 'advanceDeducted', 'finalDue', 'finalPaid', 'finalPaidLate', 'outstanding',
-  'overdueOutstanding', 'refundedToCertificates',
+  'advanceInvoiced',
+  'advancePaid',
+  'advancePaidLate',
+  'finalInvoiced',
+  'advanceDeducted',
+  'finalDue',
+  'finalPaid',
+  'finalPaidLate',
+  'outstanding',
+  'overdueOutstanding',
+  'refundedToCertificates',
 ] as const
 type ReconciliationFigure = (typeof RECONCILIATION_FIGURES)[number]
 
@@ -38,9 +47,18 @@ export class InvoiceReads {
     const pi = await this.schema('provider-invoices')
     const [row] = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoices t WHERE invoice_id = $1`, [invoiceId])
     if (!row) return null
-    const lines = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_lines t WHERE invoice_id = $1 ORDER BY month, contract_id`, [invoiceId])
-    const corrections = await this.sql.unsafe<{ j: string }[]>(`SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_corrections t WHERE invoice_id = $1 ORDER BY correction_id`, [invoiceId])
-    return { ...(JSON.parse(row.j) as R), lines: lines.map((l) => JSON.parse(l.j) as R), corrections: corrections.map((c) => JSON.parse(c.j) as R) } as R & { lines: R[]; corrections: R[] }
+    const lines = await this.sql.unsafe<{ j: string }[]>(
+      `SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_lines t WHERE invoice_id = $1 ORDER BY month, contract_id`,
+      [invoiceId],
+    )
+    const corrections = await this.sql.unsafe<{ j: string }[]>(
+      `SELECT row_to_json(t)::text AS j FROM ${pi}.invoice_corrections t WHERE invoice_id = $1 ORDER BY correction_id`,
+      [invoiceId],
+    )
+    return { ...(JSON.parse(row.j) as R), lines: lines.map((l) => JSON.parse(l.j) as R), corrections: corrections.map((c) => JSON.parse(c.j) as R) } as R & {
+      lines: R[]
+      corrections: R[]
+    }
   }
 
   /** The invoice with this number, after bringing the invoices projection up to everything committed. */
@@ -66,12 +84,31 @@ export class InvoiceReads {
           FROM reporting.provider_invoice_lines WHERE invoice_id IN ${this.sql(rows.map((r) => r.invoice_id))} ORDER BY invoice_id, contract_id`
       : []
     return rows.map((r) => ({
-      invoiceId: r.invoice_id, kind: r.kind, number: r.number, payerId: r.payer_id, providerId: r.provider_id, municipality: r.municipality, month: r.month,
-      issuedOn: r.issued_on, total: r.total, advanceDeducted: r.advance_deducted, amountDue: r.amount_due, amountPaid: r.amount_paid, outstanding: r.outstanding,
+      invoiceId: r.invoice_id,
+      kind: r.kind,
+      number: r.number,
+      payerId: r.payer_id,
+      providerId: r.provider_id,
+      municipality: r.municipality,
+      month: r.month,
+      issuedOn: r.issued_on,
+      total: r.total,
+      advanceDeducted: r.advance_deducted,
+      amountDue: r.amount_due,
+      amountPaid: r.amount_paid,
+      outstanding: r.outstanding,
       status: r.status,
-      lines: lines.filter((l) => l.invoice_id === r.invoice_id).map((l) => ({
-        contractId: l.contract_id, month: l.month, certificateNumber: l.certificate_number, contractDate: l.contract_date, monthAmount: l.month_amount, completenessPercent: l.completeness_percent, lineAmount: l.line_amount,
-      })),
+      lines: lines
+        .filter((l) => l.invoice_id === r.invoice_id)
+        .map((l) => ({
+          contractId: l.contract_id,
+          month: l.month,
+          certificateNumber: l.certificate_number,
+          contractDate: l.contract_date,
+          monthAmount: l.month_amount,
+          completenessPercent: l.completeness_percent,
+          lineAmount: l.line_amount,
+        })),
     }))
   }
 
@@ -98,7 +135,10 @@ export class InvoiceReads {
           [JSON.stringify(invoices.map((i) => i.invoice_id))],
         )
       : []
-    const [close] = await this.sql.unsafe<R[]>(`SELECT closed_on::text AS closed_on FROM ${pi}.month_closes WHERE municipality = $1 AND month = $2`, [municipality, month])
+    const [close] = await this.sql.unsafe<R[]>(`SELECT closed_on::text AS closed_on FROM ${pi}.month_closes WHERE municipality = $1 AND month = $2`, [
+      municipality,
+      month,
+    ])
     const by = (date: string | null) => date !== null && (on === null || date <= on)
     const deadline = (kind: string) => (kind === 'final' ? `${nextMonth(month)}-10` : `${month}-10`)
     const byProvider = new Map<string, R>()
@@ -106,8 +146,19 @@ export class InvoiceReads {
       if (!by(r.issued_on)) continue
       const key = `${r.payer_id}|${r.provider_id}`
       const p = byProvider.get(key) ?? {
-        providerId: r.provider_id, payerId: r.payer_id, advanceInvoiced: 0, advancePaid: 0, advancePaidLate: 0, finalInvoiced: 0, advanceDeducted: 0, finalDue: 0,
-        finalPaid: 0, finalPaidLate: 0, outstanding: 0, overdueOutstanding: 0, refundedToCertificates: 0,
+        providerId: r.provider_id,
+        payerId: r.payer_id,
+        advanceInvoiced: 0,
+        advancePaid: 0,
+        advancePaidLate: 0,
+        finalInvoiced: 0,
+        advanceDeducted: 0,
+        finalDue: 0,
+        finalPaid: 0,
+        finalPaidLate: 0,
+        outstanding: 0,
+        overdueOutstanding: 0,
+        refundedToCertificates: 0,
       }
       const counted = payments.filter((x) => x.invoice_id === r.invoice_id && by(x.paid_on) && !by(x.reversed_on))
       const paid = counted.reduce((sum, x) => sum + Number(x.amount), 0)
@@ -134,7 +185,10 @@ export class InvoiceReads {
     const total = (field: string) => providers.reduce((sum, p) => sum + (p[field] as number), 0)
     const closedOn: string | null = close && by(close.closed_on) ? close.closed_on : null
     return {
-      municipality, month, on, closedOn,
+      municipality,
+      month,
+      on,
+      closedOn,
       status: closedOn !== null ? ('closed' as const) : ('not_closed' as const),
       providers,
       totals: Object.fromEntries(RECONCILIATION_FIGURES.map((f) => [f, total(f)])) as Record<ReconciliationFigure, number>,

@@ -4,9 +4,9 @@
 import crypto from 'node:crypto'
 import type { Database } from '../../src/db/database.ts'
 import { eventHash, GENESIS_HASH } from '../../src/store/hash.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import type { NewEvent } from '../../src/store/port.ts'
-import { percentile, rate, type Run, timedLoops } from './measure.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
+import { percentile, type Run, rate, timedLoops } from './measure.ts'
 
 const EVENTS_PER_STREAM = 100
 
@@ -58,7 +58,11 @@ export async function createRawTable(db: Database): Promise<void> {
 }
 
 function combine(runs: Run[]): Run {
-  return { operations: runs.reduce((s, r) => s + r.operations, 0), seconds: runs.reduce((s, r) => s + r.seconds, 0), latencies: runs.flatMap((r) => r.latencies) }
+  return {
+    operations: runs.reduce((s, r) => s + r.operations, 0),
+    seconds: runs.reduce((s, r) => s + r.seconds, 0),
+    latencies: runs.flatMap((r) => r.latencies),
+  }
 }
 
 export interface AppendReport {
@@ -91,8 +95,17 @@ export async function measureAppend(db: Database, options: { writers: number; se
   const eventsPerSecond = rate(p)
   const rawPerSecond = rate(r)
   return {
-    eventsPerSecond, rawPerSecond, ratio: ratio(eventsPerSecond, rawPerSecond), writers: options.writers, events: p.operations, rawEvents: r.operations,
-    seconds: options.seconds, p50Ms: percentile(p.latencies, 50), p99Ms: percentile(p.latencies, 99), rawP50Ms: percentile(r.latencies, 50), rawP99Ms: percentile(r.latencies, 99),
+    eventsPerSecond,
+    rawPerSecond,
+    ratio: ratio(eventsPerSecond, rawPerSecond),
+    writers: options.writers,
+    events: p.operations,
+    rawEvents: r.operations,
+    seconds: options.seconds,
+    p50Ms: percentile(p.latencies, 50),
+    p99Ms: percentile(p.latencies, 99),
+    rawP50Ms: percentile(r.latencies, 50),
+    rawP99Ms: percentile(r.latencies, 99),
   }
 }
 

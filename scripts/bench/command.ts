@@ -25,7 +25,11 @@ export interface ContractRequestSpec {
 export const REQUESTED_ON = '2024-10-01'
 export const START_DATE = '2024-10-15'
 
-export async function measureCommand(store: EventStore, requests: ContractRequestSpec[], options: { concurrency: number; onProgress?: (text: string) => void }): Promise<ThroughputReport> {
+export async function measureCommand(
+  store: EventStore,
+  requests: ContractRequestSpec[],
+  options: { concurrency: number; onProgress?: (text: string) => void },
+): Promise<ThroughputReport> {
   // A fresh application, as a freshly started server would have: no stream cached yet.
   const app = new Application(store)
   const latencies: number[] = []
@@ -44,7 +48,12 @@ export async function measureCommand(store: EventStore, requests: ContractReques
   })
   const s = seconds(started)
   return {
-    perSecond: Math.round(requests.length / s), p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), requests: requests.length, errors,
-    concurrency: options.concurrency, seconds: Math.round(s * 100) / 100,
+    perSecond: Math.round(requests.length / s),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    requests: requests.length,
+    errors,
+    concurrency: options.concurrency,
+    seconds: Math.round(s * 100) / 100,
   }
 }

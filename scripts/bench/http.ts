@@ -7,7 +7,7 @@ import { buildServer } from '../../src/api/server.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import type { Database } from '../../src/db/database.ts'
 import type { EventStore } from '../../src/store/port.ts'
-import { REQUESTED_ON, START_DATE, type ContractRequestSpec, type ThroughputReport } from './command.ts'
+import { type ContractRequestSpec, REQUESTED_ON, START_DATE, type ThroughputReport } from './command.ts'
 import { percentile } from './measure.ts'
 
 // Plain JavaScript: a worker started from a string runs without the TypeScript loader.
@@ -54,13 +54,20 @@ interface ClientResult {
   seconds: number
 }
 
-export async function measureHttp(db: Database, store: EventStore, requests: ContractRequestSpec[], options: { concurrency: number; maxSeconds: number }): Promise<ThroughputReport & { statuses: Record<string, number> }> {
+export async function measureHttp(
+  db: Database,
+  store: EventStore,
+  requests: ContractRequestSpec[],
+  options: { concurrency: number; maxSeconds: number },
+): Promise<ThroughputReport & { statuses: Record<string, number> }> {
   // Both rate limits off: the figure is the ledger's, not the limiter's (one token sends every request).
   const server = await buildServer({ db, store, logger: false, rateLimits: { authFailuresPerMinute: 0, requestsPerTokenPerMinute: 0 } })
   try {
     const url = await server.listen({ host: '127.0.0.1', port: 0 })
     const { token } = await createToken(db.sql, { role: 'operator', label: 'bench' })
-    const bodies = requests.map((r) => JSON.stringify({ certificateNumber: r.certificateNumber, groupId: r.groupId, requestedOn: REQUESTED_ON, startDate: START_DATE }))
+    const bodies = requests.map((r) =>
+      JSON.stringify({ certificateNumber: r.certificateNumber, groupId: r.groupId, requestedOn: REQUESTED_ON, startDate: START_DATE }),
+    )
     const result = await new Promise<ClientResult>((resolve, reject) => {
       const worker = new Worker(CLIENT, { eval: true, workerData: { url, token, bodies, concurrency: options.concurrency, maxSeconds: options.maxSeconds } })
       worker.once('message', resolve)
@@ -69,8 +76,14 @@ export async function measureHttp(db: Database, store: EventStore, requests: Con
     })
     const done = result.latencies.length
     return {
-      perSecond: Math.round(done / result.seconds), p50Ms: percentile(result.latencies, 50), p99Ms: percentile(result.latencies, 99), requests: done,
-      errors: done - (result.statuses['201'] ?? 0), concurrency: options.concurrency, seconds: Math.round(result.seconds * 100) / 100, statuses: result.statuses,
+      perSecond: Math.round(done / result.seconds),
+      p50Ms: percentile(result.latencies, 50),
+      p99Ms: percentile(result.latencies, 99),
+      requests: done,
+      errors: done - (result.statuses['201'] ?? 0),
+      concurrency: options.concurrency,
+      seconds: Math.round(result.seconds * 100) / 100,
+      statuses: result.statuses,
     }
   } finally {
     await server.close()

@@ -7,8 +7,8 @@ import { ProjectionRunner } from '../../projections/runner.ts'
 import { Application, systemMetadata } from '../../src/app/context.ts'
 import { closeMonth, type MonthCloseOutcome } from '../../src/app/month-close.ts'
 import type { Database } from '../../src/db/database.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import type { EventStore } from '../../src/store/port.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { seconds } from './measure.ts'
 import { CLOSE_MONTH, CLOSED_ON, seedWorld, type World } from './world.ts'
 
@@ -52,10 +52,17 @@ class CountingStore implements EventStore {
   }
 }
 
-export async function monthCloseRun(db: Database, options: { municipality: string; prefix: string; contracts: number; concurrency: number; onProgress?: (text: string) => void }): Promise<MonthCloseRun> {
+export async function monthCloseRun(
+  db: Database,
+  options: { municipality: string; prefix: string; contracts: number; concurrency: number; onProgress?: (text: string) => void },
+): Promise<MonthCloseRun> {
   const store = new PostgresEventStore(db.sql)
   const world = await seedWorld(store, {
-    municipality: options.municipality, prefix: options.prefix, certificates: options.contracts, contracts: options.contracts, concurrency: options.concurrency,
+    municipality: options.municipality,
+    prefix: options.prefix,
+    certificates: options.contracts,
+    contracts: options.contracts,
+    concurrency: options.concurrency,
     onProgress: (done, total) => options.onProgress?.(`month close: setting up ${options.municipality}, ${done} of ${total} contracts`),
   })
   options.onProgress?.(`month close: the contracts projection catches up with ${world.events} events`)
@@ -67,7 +74,12 @@ export async function monthCloseRun(db: Database, options: { municipality: strin
   const counted = new CountingStore(store)
   const app = new Application(counted)
   const started = performance.now()
-  const outcome = await closeMonth(app, { metadata: systemMetadata('bench', `bench-close-${options.municipality}`) }, { municipality: options.municipality, month: CLOSE_MONTH, closedOn: CLOSED_ON }, (m) => reader.contracts.openIds(m))
+  const outcome = await closeMonth(
+    app,
+    { metadata: systemMetadata('bench', `bench-close-${options.municipality}`) },
+    { municipality: options.municipality, month: CLOSE_MONTH, closedOn: CLOSED_ON },
+    (m) => reader.contracts.openIds(m),
+  )
   const closeSeconds = seconds(started)
   return { contracts: options.contracts, setupSeconds: world.seconds, catchUpSeconds, closeSeconds, outcome, world, storeCalls: counted.report() }
 }

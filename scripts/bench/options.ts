@@ -31,7 +31,8 @@ const QUICK = { contracts: 500, logEvents: 100_000, requests: 200, seconds: 1.5 
 
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new OptionsError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`)
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new OptionsError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(text)})`)
   return Number(text)
 }
 
@@ -43,9 +44,16 @@ export function parseOptions(args: string[]): BenchOptions & { help: boolean } {
       strict: true,
       allowPositionals: false,
       options: {
-        json: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-        contracts: { type: 'string' }, 'log-events': { type: 'string' }, requests: { type: 'string' }, concurrency: { type: 'string' },
-        writers: { type: 'string' }, seconds: { type: 'string' }, only: { type: 'string' },
+        json: { type: 'boolean' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        contracts: { type: 'string' },
+        'log-events': { type: 'string' },
+        requests: { type: 'string' },
+        concurrency: { type: 'string' },
+        writers: { type: 'string' },
+        seconds: { type: 'string' },
+        only: { type: 'string' },
       },
     }))
   } catch (error) {
@@ -56,13 +64,17 @@ export function parseOptions(args: string[]): BenchOptions & { help: boolean } {
   let seconds = base.seconds
   if (str('seconds') !== undefined) {
     const s = str('seconds')!
-    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < 0.2 || Number(s) > 600) throw new OptionsError(`--seconds must be a number from 0.2 to 600 (got ${JSON.stringify(s)})`)
+    if (!/^\d+(\.\d+)?$/.test(s) || Number(s) < 0.2 || Number(s) > 600)
+      throw new OptionsError(`--seconds must be a number from 0.2 to 600 (got ${JSON.stringify(s)})`)
     seconds = Number(s)
   }
   let only: Phase[] = [...PHASES]
   if (str('only') !== undefined) {
-    const names = str('only')!.split(',').map((s) => s.trim())
-    for (const n of names) if (!(PHASES as readonly string[]).includes(n)) throw new OptionsError(`--only takes ${PHASES.join(', ')} (got ${JSON.stringify(n)})`)
+    const names = str('only')!
+      .split(',')
+      .map((s) => s.trim())
+    for (const n of names)
+      if (!(PHASES as readonly string[]).includes(n)) throw new OptionsError(`--only takes ${PHASES.join(', ')} (got ${JSON.stringify(n)})`)
     only = PHASES.filter((p) => names.includes(p))
   }
   return {

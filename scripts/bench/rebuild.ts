@@ -41,10 +41,21 @@ export async function measureRebuild(db: Database, options: { onProgress?: (text
   const started = performance.now()
   let events = 0
   // Every projection in one pass over the log, as `ledger projections rebuild` does.
-  const results = await rebuildProjections(sql, store, PROJECTIONS, { batchSize: BATCH, onProgress: (n) => options.onProgress?.(`rebuild: ${n} of ${rawRows} events`) })
+  const results = await rebuildProjections(sql, store, PROJECTIONS, {
+    batchSize: BATCH,
+    onProgress: (n) => options.onProgress?.(`rebuild: ${n} of ${rawRows} events`),
+  })
   events = results[0]?.events ?? 0
   const total = seconds(started)
   const eventsPerSecond = Math.round(events / total)
   const rawPerSecond = Math.round(rawRows / rawSeconds)
-  return { events, eventsPerSecond, rawPerSecond, ratio: ratio(eventsPerSecond, rawPerSecond), seconds: round2(total), rawSeconds: round2(rawSeconds), projections }
+  return {
+    events,
+    eventsPerSecond,
+    rawPerSecond,
+    ratio: ratio(eventsPerSecond, rawPerSecond),
+    seconds: round2(total),
+    rawSeconds: round2(rawSeconds),
+    projections,
+  }
 }

@@ -67,16 +67,29 @@ export function goalsOf(r: Omit<Report, 'goals'>): Goal[] {
   }
   if (r.monthClose) {
     const judged = r.monthClose.contracts >= 100_000
-    goals.push({ name: `month close of ${n(r.monthClose.contracts)}`, goal: '< 10 s for 100 000', value: `${r.monthClose.seconds} s`, met: judged ? r.monthClose.seconds < 10 : null })
+    goals.push({
+      name: `month close of ${n(r.monthClose.contracts)}`,
+      goal: '< 10 s for 100 000',
+      value: `${r.monthClose.seconds} s`,
+      met: judged ? r.monthClose.seconds < 10 : null,
+    })
   }
   // "No drop" on a shared machine: within 10 % of the empty log's throughput.
-  if (r.scale) goals.push({ name: `append at ${n(r.scale.logEvents)} events`, goal: '≥ 90 % of empty log', value: pct(r.scale.ratio), met: r.scale.ratio >= 0.9 })
+  if (r.scale)
+    goals.push({ name: `append at ${n(r.scale.logEvents)} events`, goal: '≥ 90 % of empty log', value: pct(r.scale.ratio), met: r.scale.ratio >= 0.9 })
   return goals
 }
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...(r[c] ?? '')].length)))
-  return rows.map((r) => r.map((cell, c) => cell + ' '.repeat(widths[c]! - [...cell].length)).join('  ').trimEnd()).join('\n')
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell + ' '.repeat(widths[c]! - [...cell].length))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 const mark = (met: boolean | null | undefined) => (met === true ? '✓' : met === false ? '✗' : '–')
@@ -87,31 +100,73 @@ export function humanReport(r: Report): string {
   if (r.append) {
     const a = r.append
     const g = goal('append vs')
-    rows.push([`append, ${a.writers} writers, 1 event/append`, `${n(a.eventsPerSecond)} ev/s (p99 ${a.p99Ms} ms)`, `${n(a.rawPerSecond)} INSERT/s (p99 ${a.rawP99Ms} ms)`, pct(a.ratio), `${g!.goal} of raw`, mark(g!.met)])
+    rows.push([
+      `append, ${a.writers} writers, 1 event/append`,
+      `${n(a.eventsPerSecond)} ev/s (p99 ${a.p99Ms} ms)`,
+      `${n(a.rawPerSecond)} INSERT/s (p99 ${a.rawP99Ms} ms)`,
+      pct(a.ratio),
+      `${g!.goal} of raw`,
+      mark(g!.met),
+    ])
   }
   if (r.command) {
     const c = r.command
-    rows.push([`command: contract request, ${c.concurrency} at once`, `${n(c.perSecond)} req/s`, '', '', `p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms${c.errors ? `, ${c.errors} refused` : ''}`, ''])
+    rows.push([
+      `command: contract request, ${c.concurrency} at once`,
+      `${n(c.perSecond)} req/s`,
+      '',
+      '',
+      `p50 ${c.p50Ms} ms, p99 ${c.p99Ms} ms${c.errors ? `, ${c.errors} refused` : ''}`,
+      '',
+    ])
   }
   if (r.http) {
     const h = r.http
-    rows.push([`http: POST /v1/contracts, ${h.concurrency} connections`, `${n(h.perSecond)} req/s`, r.command ? `${n(r.command.perSecond)} req/s in-process` : '', r.command ? pct(h.perSecond / Math.max(1, r.command.perSecond)) : '', `p50 ${h.p50Ms} ms, p99 ${h.p99Ms} ms${h.errors ? `, ${h.errors} not 201` : ''}`, ''])
+    rows.push([
+      `http: POST /v1/contracts, ${h.concurrency} connections`,
+      `${n(h.perSecond)} req/s`,
+      r.command ? `${n(r.command.perSecond)} req/s in-process` : '',
+      r.command ? pct(h.perSecond / Math.max(1, r.command.perSecond)) : '',
+      `p50 ${h.p50Ms} ms, p99 ${h.p99Ms} ms${h.errors ? `, ${h.errors} not 201` : ''}`,
+      '',
+    ])
   }
   if (r.rebuild) {
     const b = r.rebuild
     const g1 = goal('rebuild events/s')
     const g2 = goal('rebuild vs')
-    rows.push([`rebuild: ${b.projections.length} projections, ${n(b.events)} events`, `${n(b.eventsPerSecond)} ev/s`, `${n(b.rawPerSecond)} rows/s cursor`, pct(b.ratio), `${g1!.goal} ev/s; ${g2!.goal} of raw`, `${mark(g1!.met)}${mark(g2!.met)}`])
+    rows.push([
+      `rebuild: ${b.projections.length} projections, ${n(b.events)} events`,
+      `${n(b.eventsPerSecond)} ev/s`,
+      `${n(b.rawPerSecond)} rows/s cursor`,
+      pct(b.ratio),
+      `${g1!.goal} ev/s; ${g2!.goal} of raw`,
+      `${mark(g1!.met)}${mark(g2!.met)}`,
+    ])
   }
   if (r.monthClose) {
     const m = r.monthClose
     const g = goal('month close')
-    rows.push([`month close: ${n(m.contracts)} contracts`, `${m.seconds} s`, `${m.secondsAtTenth} s for ${n(m.contractsAtTenth)}`, `×${m.growth}`, g!.goal, mark(g!.met)])
+    rows.push([
+      `month close: ${n(m.contracts)} contracts`,
+      `${m.seconds} s`,
+      `${m.secondsAtTenth} s for ${n(m.contractsAtTenth)}`,
+      `×${m.growth}`,
+      g!.goal,
+      mark(g!.met),
+    ])
   }
   if (r.scale) {
     const s = r.scale
     const g = goal('append at')
-    rows.push([`scale: append on a log of ${n(s.logEvents)}`, `${n(s.appendPerSecondLarge)} ev/s (p99 ${s.p99MsLarge} ms)`, `${n(s.appendPerSecondEmpty)} ev/s empty (p99 ${s.p99MsEmpty} ms)`, pct(s.ratio), g!.goal, mark(g!.met)])
+    rows.push([
+      `scale: append on a log of ${n(s.logEvents)}`,
+      `${n(s.appendPerSecondLarge)} ev/s (p99 ${s.p99MsLarge} ms)`,
+      `${n(s.appendPerSecondEmpty)} ev/s empty (p99 ${s.p99MsEmpty} ms)`,
+      pct(s.ratio),
+      g!.goal,
+      mark(g!.met),
+    ])
   }
   rows.push(['peak memory (RSS)', `${n(r.peakRssMb)} MB`, '', '', '', ''])
   const m = r.machine
@@ -121,10 +176,15 @@ export function humanReport(r: Report): string {
     `machine: ${m.cpus} × ${m.cpuModel}, ${n(m.totalMemoryMb)} MB, Node ${m.node}, ${m.postgres.split(' on ')[0]}; load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd.join(' ')} at end`,
   ]
   if (r.monthClose) {
-    lines.push(`month close setup (not in the figure): ${r.monthClose.setupSeconds} s for ${n(r.monthClose.contracts)} contracts (${n(r.monthClose.setupEvents)} events), ${r.monthClose.setupSecondsAtTenth} s for ${n(r.monthClose.contractsAtTenth)}; projection catch-up ${r.monthClose.catchUpSeconds} s`)
+    lines.push(
+      `month close setup (not in the figure): ${r.monthClose.setupSeconds} s for ${n(r.monthClose.contracts)} contracts (${n(r.monthClose.setupEvents)} events), ${r.monthClose.setupSecondsAtTenth} s for ${n(r.monthClose.contractsAtTenth)}; projection catch-up ${r.monthClose.catchUpSeconds} s`,
+    )
   }
   if (r.monthClose?.storeCalls) {
-    const calls = (c: Record<string, { calls: number; seconds: number }>) => Object.entries(c).map(([k, v]) => `${k} ${n(v.calls)} calls ${v.seconds} s`).join(', ')
+    const calls = (c: Record<string, { calls: number; seconds: number }>) =>
+      Object.entries(c)
+        .map(([k, v]) => `${k} ${n(v.calls)} calls ${v.seconds} s`)
+        .join(', ')
     lines.push(`month close store calls: ${calls(r.monthClose.storeCalls)}; at N/10: ${calls(r.monthClose.storeCallsAtTenth)}`)
   }
   if (r.rebuild) lines.push(`rebuild: ${r.rebuild.projections.join(', ')} in one pass over the log, ${r.rebuild.seconds} s`)

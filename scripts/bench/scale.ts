@@ -2,9 +2,8 @@
 // synthetic, hash-chained events (the synthetic-log writer), measured the same way.
 import type { Database } from '../../src/db/database.ts'
 import { writeSyntheticEvents } from '../lib/synthetic-log.ts'
-import { portAppends } from './append.ts'
+import { portAppends, ratio } from './append.ts'
 import { percentile, rate, seconds } from './measure.ts'
-import { ratio } from './append.ts'
 
 export interface ScaleReport {
   logEvents: number
@@ -17,12 +16,17 @@ export interface ScaleReport {
   fillSeconds: number
 }
 
-export async function measureScale(db: Database, options: { logEvents: number; writers: number; seconds: number; onProgress?: (text: string) => void }): Promise<ScaleReport> {
+export async function measureScale(
+  db: Database,
+  options: { logEvents: number; writers: number; seconds: number; onProgress?: (text: string) => void },
+): Promise<ScaleReport> {
   options.onProgress?.('scale: appends on an empty log')
   const empty = await portAppends(db, 'empty', options.writers, options.seconds)
   const started = performance.now()
   await writeSyntheticEvents(db.sql, options.logEvents, {
-    prefix: 'scale', concurrency: 3, onProgress: (n) => options.onProgress?.(`scale: filling the log, ${n} of ${options.logEvents} events`),
+    prefix: 'scale',
+    concurrency: 3,
+    onProgress: (n) => options.onProgress?.(`scale: filling the log, ${n} of ${options.logEvents} events`),
   })
   // A long-lived log has been vacuumed and checkpointed: measure appends, not the aftermath of a bulk load.
   options.onProgress?.('scale: VACUUM ANALYZE and CHECKPOINT after the fill')
@@ -34,7 +38,12 @@ export async function measureScale(db: Database, options: { logEvents: number; w
   const appendPerSecondEmpty = rate(empty)
   const appendPerSecondLarge = rate(large)
   return {
-    logEvents: options.logEvents + empty.operations, appendPerSecondEmpty, appendPerSecondLarge, p99MsEmpty: percentile(empty.latencies, 99), p99MsLarge: percentile(large.latencies, 99),
-    ratio: ratio(appendPerSecondLarge, appendPerSecondEmpty), fillSeconds: Math.round(fillSeconds * 10) / 10,
+    logEvents: options.logEvents + empty.operations,
+    appendPerSecondEmpty,
+    appendPerSecondLarge,
+    p99MsEmpty: percentile(empty.latencies, 99),
+    p99MsLarge: percentile(large.latencies, 99),
+    ratio: ratio(appendPerSecondLarge, appendPerSecondEmpty),
+    fillSeconds: Math.round(fillSeconds * 10) / 10,
   }
 }

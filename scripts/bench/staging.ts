@@ -2,6 +2,8 @@
 // commands, hence the deciders) runs against it, then `flush` appends what it wrote to the real store through the
 // port, a stream's pending events in one append instead of one append per command step. The events are the
 // same ones the commands would write directly (same ids, types, data, metadata); only the batching differs.
+
+import { GENESIS_HASH } from '../../src/store/hash.ts'
 import {
   type AppendResult,
   type EventStore,
@@ -11,7 +13,6 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '../../src/store/port.ts'
-import { GENESIS_HASH } from '../../src/store/hash.ts'
 
 interface StagedStream {
   /** Events not yet flushed; earlier ones were released once flushed. */
@@ -42,7 +43,16 @@ export class StagingStore implements EventStore {
       const streamPosition = s.offset + s.events.length
       const globalPosition = BigInt(++this.sequence)
       // Hashes and times are the real store's business at flush; the application reads neither.
-      s.events.push({ ...e, streamId, streamPosition, globalPosition, transactionId: globalPosition, recordedAt: new Date(0), prevHash: GENESIS_HASH, hash: GENESIS_HASH })
+      s.events.push({
+        ...e,
+        streamId,
+        streamPosition,
+        globalPosition,
+        transactionId: globalPosition,
+        recordedAt: new Date(0),
+        prevHash: GENESIS_HASH,
+        hash: GENESIS_HASH,
+      })
       positions.push({ eventId: e.eventId, streamPosition, globalPosition })
     }
     return { streamId, nextExpectedVersion: s.offset + s.events.length - 1, positions, alreadyAppended: false }

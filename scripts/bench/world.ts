@@ -60,8 +60,14 @@ export async function seedWorld(target: EventStore, spec: WorldSpec): Promise<Wo
   const capacity = spec.groupCapacity ?? 25
   const groupCount = Math.max(1, Math.ceil(spec.certificates / capacity))
   await openFinancingPeriod(app, ctx(), {
-    municipality: m, periodId: PERIOD, startDate: '2024-09-01', endDate: '2025-08-31', nominal: 776000,
-    financingCap: spec.certificates, nominalLimit: null, payerId: `payer-${m}`,
+    municipality: m,
+    periodId: PERIOD,
+    startDate: '2024-09-01',
+    endDate: '2025-08-31',
+    nominal: 776000,
+    financingCap: spec.certificates,
+    nominalLimit: null,
+    payerId: `payer-${m}`,
   })
   for (let p = 0; p < providers; p++) {
     const providerId = `${m}-prov-${p}`
@@ -74,7 +80,13 @@ export async function seedWorld(target: EventStore, spec: WorldSpec): Promise<Wo
   for (let g = 0; g < groupCount; g++) {
     const groupId = `${m}-group-${g}`
     await openGroup(app, ctx(), {
-      groupId, programmeId: `${m}-prog-${g % providers}`, startDate: '2024-09-01', endDate: '2025-05-31', price: 900000, normativeCost: 700000, capacity,
+      groupId,
+      programmeId: `${m}-prog-${g % providers}`,
+      startDate: '2024-09-01',
+      endDate: '2025-05-31',
+      price: 900000,
+      normativeCost: 700000,
+      capacity,
     })
     groups.push(groupId)
   }
@@ -92,12 +104,24 @@ export async function seedWorld(target: EventStore, spec: WorldSpec): Promise<Wo
     // Several at a time, as concurrent requests would: the commands interleave on the shared streams.
     await pool(indexes, 16, async (i) => {
       const number = certificateNumber(spec.prefix, i + 1)
-      await issueCertificate(app, ctx(), { certificateNumber: number, municipality: m, birthDate: `20${String(10 + (i % 8)).padStart(2, '0')}-05-05`, issuedOn: '2024-09-02', type: 'financing' })
+      await issueCertificate(app, ctx(), {
+        certificateNumber: number,
+        municipality: m,
+        birthDate: `20${String(10 + (i % 8)).padStart(2, '0')}-05-05`,
+        issuedOn: '2024-09-02',
+        type: 'financing',
+      })
       await activateCertificate(app, ctx(), { certificateNumber: number, activatedOn: '2024-09-02' })
       certificates[i] = number
       if (i < spec.contracts) {
         const contractId = uuidFromName(`bench:${m}:contract:${i}`)
-        await requestContract(app, ctx(), { contractId, certificateNumber: number, groupId: groups[Math.floor(i / capacity)]!, requestedOn: CONTRACT_START, startDate: CONTRACT_START })
+        await requestContract(app, ctx(), {
+          contractId,
+          certificateNumber: number,
+          groupId: groups[Math.floor(i / capacity)]!,
+          requestedOn: CONTRACT_START,
+          startDate: CONTRACT_START,
+        })
         await acceptContract(app, ctx(), { contractId, acceptedOn: CONTRACT_START })
         contracts[i] = contractId
       }

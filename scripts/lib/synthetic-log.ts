@@ -30,12 +30,28 @@ export async function writeSyntheticEvents(sql: Sql, total: number, options: Syn
     let prevHash = GENESIS_HASH
     for (let p = 0; p < count; p++) {
       const e = {
-        prevHash, streamId, streamPosition: p, eventId: crypto.randomUUID(), type: 'PopulationRecorded', schemaVersion: 1,
+        prevHash,
+        streamId,
+        streamPosition: p,
+        eventId: crypto.randomUUID(),
+        type: 'PopulationRecorded',
+        schemaVersion: 1,
         data: { municipality: `${prefix}-${streamNo}`, year: 2000 + (p % 100), children5to18: 1000 + p },
-        metadata: { actor: 'system:synthetic', correlationId: 'synthetic', causationId: null, idempotencyKey: null }, recordedAt,
+        metadata: { actor: 'system:synthetic', correlationId: 'synthetic', causationId: null, idempotencyKey: null },
+        recordedAt,
       }
       const hash = eventHash(e)
-      rows.push({ stream_position: p, event_id: e.eventId, type: e.type, schema_version: 1, data: e.data, metadata: e.metadata, recorded_at: recordedAt.toISOString(), prev_hash: prevHash, hash })
+      rows.push({
+        stream_position: p,
+        event_id: e.eventId,
+        type: e.type,
+        schema_version: 1,
+        data: e.data,
+        metadata: e.metadata,
+        recorded_at: recordedAt.toISOString(),
+        prev_hash: prevHash,
+        hash,
+      })
       prevHash = hash
     }
     await sql`

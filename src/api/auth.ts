@@ -18,8 +18,7 @@ declare module 'fastify' {
 
 export const ALL_ROLES: readonly Role[] = ['operator', 'payer', 'provider', 'auditor', 'reporting']
 
-const tooMany = (retryAfter: number, detail: string) =>
-  new ProblemError(429, 'rate_limited', 'Too many requests', detail, { retryAfter })
+const tooMany = (retryAfter: number, detail: string) => new ProblemError(429, 'rate_limited', 'Too many requests', detail, { retryAfter })
 
 /**
  * Bearer-token access control for `/v1`: no or unknown token is 401, a role the route does not list is 403.
@@ -61,12 +60,7 @@ export function registerAuth(app: FastifyInstance, sql: Sql, limits: RateLimits 
     if (over !== null) throw tooMany(over, `this token made more than ${perToken.limit} requests in a minute; try again in ${over} s`)
     request.caller = caller
     if (!roles.includes(caller.role)) {
-      throw new ProblemError(
-        403,
-        'forbidden',
-        'Forbidden',
-        `role ${caller.role} may not call this route; allowed: ${roles.join(', ')}`,
-      )
+      throw new ProblemError(403, 'forbidden', 'Forbidden', `role ${caller.role} may not call this route; allowed: ${roles.join(', ')}`)
     }
   }
   app.decorate('authenticate', authenticate)

@@ -32,7 +32,8 @@ const csvCell = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replaceAll('"', '""')
 /** The reconciliation as CSV; `note` (a month not closed, say) is a last line of its own. */
 export function reconciliationCsv(providers: Row[], totals: Row, note: string | null = null): string {
   const lines = [RECONCILIATION_COLUMNS.map(([, title]) => title).join(';')]
-  const line = (r: Row) => RECONCILIATION_COLUMNS.map(([key]) => csvCell(typeof r[key] === 'number' ? rubles(r[key] as number) : String(r[key] ?? ''))).join(';')
+  const line = (r: Row) =>
+    RECONCILIATION_COLUMNS.map(([key]) => csvCell(typeof r[key] === 'number' ? rubles(r[key] as number) : String(r[key] ?? ''))).join(';')
   for (const p of providers) lines.push(line(p))
   lines.push(line({ ...totals, providerId: 'Итого', payerId: '' }))
   if (note) lines.push(csvCell(note))
@@ -81,7 +82,14 @@ export function invoiceDocument(invoice: Row & { lines: Row[]; corrections: Row[
   invoice.lines.forEach((l, i) => {
     const percent = rubles(Number(l.completeness_bp)) // basis points / 100: "75,00"
     out.push(
-      [String(i + 1), `${l.contract_id}${l.contract_date ? ` от ${ruDate(String(l.contract_date))}` : ''}`, String(l.certificate_number), String(l.month), percent, rubles(Number(l.line_amount))].join('\t'),
+      [
+        String(i + 1),
+        `${l.contract_id}${l.contract_date ? ` от ${ruDate(String(l.contract_date))}` : ''}`,
+        String(l.certificate_number),
+        String(l.month),
+        percent,
+        rubles(Number(l.line_amount)),
+      ].join('\t'),
     )
   })
   if (invoice.corrections.length > 0) {

@@ -13,7 +13,10 @@ export class MinuteCounter {
   private readonly windows = new Map<string, { start: number; count: number }>()
 
   /** `limit` per minute; 0 counts nothing and limits nothing. */
-  constructor(readonly limit: number, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly limit: number,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Seconds until the key's window ends when it has reached the limit, else null. */
   blocked(key: string): number | null {

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { CertificateView, ProjectionReader } from '../../projections/read.ts'
-import { callerOf } from './auth.ts'
-import { ProblemError } from './problem.ts'
 import { requireReach } from '../app/scope.ts'
 import { type AsOf, parseKnownAt, todayIn } from '../audit/as-of.ts'
 import { dateFormatHint } from '../domain/dates.ts'
+import { callerOf } from './auth.ts'
+import { ProblemError } from './problem.ts'
 import { date } from './schemas.ts'
 
 /** The largest global position: the log's positions are PostgreSQL bigints. */
@@ -42,7 +42,12 @@ export async function requireMunicipalityScope(reader: ProjectionReader, request
 }
 
 /** A certificate: a payer reaches one holding money of its periods or with contracts it pays (src/app/scope.ts). */
-export async function requireCertificateScope(reader: ProjectionReader, request: FastifyRequest, view: CertificateView | null, number = view?.certificateNumber ?? ''): Promise<void> {
+export async function requireCertificateScope(
+  reader: ProjectionReader,
+  request: FastifyRequest,
+  view: CertificateView | null,
+  number = view?.certificateNumber ?? '',
+): Promise<void> {
   const caller = callerOf(request)
   if (caller.role !== 'payer' && caller.role !== 'provider') return
   // Not in the read model yet: nobody's but the operators' until it is.
@@ -57,7 +62,10 @@ export const asOfQuery = {
   asOf: date.optional().describe('a business date: what was true on that day, as the ledger knows it now (events effective on or before it)'),
   knownAt: z
     .string()
-    .refine((s) => isKnownAt(s), { error: (issue) => `knownAt is YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant with its offset${dateFormatHint(String(issue.input))}` })
+    .refine((s) => isKnownAt(s), {
+      error: (issue) =>
+        `knownAt is YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant with its offset${dateFormatHint(String(issue.input))}`,
+    })
     .optional()
     .describe('what the ledger had recorded by then: YYYY-MM-DD (the end of that day in LEDGER_TIME_ZONE) or an ISO instant; combines with asOf'),
   position: logPosition.optional().describe('what the ledger had recorded up to and including the event at this global position; combines with asOf'),
@@ -86,7 +94,10 @@ export function asOfFrom(query: { asOf?: string | undefined; knownAt?: string | 
 
 /** The question in words, for the answer's `asOf` and for messages. */
 export function describeAsOf(a: AsOf): string {
-  const known = [a.known.recordedBefore ? `recorded before ${a.known.recordedBefore.toISOString()}` : null, a.known.position !== undefined ? `up to event ${a.known.position}` : null].filter(Boolean)
+  const known = [
+    a.known.recordedBefore ? `recorded before ${a.known.recordedBefore.toISOString()}` : null,
+    a.known.position !== undefined ? `up to event ${a.known.position}` : null,
+  ].filter(Boolean)
   return [a.on ? `on ${a.on}` : null, known.length ? `as known ${known.join(' and ')}` : null].filter(Boolean).join(', ')
 }
 

@@ -1,12 +1,7 @@
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import {
-  hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod'
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
 import type { Database } from '../db/database.ts'
@@ -14,8 +9,8 @@ import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
 import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
-import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import type { EventStore } from '../store/port.ts'
+import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
 import { ProblemError, sendProblem } from './problem.ts'
@@ -24,11 +19,11 @@ import { certificateRoutes } from './routes/certificates.ts'
 import { contractRoutes } from './routes/contracts.ts'
 import { groupRoutes } from './routes/groups.ts'
 import { healthRoutes } from './routes/health.ts'
+import { historyRoutes } from './routes/history.ts'
 import { municipalityRoutes } from './routes/municipalities.ts'
 import { programmeRoutes } from './routes/programmes.ts'
 import { providerRoutes } from './routes/providers.ts'
 import { quoteRoutes } from './routes/quotes.ts'
-import { historyRoutes } from './routes/history.ts'
 import { reconciliationRoutes } from './routes/reconciliation.ts'
 import { settlementRoutes } from './routes/settlement.ts'
 import { streamRoutes } from './routes/streams.ts'
@@ -72,16 +67,20 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     genReqId: (req) => requestIdOf(req.headers),
     requestIdHeader: false,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    trustProxy: typeof deps.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.trustProxy as number)) : (deps.trustProxy ?? false),
+    trustProxy: typeof deps.trustProxy === 'number' ? (_address: string, hop: number) => hop < (deps.trustProxy as number) : (deps.trustProxy ?? false),
     // A URL fastify cannot decode (a percent-encoded lone surrogate, say) is a problem document like any other 400.
-    frameworkErrors: (error, request, reply) =>
-      sendProblem(request, reply, { status: 400, code: 'bad_request', title: 'Bad request', detail: error.message }),
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, { status: 400, code: 'bad_request', title: 'Bad request', detail: error.message }),
   })
   // One rule for every string of every request, before any route's schema: text the database cannot store (a NUL,
   // a lone surrogate) is a 400 naming the field, whichever route, parameter or body field carries it.
   app.addHook('preValidation', async (request) => {
     // Headers too: an HTTP parser refuses a NUL there, but not every way in goes through one (inject, a proxy).
-    for (const [location, value] of [['params', request.params], ['querystring', request.query], ['headers', request.headers], ['body', request.body]] as const) {
+    for (const [location, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['headers', request.headers],
+      ['body', request.body],
+    ] as const) {
       const found = findUnstorableText(value)
       if (!found) continue
       const path = found.path.join('.')
@@ -146,7 +145,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
           const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
           // A field the route does not take is named itself: schemas are strict, so a misspelt field is never ignored.
           const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
-          if (unknown.length > 0) return unknown.map((k) => ({ location, path: path ? `${path}.${k}` : k, message: 'unknown field: this route does not take it' }))
+          if (unknown.length > 0)
+            return unknown.map((k) => ({ location, path: path ? `${path}.${k}` : k, message: 'unknown field: this route does not take it' }))
           return [{ location, path, message: v.message ?? 'invalid' }]
         }),
       })

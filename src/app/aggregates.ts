@@ -64,7 +64,10 @@ export class Aggregates {
   /** Work waiting on each stream, in order: a cached fold has one writer in this process. */
   private readonly queues = new Map<string, Job[]>()
 
-  constructor(readonly store: EventStore, private readonly capacity = CACHED_STREAMS) {}
+  constructor(
+    readonly store: EventStore,
+    private readonly capacity = CACHED_STREAMS,
+  ) {}
 
   private enqueue<T>(streamId: string, job: Omit<StepJob, 'resolve' | 'reject'> | Omit<LoadJob, 'resolve' | 'reject'>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -101,8 +104,7 @@ export class Aggregates {
         if (job.kind === 'load') {
           const loaded = await this.loadUnlocked(job.decider, streamId)
           for (const j of jobs) (j as LoadJob).resolve(loaded)
-        }
-        else await this.runSteps(job.decider, streamId, jobs as StepJob[])
+        } else await this.runSteps(job.decider, streamId, jobs as StepJob[])
       } catch (error) {
         for (const j of jobs) j.reject(error)
       }
@@ -178,7 +180,11 @@ export class Aggregates {
       }
       let result: AppendResult
       try {
-        result = await this.store.append(streamId, appended.flatMap((a) => a.recorded), { expectedVersion: before ?? 'no_stream' })
+        result = await this.store.append(
+          streamId,
+          appended.flatMap((a) => a.recorded),
+          { expectedVersion: before ?? 'no_stream' },
+        )
       } catch (error) {
         if (error instanceof WrongExpectedVersionError) {
           // Someone else wrote to the stream: decide again on its new tail — unless the caller named the version.
@@ -251,7 +257,14 @@ export class Aggregates {
   }
 
   /** The cached fold after a successful append: the copy several steps were decided on, or the one step's events. */
-  private advance(streamId: string, loaded: Loaded<unknown>, decider: Decider<unknown, unknown>, working: unknown, appended: { events: LedgerEvent[]; recorded: NewEvent[] }[], result: AppendResult) {
+  private advance(
+    streamId: string,
+    loaded: Loaded<unknown>,
+    decider: Decider<unknown, unknown>,
+    working: unknown,
+    appended: { events: LedgerEvent[]; recorded: NewEvent[] }[],
+    result: AppendResult,
+  ) {
     if (result.alreadyAppended) {
       // Everything was there already (a concurrent run of the same steps): the fold is read again next time.
       this.cache.delete(streamId)

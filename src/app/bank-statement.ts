@@ -1,11 +1,11 @@
 import type { IsoDate } from '../domain/dates.ts'
 import { isValidDate } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
+import { AmountFormatError, parseAmount } from '../domain/money.ts'
+import { unstorableText } from '../domain/text.ts'
 import { type Application, systemMetadata } from './context.ts'
 import { sha256, uuidFromName } from './ids.ts'
 import { recordPayment } from './payments.ts'
-import { AmountFormatError, parseAmount } from '../domain/money.ts'
-import { unstorableText } from '../domain/text.ts'
 
 // The 1CClientBankExchange text format: how Russian accounting software and banks exchange payment orders.
 // windows-1251 (Кодировка=Windows), cp866 (Кодировка=DOS) or UTF-8; `key=value` lines; each document between
@@ -40,7 +40,8 @@ export function decodeStatement(bytes: Buffer): string {
 /** The payment orders of a statement; refuses a file that is not 1CClientBankExchange or a malformed document. */
 export function parseStatement(text: string): PaymentOrder[] {
   const lines = text.split(/\r?\n/)
-  if (lines[0]?.trim() !== '1CClientBankExchange') throw new StatementFormatError('not a 1CClientBankExchange file: its first line must be 1CClientBankExchange')
+  if (lines[0]?.trim() !== '1CClientBankExchange')
+    throw new StatementFormatError('not a 1CClientBankExchange file: its first line must be 1CClientBankExchange')
   const orders: PaymentOrder[] = []
   let current: Record<string, string> | null = null
   let start = 0
@@ -133,9 +134,17 @@ export async function importStatement(
     }
     const paymentId = uuidFromName(`bank:${o.number}:${o.date}:${o.amount}:${o.payerAccount}`)
     try {
-      const r = await recordPayment(app, { metadata: systemMetadata(`bank statement ${source}`, `statement:${sha256(text).slice(0, 16)}`) }, {
-        invoiceId: found[0]!, amount: o.amount, paidOn: o.date, paymentOrder: o.number, paymentId,
-      })
+      const r = await recordPayment(
+        app,
+        { metadata: systemMetadata(`bank statement ${source}`, `statement:${sha256(text).slice(0, 16)}`) },
+        {
+          invoiceId: found[0]!,
+          amount: o.amount,
+          paidOn: o.date,
+          paymentOrder: o.number,
+          paymentId,
+        },
+      )
       if (r.newPayment) report.recorded++
       else report.alreadyRecorded++
     } catch (error) {

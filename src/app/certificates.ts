@@ -1,11 +1,11 @@
 import type { EventData } from '../../events/index.ts'
-import { certificateDecider, type CertificateState, holdsNominal } from '../domain/certificate.ts'
+import { type CertificateState, certificateDecider, holdsNominal } from '../domain/certificate.ts'
 import { contractDecider } from '../domain/contract.ts'
 import type { IsoDate } from '../domain/dates.ts'
-import { DomainError, refuse } from '../domain/errors.ts'
-import { municipalityDecider, type MunicipalityState, periodContaining, periodOf } from '../domain/municipality.ts'
-import { WrongExpectedVersionError } from '../store/port.ts'
 import type { Decider } from '../domain/decider.ts'
+import { DomainError, refuse } from '../domain/errors.ts'
+import { type MunicipalityState, municipalityDecider, periodContaining, periodOf } from '../domain/municipality.ts'
+import { WrongExpectedVersionError } from '../store/port.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { refuseContract } from './contracts.ts'
 import { Process } from './process.ts'
@@ -49,21 +49,22 @@ async function makeFinancing(
   reason: 'request' | 'promoted_from_queue' | 'issued_as_financing',
 ) {
   await p.step(certificateDecider, streams.certificate(number), `financing:${number}`, {
-    type: 'MakeFinancing', periodId, on, nominal, reason,
+    type: 'MakeFinancing',
+    periodId,
+    on,
+    nominal,
+    reason,
   })
 }
 
 /** Releases a financing place and completes the promotion of whoever the queue's head was. */
-async function releaseFinancingPlace(
-  app: Application,
-  p: Process,
-  state: CertificateState,
-  periodId: string,
-  on: IsoDate,
-  reason: 'type_changed' | 'frozen',
-) {
+async function releaseFinancingPlace(app: Application, p: Process, state: CertificateState, periodId: string, on: IsoDate, reason: 'type_changed' | 'frozen') {
   const released = await p.step(municipalityDecider, streams.municipality(state.municipality), `release-place`, {
-    type: 'ReleaseFinancingPlace', periodId, certificateNumber: state.number!, on, reason,
+    type: 'ReleaseFinancingPlace',
+    periodId,
+    certificateNumber: state.number!,
+    on,
+    reason,
   })
   const municipality = await app.aggregates.load(municipalityDecider, streams.municipality(state.municipality))
   const nominal = periodOf(municipality.state, periodId).nominal
@@ -104,39 +105,67 @@ export async function issueCertificate(app: Application, ctx: CommandContext, in
     periodId = period!.periodId
   }
   const processId = `issue:${number}`
-  return idempotent(app, ctx, 'IssueCertificate', input, () => processId, async () => {
-    const p = new Process(app, ctx, 'issue', processId)
-    const issued = await p.step(certificateDecider, streams.certificate(number), `issue`, {
-      type: 'IssueCertificate',
-      certificateNumber: number,
-      municipality: input.municipality,
-      birthDate: input.birthDate,
-      issuedOn: input.issuedOn,
-      requestedType: input.type,
-    })
-    const recorded = issued.events[0]!.data as EventData<'CertificateIssued'>
-    if (issued.alreadyDone && (recorded.birthDate !== input.birthDate || recorded.municipality !== input.municipality || recorded.requestedType !== input.type || recorded.issuedOn !== input.issuedOn)) {
-      refuse('certificate_already_issued', `certificate ${number} is already issued with other data`)
-    }
-    if (periodId === null) return outcome(app, number, null)
-    const place = await p.step(municipalityDecider, streams.municipality(input.municipality), `place`, {
-      type: 'TakeFinancingPlace', periodId, certificateNumber: number, on: input.issuedOn, queueIfFull: true,
-    })
-    if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
-      const nominal = periodOf((await app.aggregates.load(municipalityDecider, streams.municipality(input.municipality))).state, periodId).nominal
-      await makeFinancing(p, number, periodId, input.issuedOn, nominal, 'issued_as_financing')
-    }
-    return outcome(app, number, periodId)
-  })
+  return idempotent(
+    app,
+    ctx,
+    'IssueCertificate',
+    input,
+    () => processId,
+    async () => {
+      const p = new Process(app, ctx, 'issue', processId)
+      const issued = await p.step(certificateDecider, streams.certificate(number), `issue`, {
+        type: 'IssueCertificate',
+        certificateNumber: number,
+        municipality: input.municipality,
+        birthDate: input.birthDate,
+        issuedOn: input.issuedOn,
+        requestedType: input.type,
+      })
+      const recorded = issued.events[0]!.data as EventData<'CertificateIssued'>
+      if (
+        issued.alreadyDone &&
+        (recorded.birthDate !== input.birthDate ||
+          recorded.municipality !== input.municipality ||
+          recorded.requestedType !== input.type ||
+          recorded.issuedOn !== input.issuedOn)
+      ) {
+        refuse('certificate_already_issued', `certificate ${number} is already issued with other data`)
+      }
+      if (periodId === null) return outcome(app, number, null)
+      const place = await p.step(municipalityDecider, streams.municipality(input.municipality), `place`, {
+        type: 'TakeFinancingPlace',
+        periodId,
+        certificateNumber: number,
+        on: input.issuedOn,
+        queueIfFull: true,
+      })
+      if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
+        const nominal = periodOf((await app.aggregates.load(municipalityDecider, streams.municipality(input.municipality))).state, periodId).nominal
+        await makeFinancing(p, number, periodId, input.issuedOn, nominal, 'issued_as_financing')
+      }
+      return outcome(app, number, periodId)
+    },
+  )
 }
 
-export async function activateCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; activatedOn: IsoDate }): Promise<CertificateOutcome> {
+export async function activateCertificate(
+  app: Application,
+  ctx: CommandContext,
+  input: { certificateNumber: string; activatedOn: IsoDate },
+): Promise<CertificateOutcome> {
   await loadCertificate(app, input.certificateNumber)
   return idempotent(app, ctx, 'ActivateCertificate', input, processIdFrom('ActivateCertificate'), async (processId) => {
     const p = new Process(app, ctx, 'activate', processId)
-    await p.step(certificateDecider, streams.certificate(input.certificateNumber), `activate`, {
-      type: 'ActivateCertificate', activatedOn: input.activatedOn,
-    }, { expectedVersion: ctx.expectedVersion })
+    await p.step(
+      certificateDecider,
+      streams.certificate(input.certificateNumber),
+      `activate`,
+      {
+        type: 'ActivateCertificate',
+        activatedOn: input.activatedOn,
+      },
+      { expectedVersion: ctx.expectedVersion },
+    )
     return outcome(app, input.certificateNumber, null)
   })
 }
@@ -182,7 +211,10 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'ChangeCertificateType', input, processIdFrom('ChangeCertificateType'), async (processId) => {
     const p = new Process(app, ctx, 'change-type', processId)
-    const firstStep = input.to === 'accounting' ? started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:accounting`) : started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)
+    const firstStep =
+      input.to === 'accounting'
+        ? started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:accounting`)
+        : started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)
     if (!(await firstStep)) {
       checkIfMatch(ctx, certificateStream, version)
       if (state.type === input.to) refuse('certificate_type_unchanged', `certificate ${input.certificateNumber} already is a ${input.to} certificate`)
@@ -194,7 +226,11 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
       return outcome(app, input.certificateNumber, null)
     }
     const place = await p.step(municipalityDecider, municipalityStream, `place`, {
-      type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: true,
+      type: 'TakeFinancingPlace',
+      periodId: input.periodId,
+      certificateNumber: input.certificateNumber,
+      on: input.on,
+      queueIfFull: true,
     })
     if (!place.events.some((e) => e.type === 'CertificateQueuedForFinancing')) {
       await makeFinancing(p, input.certificateNumber, input.periodId, input.on, period.nominal, 'request')
@@ -208,7 +244,11 @@ export async function changeCertificateType(app: Application, ctx: CommandContex
  * goes to zero (remembered in the event), a financing certificate's place is released and a queued one leaves
  * the queue.
  */
-export async function freezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
+export async function freezeCertificate(
+  app: Application,
+  ctx: CommandContext,
+  input: { certificateNumber: string; periodId: string; on: IsoDate },
+): Promise<CertificateOutcome> {
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'FreezeCertificate', input, processIdFrom('FreezeCertificate'), async (processId) => {
     const p = new Process(app, ctx, 'freeze', processId)
@@ -231,9 +271,15 @@ export async function freezeCertificate(app: Application, ctx: CommandContext, i
     }
     await p.step(certificateDecider, certificateStream, `freeze`, { type: 'FreezeCertificate', periodId: input.periodId, on: input.on })
     if (state.type === 'financing') await releaseFinancingPlace(app, p, state, input.periodId, input.on, 'frozen')
-    if (period.queue.includes(input.certificateNumber) || (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:leave-queue`))) {
+    if (
+      period.queue.includes(input.certificateNumber) ||
+      (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:leave-queue`))
+    ) {
       await p.step(municipalityDecider, municipalityStream, `leave-queue`, {
-        type: 'LeaveQueue', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on,
+        type: 'LeaveQueue',
+        periodId: input.periodId,
+        certificateNumber: input.certificateNumber,
+        on: input.on,
       })
     }
     return outcome(app, input.certificateNumber, null)
@@ -241,11 +287,17 @@ export async function freezeCertificate(app: Application, ctx: CommandContext, i
 }
 
 /** Unfreezes in a later period: a financing certificate needs a free place there and gets that period's nominal. */
-export async function unfreezeCertificate(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
+export async function unfreezeCertificate(
+  app: Application,
+  ctx: CommandContext,
+  input: { certificateNumber: string; periodId: string; on: IsoDate },
+): Promise<CertificateOutcome> {
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   return idempotent(app, ctx, 'UnfreezeCertificate', input, processIdFrom('UnfreezeCertificate'), async (processId) => {
     const p = new Process(app, ctx, 'unfreeze', processId)
-    const began = (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)) || (await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:unfreeze`))
+    const began =
+      (await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`)) ||
+      (await started(app, certificateDecider as Decider<never, CertificateState>, certificateStream, `${processId}:unfreeze`))
     if (!began) {
       checkIfMatch(ctx, certificateStream, version)
       if (state.frozenIn === null) refuse('certificate_not_frozen', `certificate ${input.certificateNumber} is not frozen`)
@@ -255,36 +307,61 @@ export async function unfreezeCertificate(app: Application, ctx: CommandContext,
     }
     if (state.type === 'financing') {
       await p.step(municipalityDecider, municipalityStream, `place`, {
-        type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
+        type: 'TakeFinancingPlace',
+        periodId: input.periodId,
+        certificateNumber: input.certificateNumber,
+        on: input.on,
+        queueIfFull: false,
       })
     }
     await p.step(certificateDecider, certificateStream, `unfreeze`, {
-      type: 'UnfreezeCertificate', periodId: input.periodId, on: input.on, nominal: period.nominal,
+      type: 'UnfreezeCertificate',
+      periodId: input.periodId,
+      on: input.on,
+      nominal: period.nominal,
     })
     return outcome(app, input.certificateNumber, null)
   })
 }
 
 /** Credits a financing certificate with a new period's nominal (period rollover): it takes a place there first. */
-export async function creditNominal(app: Application, ctx: CommandContext, input: { certificateNumber: string; periodId: string; on: IsoDate }): Promise<CertificateOutcome> {
+export async function creditNominal(
+  app: Application,
+  ctx: CommandContext,
+  input: { certificateNumber: string; periodId: string; on: IsoDate },
+): Promise<CertificateOutcome> {
   const { state, version, certificateStream, municipalityStream, period } = await certificateInPeriod(app, input.certificateNumber, input.periodId)
   const processId = `credit:${input.certificateNumber}:${input.periodId}`
-  return idempotent(app, ctx, 'CreditNominal', input, () => processId, async () => {
-    const p = new Process(app, ctx, 'credit-nominal', processId)
-    if (!(await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`))) {
-      checkIfMatch(ctx, certificateStream, version)
-      if (state.type !== 'financing') refuse('certificate_not_financing', `certificate ${input.certificateNumber} is not a financing certificate`)
-      if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
-      if (holdsNominal(state, input.periodId)) {
-        refuse('certificate_already_credited', `certificate ${input.certificateNumber} already got the nominal of ${input.periodId}`)
+  return idempotent(
+    app,
+    ctx,
+    'CreditNominal',
+    input,
+    () => processId,
+    async () => {
+      const p = new Process(app, ctx, 'credit-nominal', processId)
+      if (!(await started(app, municipalityDecider as Decider<never, MunicipalityState>, municipalityStream, `${processId}:place`))) {
+        checkIfMatch(ctx, certificateStream, version)
+        if (state.type !== 'financing') refuse('certificate_not_financing', `certificate ${input.certificateNumber} is not a financing certificate`)
+        if (state.frozenIn !== null) refuse('certificate_frozen', `certificate ${input.certificateNumber} is frozen`)
+        if (holdsNominal(state, input.periodId)) {
+          refuse('certificate_already_credited', `certificate ${input.certificateNumber} already got the nominal of ${input.periodId}`)
+        }
       }
-    }
-    await p.step(municipalityDecider, municipalityStream, `place`, {
-      type: 'TakeFinancingPlace', periodId: input.periodId, certificateNumber: input.certificateNumber, on: input.on, queueIfFull: false,
-    })
-    await p.step(certificateDecider, certificateStream, `credit`, {
-      type: 'CreditNominal', periodId: input.periodId, on: input.on, nominal: period.nominal,
-    })
-    return outcome(app, input.certificateNumber, null)
-  })
+      await p.step(municipalityDecider, municipalityStream, `place`, {
+        type: 'TakeFinancingPlace',
+        periodId: input.periodId,
+        certificateNumber: input.certificateNumber,
+        on: input.on,
+        queueIfFull: false,
+      })
+      await p.step(certificateDecider, certificateStream, `credit`, {
+        type: 'CreditNominal',
+        periodId: input.periodId,
+        on: input.on,
+        nominal: period.nominal,
+      })
+      return outcome(app, input.certificateNumber, null)
+    },
+  )
 }

@@ -1,6 +1,6 @@
 import type { EventData } from '../../events/index.ts'
 import type { Caller } from '../auth/tokens.ts'
-import { event, type Decider } from '../domain/decider.ts'
+import { type Decider, event } from '../domain/decider.ts'
 import { DomainError, type DomainErrorCode } from '../domain/errors.ts'
 import { canonicalJson } from '../store/hash.ts'
 import type { EventMetadata, EventStore } from '../store/port.ts'
@@ -29,7 +29,10 @@ export interface CommandOutcome {
  */
 export class Application {
   readonly aggregates: Aggregates
-  constructor(readonly store: EventStore, readonly faults: (point: string) => void = () => {}) {
+  constructor(
+    readonly store: EventStore,
+    readonly faults: (point: string) => void = () => {},
+  ) {
     this.aggregates = new Aggregates(store)
   }
 }
@@ -57,7 +60,9 @@ const idempotencyDecider: Decider<IdempotencyCommand, IdempotencyState> = {
     if (e.type === 'CommandRefused') return { ...state, refused: e.data }
     return state
   },
-  decide: ({ type, ...data }) => [type === 'Accept' ? event('CommandAccepted', data as EventData<'CommandAccepted'>) : event('CommandRefused', data as EventData<'CommandRefused'>)],
+  decide: ({ type, ...data }) => [
+    type === 'Accept' ? event('CommandAccepted', data as EventData<'CommandAccepted'>) : event('CommandRefused', data as EventData<'CommandRefused'>),
+  ],
 }
 
 /**
@@ -108,7 +113,13 @@ export async function idempotent<T>(
   } catch (error) {
     // Only the attempt that ran first records its refusal: a retry of a command that took effect keeps the key bound.
     if (error instanceof DomainError && !step.alreadyDone) {
-      await app.aggregates.runStep(idempotencyDecider, stream, `${stepId}:refused`, { type: 'Refuse', command, commandHash, code: error.code, message: error.message.slice(0, 2000) }, ctx.metadata)
+      await app.aggregates.runStep(
+        idempotencyDecider,
+        stream,
+        `${stepId}:refused`,
+        { type: 'Refuse', command, commandHash, code: error.code, message: error.message.slice(0, 2000) },
+        ctx.metadata,
+      )
     }
     throw error
   }

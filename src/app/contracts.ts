@@ -1,19 +1,19 @@
 import type { EventData } from '../../events/index.ts'
 import { certificateDecider } from '../domain/certificate.ts'
-import { contractDecider, monthsToWriteOff, planContractRequest, type ContractState } from '../domain/contract.ts'
+import { type ContractState, contractDecider, monthsToWriteOff, planContractRequest } from '../domain/contract.ts'
 import { addMonths, type IsoDate, type IsoMonth, monthOf } from '../domain/dates.ts'
-import { invoiceIds } from '../domain/invoice.ts'
-import { settlementDecider } from '../domain/settlement.ts'
 import { DomainError, refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
+import { invoiceIds } from '../domain/invoice.ts'
 import { municipalityDecider } from '../domain/municipality.ts'
-import { quoteContract, type Quote } from '../domain/pricing.ts'
+import { type Quote, quoteContract } from '../domain/pricing.ts'
 import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
+import { settlementDecider } from '../domain/settlement.ts'
+import { WrongExpectedVersionError } from '../store/port.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { uuidFromName } from './ids.ts'
 import { Process } from './process.ts'
-import { WrongExpectedVersionError } from '../store/port.ts'
 import { requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 
@@ -47,7 +47,14 @@ async function outcome(app: Application, contractId: string): Promise<ContractOu
   return { streamId: streams.contract(contractId), version, contractId, status: state.status, quote }
 }
 
-async function loadRequired<S extends object>(app: Application, decider: Parameters<typeof app.aggregates.load<S>>[0], streamId: string, present: (s: S) => boolean, code: 'group_not_found' | 'programme_not_found' | 'provider_not_found' | 'certificate_not_found', what: string) {
+async function loadRequired<S extends object>(
+  app: Application,
+  decider: Parameters<typeof app.aggregates.load<S>>[0],
+  streamId: string,
+  present: (s: S) => boolean,
+  code: 'group_not_found' | 'programme_not_found' | 'provider_not_found' | 'certificate_not_found',
+  what: string,
+) {
   const loaded = await app.aggregates.load(decider, streamId)
   if (!present(loaded.state)) refuse(code, `no ${what}`)
   return loaded.state
@@ -70,10 +77,16 @@ export async function requestContract(app: Application, ctx: CommandContext, inp
       throw new WrongExpectedVersionError(streams.contract(contractId), ctx.expectedVersion, existing.version)
     }
     await p.step(groupDecider, streams.group(input.groupId), `place`, {
-      type: 'TakeGroupPlace', contractId, certificateNumber: input.certificateNumber, on: input.requestedOn,
+      type: 'TakeGroupPlace',
+      contractId,
+      certificateNumber: input.certificateNumber,
+      on: input.requestedOn,
     })
     const reserved = e.reserve ? await reserveOrGiveBack(p, input, e.reserve) : 0
-    await p.step(contractDecider, streams.contract(contractId), `request`, { type: 'RecordContractRequest', request: contractRequested(input, contractId, e, reserved) })
+    await p.step(contractDecider, streams.contract(contractId), `request`, {
+      type: 'RecordContractRequest',
+      request: contractRequested(input, contractId, e, reserved),
+    })
     return outcome(app, contractId)
   })
 }
@@ -89,20 +102,53 @@ type Enrolment = Awaited<ReturnType<typeof checkEnrolment>>
 async function checkEnrolment(app: Application, ctx: CommandContext, input: RequestContractInput, contractId: string) {
   const group = await loadRequired(app, groupDecider, streams.group(input.groupId), (s) => s.groupId !== null, 'group_not_found', `group ${input.groupId}`)
   requireReach(ctx.caller, { kind: 'group', id: input.groupId, providerId: group.providerId })
-  const programme = await loadRequired(app, programmeDecider, streams.programme(group.programmeId), (s) => s.programmeId !== null, 'programme_not_found', `programme ${group.programmeId}`)
-  const provider = await loadRequired(app, providerDecider, streams.provider(group.providerId), (s) => s.providerId !== null, 'provider_not_found', `provider ${group.providerId}`)
-  const certificate = await loadRequired(app, certificateDecider, streams.certificate(input.certificateNumber), (s) => s.number !== null, 'certificate_not_found', `certificate ${input.certificateNumber}`)
+  const programme = await loadRequired(
+    app,
+    programmeDecider,
+    streams.programme(group.programmeId),
+    (s) => s.programmeId !== null,
+    'programme_not_found',
+    `programme ${group.programmeId}`,
+  )
+  const provider = await loadRequired(
+    app,
+    providerDecider,
+    streams.provider(group.providerId),
+    (s) => s.providerId !== null,
+    'provider_not_found',
+    `provider ${group.providerId}`,
+  )
+  const certificate = await loadRequired(
+    app,
+    certificateDecider,
+    streams.certificate(input.certificateNumber),
+    (s) => s.number !== null,
+    'certificate_not_found',
+    `certificate ${input.certificateNumber}`,
+  )
   const municipality = (await app.aggregates.load(municipalityDecider, streams.municipality(group.municipality))).state
   const plan = planContractRequest({ ...input, contractId }, { certificate, group, programme, provider, municipality })
   if ((await app.aggregates.recordedStep(groupDecider, streams.group(input.groupId), `${contractId}:abandon`)).length > 0) {
     refuse('request_abandoned', `request ${contractId} was abandoned earlier and its place given back; send a new request`)
   }
-  const reserve = programme.kind === 'financing'
-    ? {
-        type: 'ReserveFunds' as const, contractId, periodId: plan.periodId, on: input.requestedOn, parentPaysAll: input.parentPaysAll ?? false,
-        quote: { groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost },
-      }
-    : null
+  const reserve =
+    programme.kind === 'financing'
+      ? {
+          type: 'ReserveFunds' as const,
+          contractId,
+          periodId: plan.periodId,
+          on: input.requestedOn,
+          parentPaysAll: input.parentPaysAll ?? false,
+          quote: {
+            groupStart: group.startDate,
+            groupEnd: group.endDate,
+            start: input.startDate,
+            end: plan.endDate,
+            price: group.price,
+            normative: group.normativeCost,
+          },
+        }
+      : null
   if (reserve) certificateDecider.decide(reserve, certificate)
   return { group, programme, plan, reserve }
 }
@@ -117,7 +163,10 @@ async function reserveOrGiveBack(p: Process, input: RequestContractInput, reserv
   } catch (error) {
     if (error instanceof DomainError) {
       await p.step(groupDecider, streams.group(input.groupId), `abandon`, {
-        type: 'ReleaseGroupPlace', contractId, on: input.requestedOn, reason: 'request_abandoned',
+        type: 'ReleaseGroupPlace',
+        contractId,
+        on: input.requestedOn,
+        reason: 'request_abandoned',
       })
     }
     throw error
@@ -131,16 +180,39 @@ async function reserveOrGiveBack(p: Process, input: RequestContractInput, reserv
 function contractRequested(input: RequestContractInput, contractId: string, e: Enrolment, reserved: number): EventData<'ContractRequested'> {
   const { group, programme, plan } = e
   const quote = quoteContract({
-    groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: plan.endDate, price: group.price, normative: group.normativeCost, balance: reserved,
+    groupStart: group.startDate,
+    groupEnd: group.endDate,
+    start: input.startDate,
+    end: plan.endDate,
+    price: group.price,
+    normative: group.normativeCost,
+    balance: reserved,
   })
   return {
-    contractId, certificateNumber: input.certificateNumber, groupId: input.groupId, programmeId: group.programmeId, providerId: group.providerId,
-    municipality: group.municipality, periodId: plan.periodId, payerId: plan.payerId, kind: programme.kind, direction: programme.direction,
-    requestedOn: input.requestedOn, startDate: input.startDate, endDate: plan.endDate,
+    contractId,
+    certificateNumber: input.certificateNumber,
+    groupId: input.groupId,
+    programmeId: group.programmeId,
+    providerId: group.providerId,
+    municipality: group.municipality,
+    periodId: plan.periodId,
+    payerId: plan.payerId,
+    kind: programme.kind,
+    direction: programme.direction,
+    requestedOn: input.requestedOn,
+    startDate: input.startDate,
+    endDate: plan.endDate,
     quote: {
-      days: quote.days, months: quote.months, all: quote.all, normative: quote.normative, certificate: quote.certificate, parent: quote.parent,
-      certificateFirstMonth: quote.certificateFirstMonth, certificateOtherMonth: quote.certificateOtherMonth,
-      parentFirstMonth: quote.parentFirstMonth, parentOtherMonth: quote.parentOtherMonth,
+      days: quote.days,
+      months: quote.months,
+      all: quote.all,
+      normative: quote.normative,
+      certificate: quote.certificate,
+      parent: quote.parent,
+      certificateFirstMonth: quote.certificateFirstMonth,
+      certificateOtherMonth: quote.certificateOtherMonth,
+      parentFirstMonth: quote.parentFirstMonth,
+      parentOtherMonth: quote.parentOtherMonth,
     },
     schedule: quote.schedule,
   }
@@ -156,7 +228,12 @@ async function loadContract(app: Application, ctx: CommandContext, contractId: s
 }
 
 /** Where a lifecycle step already happened with other details, the second call is a conflict, not a success. */
-function sameAsRecorded(recorded: Record<string, unknown>, given: Record<string, unknown>, code: 'contract_refused' | 'contract_not_running' | 'contract_closed', what: string) {
+function sameAsRecorded(
+  recorded: Record<string, unknown>,
+  given: Record<string, unknown>,
+  code: 'contract_refused' | 'contract_not_running' | 'contract_closed',
+  what: string,
+) {
   for (const [k, v] of Object.entries(given)) {
     if (recorded[k] !== v) refuse(code, `the contract was already ${what} with ${k} ${JSON.stringify(recorded[k])}`)
   }
@@ -171,26 +248,44 @@ function sameAsRecorded(recorded: Record<string, unknown>, given: Record<string,
 export async function acceptContract(app: Application, ctx: CommandContext, input: { contractId: string; acceptedOn: IsoDate }): Promise<ContractOutcome> {
   await loadContract(app, ctx, input.contractId)
   const processId = `accept:${input.contractId}`
-  return idempotent(app, ctx, 'AcceptContract', { contractId: input.contractId, acceptedOn: input.acceptedOn }, () => processId, async () => {
-    const p = new Process(app, ctx, 'contract-accept', processId)
-    const step = await p.step(contractDecider, streams.contract(input.contractId), `accept`, {
-      type: 'AcceptContract', acceptedOn: input.acceptedOn,
-    }, { expectedVersion: ctx.expectedVersion })
-    if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { acceptedOn: input.acceptedOn }, 'contract_closed', 'accepted')
-    const accepted = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
-    const r = accepted.state.request!
-    const acceptedOn = accepted.state.acceptedOn!
-    // The acceptance knows every month up to its own (a later start is written off on its start date), and the
-    // month after the last closed one, whose close (which writes it off) has run already.
-    const lastClosed = r.payerId ? (await app.aggregates.load(settlementDecider, streams.settlement(r.municipality))).state.lastClosed : null
-    const upTo = lastClosed !== null && addMonths(lastClosed, 1) > monthOf(acceptedOn) ? addMonths(lastClosed, 1) : monthOf(acceptedOn)
-    for (const w of monthsToWriteOff(accepted.state, upTo)) {
-      await p.step(certificateDecider, streams.certificate(r.certificateNumber), `write-off:${w.month}`, {
-        type: 'WriteOff', contractId: input.contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
-      })
-    }
-    return outcome(app, input.contractId)
-  })
+  return idempotent(
+    app,
+    ctx,
+    'AcceptContract',
+    { contractId: input.contractId, acceptedOn: input.acceptedOn },
+    () => processId,
+    async () => {
+      const p = new Process(app, ctx, 'contract-accept', processId)
+      const step = await p.step(
+        contractDecider,
+        streams.contract(input.contractId),
+        `accept`,
+        {
+          type: 'AcceptContract',
+          acceptedOn: input.acceptedOn,
+        },
+        { expectedVersion: ctx.expectedVersion },
+      )
+      if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { acceptedOn: input.acceptedOn }, 'contract_closed', 'accepted')
+      const accepted = await app.aggregates.load(contractDecider, streams.contract(input.contractId))
+      const r = accepted.state.request!
+      const acceptedOn = accepted.state.acceptedOn!
+      // The acceptance knows every month up to its own (a later start is written off on its start date), and the
+      // month after the last closed one, whose close (which writes it off) has run already.
+      const lastClosed = r.payerId ? (await app.aggregates.load(settlementDecider, streams.settlement(r.municipality))).state.lastClosed : null
+      const upTo = lastClosed !== null && addMonths(lastClosed, 1) > monthOf(acceptedOn) ? addMonths(lastClosed, 1) : monthOf(acceptedOn)
+      for (const w of monthsToWriteOff(accepted.state, upTo)) {
+        await p.step(certificateDecider, streams.certificate(r.certificateNumber), `write-off:${w.month}`, {
+          type: 'WriteOff',
+          contractId: input.contractId,
+          month: w.month,
+          amount: w.amount,
+          effectiveOn: w.effectiveOn,
+        })
+      }
+      return outcome(app, input.contractId)
+    },
+  )
 }
 
 /** Refuses a requested contract: its reservation returns to the certificate and its place to the group. */
@@ -202,21 +297,44 @@ export async function refuseContract(
   const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `refuse:${input.contractId}`
-  return idempotent(app, ctx, 'RefuseContract', { contractId: input.contractId, refusedOn: input.refusedOn, by: input.by, reason: input.reason }, () => processId, async () => {
-    const p = new Process(app, ctx, 'contract-refuse', processId)
-    const step = await p.step(contractDecider, streams.contract(input.contractId), `refuse`, {
-      type: 'RefuseContract', refusedOn: input.refusedOn, by: input.by, reason: input.reason,
-    }, { expectedVersion: ctx.expectedVersion })
-    await p.step(certificateDecider, streams.certificate(r.certificateNumber), `release`, {
-      type: 'ReleaseReservation', contractId: input.contractId, on: (step.events[0]!.data as EventData<'ContractRefused'>).refusedOn, amount: 'all', reason: 'refused',
-    })
-    await p.step(groupDecider, streams.group(r.groupId), `place`, {
-      type: 'ReleaseGroupPlace', contractId: input.contractId, on: input.refusedOn, reason: 'refused',
-    })
-    // The refusal's own steps are finished first; only then is a second refusal with other details a conflict.
-    if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { refusedOn: input.refusedOn, reason: input.reason }, 'contract_refused', 'refused')
-    return outcome(app, input.contractId)
-  })
+  return idempotent(
+    app,
+    ctx,
+    'RefuseContract',
+    { contractId: input.contractId, refusedOn: input.refusedOn, by: input.by, reason: input.reason },
+    () => processId,
+    async () => {
+      const p = new Process(app, ctx, 'contract-refuse', processId)
+      const step = await p.step(
+        contractDecider,
+        streams.contract(input.contractId),
+        `refuse`,
+        {
+          type: 'RefuseContract',
+          refusedOn: input.refusedOn,
+          by: input.by,
+          reason: input.reason,
+        },
+        { expectedVersion: ctx.expectedVersion },
+      )
+      await p.step(certificateDecider, streams.certificate(r.certificateNumber), `release`, {
+        type: 'ReleaseReservation',
+        contractId: input.contractId,
+        on: (step.events[0]!.data as EventData<'ContractRefused'>).refusedOn,
+        amount: 'all',
+        reason: 'refused',
+      })
+      await p.step(groupDecider, streams.group(r.groupId), `place`, {
+        type: 'ReleaseGroupPlace',
+        contractId: input.contractId,
+        on: input.refusedOn,
+        reason: 'refused',
+      })
+      // The refusal's own steps are finished first; only then is a second refusal with other details a conflict.
+      if (step.alreadyDone) sameAsRecorded(step.events[0]!.data, { refusedOn: input.refusedOn, reason: input.reason }, 'contract_refused', 'refused')
+      return outcome(app, input.contractId)
+    },
+  )
 }
 
 /**
@@ -231,20 +349,40 @@ export async function terminateContract(
   const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `terminate:${input.contractId}`
-  return idempotent(app, ctx, 'TerminateContract', { contractId: input.contractId, terminatedOn: input.terminatedOn, by: input.by, reason: input.reason }, () => processId, async () => {
-    const p = new Process(app, ctx, 'contract-terminate', processId)
-    const step = await p.step(contractDecider, streams.contract(input.contractId), `terminate`, {
-      type: 'TerminateContract', terminatedOn: input.terminatedOn, by: input.by, reason: input.reason,
-    }, { expectedVersion: ctx.expectedVersion })
-    const terminated = step.events[0]!.data as EventData<'ContractTerminated'>
-    if (terminated.released > 0) {
-      await p.step(certificateDecider, streams.certificate(r.certificateNumber), `release`, {
-        type: 'ReleaseForTermination', contractId: input.contractId, on: terminated.terminatedOn, amount: terminated.released, lastMonth: terminated.lastMonth,
-      })
-    }
-    if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')
-    return outcome(app, input.contractId)
-  })
+  return idempotent(
+    app,
+    ctx,
+    'TerminateContract',
+    { contractId: input.contractId, terminatedOn: input.terminatedOn, by: input.by, reason: input.reason },
+    () => processId,
+    async () => {
+      const p = new Process(app, ctx, 'contract-terminate', processId)
+      const step = await p.step(
+        contractDecider,
+        streams.contract(input.contractId),
+        `terminate`,
+        {
+          type: 'TerminateContract',
+          terminatedOn: input.terminatedOn,
+          by: input.by,
+          reason: input.reason,
+        },
+        { expectedVersion: ctx.expectedVersion },
+      )
+      const terminated = step.events[0]!.data as EventData<'ContractTerminated'>
+      if (terminated.released > 0) {
+        await p.step(certificateDecider, streams.certificate(r.certificateNumber), `release`, {
+          type: 'ReleaseForTermination',
+          contractId: input.contractId,
+          on: terminated.terminatedOn,
+          amount: terminated.released,
+          lastMonth: terminated.lastMonth,
+        })
+      }
+      if (step.alreadyDone) sameAsRecorded(terminated, { terminatedOn: input.terminatedOn, by: input.by }, 'contract_not_running', 'terminated')
+      return outcome(app, input.contractId)
+    },
+  )
 }
 
 /** Closes a contract whose termination month or end date is over; its place in the group becomes free. */
@@ -252,16 +390,33 @@ export async function closeContract(app: Application, ctx: CommandContext, input
   const { state } = await loadContract(app, ctx, input.contractId)
   const r = state.request!
   const processId = `close:${input.contractId}`
-  return idempotent(app, ctx, 'CloseContract', input, () => processId, async () => {
-    const p = new Process(app, ctx, 'contract-close', processId)
-    await p.step(contractDecider, streams.contract(input.contractId), `close`, {
-      type: 'CloseContract', closedOn: input.closedOn,
-    }, { expectedVersion: ctx.expectedVersion })
-    await p.step(groupDecider, streams.group(r.groupId), `place`, {
-      type: 'ReleaseGroupPlace', contractId: input.contractId, on: input.closedOn, reason: 'closed',
-    })
-    return outcome(app, input.contractId)
-  })
+  return idempotent(
+    app,
+    ctx,
+    'CloseContract',
+    input,
+    () => processId,
+    async () => {
+      const p = new Process(app, ctx, 'contract-close', processId)
+      await p.step(
+        contractDecider,
+        streams.contract(input.contractId),
+        `close`,
+        {
+          type: 'CloseContract',
+          closedOn: input.closedOn,
+        },
+        { expectedVersion: ctx.expectedVersion },
+      )
+      await p.step(groupDecider, streams.group(r.groupId), `place`, {
+        type: 'ReleaseGroupPlace',
+        contractId: input.contractId,
+        on: input.closedOn,
+        reason: 'closed',
+      })
+      return outcome(app, input.contractId)
+    },
+  )
 }
 
 /**
@@ -272,7 +427,15 @@ export async function closeContract(app: Application, ctx: CommandContext, input
 export async function correctMonth(
   app: Application,
   ctx: CommandContext,
-  input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; providerCompletenessBp: number | null; reason: string; correctedOn: IsoDate },
+  input: {
+    contractId: string
+    month: IsoMonth
+    lessonsPlanned: number
+    lessonsCancelledByProvider: number
+    providerCompletenessBp: number | null
+    reason: string
+    correctedOn: IsoDate
+  },
 ) {
   const contract = await loadContract(app, ctx, input.contractId)
   const r = contract.state.request
@@ -281,11 +444,26 @@ export async function correctMonth(
   const { contractId: _, ...rest } = input
   return idempotent(app, ctx, 'CorrectMonth', input, processIdFrom('correction'), async (correctionId) => {
     const p = new Process(app, ctx, 'correction', correctionId)
-    const step = await p.step(contractDecider, streams.contract(input.contractId), `correct`, {
-      type: 'CorrectMonth', ...rest, correctionId, correctsInvoiceId: invoiceIds.final(r!.municipality, settled!.payerId, settled!.providerId, settled!.invoiceMonth),
-    }, { expectedVersion: ctx.expectedVersion })
+    const step = await p.step(
+      contractDecider,
+      streams.contract(input.contractId),
+      `correct`,
+      {
+        type: 'CorrectMonth',
+        ...rest,
+        correctionId,
+        correctsInvoiceId: invoiceIds.final(r!.municipality, settled!.payerId, settled!.providerId, settled!.invoiceMonth),
+      },
+      { expectedVersion: ctx.expectedVersion },
+    )
     const e = step.events[0]!.data as EventData<'ContractMonthCorrected'>
-    return { streamId: streams.contract(input.contractId), version: step.version, correctionId, difference: e.lineAmount - e.previousLineAmount, correctsInvoiceId: e.correctsInvoiceId }
+    return {
+      streamId: streams.contract(input.contractId),
+      version: step.version,
+      correctionId,
+      difference: e.lineAmount - e.previousLineAmount,
+      correctsInvoiceId: e.correctsInvoiceId,
+    }
   })
 }
 
@@ -293,16 +471,29 @@ export async function correctMonth(
 export async function recordAttendance(
   app: Application,
   ctx: CommandContext,
-  input: { contractId: string; month: IsoMonth; lessonsPlanned: number; lessonsCancelledByProvider: number; lessonsAttended: number; providerCompletenessBp: number | null; recordedOn: IsoDate },
+  input: {
+    contractId: string
+    month: IsoMonth
+    lessonsPlanned: number
+    lessonsCancelledByProvider: number
+    lessonsAttended: number
+    providerCompletenessBp: number | null
+    recordedOn: IsoDate
+  },
 ) {
   await loadContract(app, ctx, input.contractId)
   const { contractId: _, ...attendance } = input
   return idempotent(app, ctx, 'RecordAttendance', input, processIdFrom('attendance'), async (processId) => {
     const p = new Process(app, ctx, 'attendance', processId)
-    const step = await p.step(contractDecider, streams.contract(input.contractId), `attendance`, { type: 'RecordAttendance', ...attendance }, {
-      expectedVersion: ctx.expectedVersion,
-    })
+    const step = await p.step(
+      contractDecider,
+      streams.contract(input.contractId),
+      `attendance`,
+      { type: 'RecordAttendance', ...attendance },
+      {
+        expectedVersion: ctx.expectedVersion,
+      },
+    )
     return { streamId: streams.contract(input.contractId), version: step.version }
   })
 }
-

@@ -50,7 +50,10 @@ export const birthDate = calendarDate(LIMITS.firstBirthDate, LIMITS.lastDate, 'a
 export const month = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month is YYYY-MM')
-  .refine((m) => m >= LIMITS.firstDate.slice(0, 7) && m <= LIMITS.lastDate.slice(0, 7), `a month lies between ${LIMITS.firstDate.slice(0, 7)} and ${LIMITS.lastDate.slice(0, 7)}`)
+  .refine(
+    (m) => m >= LIMITS.firstDate.slice(0, 7) && m <= LIMITS.lastDate.slice(0, 7),
+    `a month lies between ${LIMITS.firstDate.slice(0, 7)} and ${LIMITS.lastDate.slice(0, 7)}`,
+  )
   .describe('YYYY-MM')
 /** A percentage from 0 to 100 with at most two decimals ("87.5"): a completeness; `basisPoints` reads it exactly. */
 export const percentage = z
@@ -70,4 +73,3 @@ export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 export const certificateType = z.enum(CERTIFICATE_TYPES)
 export const direction = z.enum(DIRECTIONS)
 export const programmeKind = z.enum(PROGRAMME_KINDS)
-

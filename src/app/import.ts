@@ -66,9 +66,10 @@ const rowSchemas = {
 } as const
 
 /** The header each kind needs (optional columns may be left out). */
-export const IMPORT_COLUMNS: Record<ImportKind, string[]> = Object.fromEntries(
-  IMPORT_KINDS.map((k) => [k, Object.keys(rowSchemas[k].shape)]),
-) as Record<ImportKind, string[]>
+export const IMPORT_COLUMNS: Record<ImportKind, string[]> = Object.fromEntries(IMPORT_KINDS.map((k) => [k, Object.keys(rowSchemas[k].shape)])) as Record<
+  ImportKind,
+  string[]
+>
 
 export class ImportFileError extends Error {
   override name = 'ImportFileError'
@@ -78,7 +79,15 @@ function readRows(text: string): { line: number; row: Record<string, string> }[]
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''
   const delimiter = firstLine.includes(';') ? ';' : ','
   try {
-    const records = parse(text, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), delimiter, skip_empty_lines: true, trim: true, info: true, relax_column_count: false }) as {
+    const records = parse(text, {
+      bom: true,
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      delimiter,
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      relax_column_count: false,
+    }) as {
       record: Record<string, string>
       info: { lines: number }
     }[]
@@ -89,7 +98,12 @@ function readRows(text: string): { line: number; row: Record<string, string> }[]
 }
 
 /** The commands a row runs, and the name of its first (whose key tells whether the row was imported before). */
-function rowCommands(app: Application, kind: ImportKind, data: unknown, ctxFor: (step: string) => CommandContext): { firstStep: string; run: () => Promise<unknown> } {
+function rowCommands(
+  app: Application,
+  kind: ImportKind,
+  data: unknown,
+  ctxFor: (step: string) => CommandContext,
+): { firstStep: string; run: () => Promise<unknown> } {
   switch (kind) {
     case 'certificates': {
       const r = data as z.infer<typeof rowSchemas.certificates>
@@ -98,25 +112,44 @@ function rowCommands(app: Application, kind: ImportKind, data: unknown, ctxFor: 
         firstStep,
         run: async () => {
           await issueCertificate(app, ctxFor(firstStep), {
-            certificateNumber: r.certificate_number, municipality: r.municipality, birthDate: r.birth_date, issuedOn: r.issued_on, type: r.type, ...(r.period_id ? { periodId: r.period_id } : {}),
+            certificateNumber: r.certificate_number,
+            municipality: r.municipality,
+            birthDate: r.birth_date,
+            issuedOn: r.issued_on,
+            type: r.type,
+            ...(r.period_id ? { periodId: r.period_id } : {}),
           })
-          if (r.activated_on) await activateCertificate(app, ctxFor(`${r.certificate_number}:activate`), { certificateNumber: r.certificate_number, activatedOn: r.activated_on })
+          if (r.activated_on)
+            await activateCertificate(app, ctxFor(`${r.certificate_number}:activate`), { certificateNumber: r.certificate_number, activatedOn: r.activated_on })
         },
       }
     }
     case 'providers': {
       const r = data as z.infer<typeof rowSchemas.providers>
-      return { firstStep: r.provider_id, run: () => registerProvider(app, ctxFor(r.provider_id), { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind }) }
+      return {
+        firstStep: r.provider_id,
+        run: () => registerProvider(app, ctxFor(r.provider_id), { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind }),
+      }
     }
     case 'programmes': {
       const r = data as z.infer<typeof rowSchemas.programmes>
       return {
         firstStep: r.programme_id,
         run: async () => {
-          await registerProgramme(app, ctxFor(r.programme_id), { programmeId: r.programme_id, providerId: r.provider_id, title: r.title, direction: r.direction, kind: r.kind })
+          await registerProgramme(app, ctxFor(r.programme_id), {
+            programmeId: r.programme_id,
+            providerId: r.provider_id,
+            title: r.title,
+            direction: r.direction,
+            kind: r.kind,
+          })
           if (r.nok_score !== undefined) {
             if (!r.assessed_on) throw new DomainError('date_invalid', 'nok_score needs assessed_on')
-            await recordQualityAssessment(app, ctxFor(`${r.programme_id}:nok:${r.assessed_on}`), { programmeId: r.programme_id, score: r.nok_score, assessedOn: r.assessed_on })
+            await recordQualityAssessment(app, ctxFor(`${r.programme_id}:nok:${r.assessed_on}`), {
+              programmeId: r.programme_id,
+              score: r.nok_score,
+              assessedOn: r.assessed_on,
+            })
           }
         },
       }
@@ -127,7 +160,13 @@ function rowCommands(app: Application, kind: ImportKind, data: unknown, ctxFor: 
         firstStep: r.group_id,
         run: () =>
           openGroup(app, ctxFor(r.group_id), {
-            groupId: r.group_id, programmeId: r.programme_id, startDate: r.start_date, endDate: r.end_date, price: r.price, normativeCost: r.normative_cost, capacity: r.capacity,
+            groupId: r.group_id,
+            programmeId: r.programme_id,
+            startDate: r.start_date,
+            endDate: r.end_date,
+            price: r.price,
+            normativeCost: r.normative_cost,
+            capacity: r.capacity,
           }),
       }
     }
@@ -137,7 +176,9 @@ function rowCommands(app: Application, kind: ImportKind, data: unknown, ctxFor: 
 export async function importFile(app: Application, kind: ImportKind, text: string, source: string): Promise<ImportReport> {
   const rows = readRows(text)
   const header = rows[0] ? Object.keys(rows[0].row) : []
-  const required = Object.entries(rowSchemas[kind].shape).filter(([, s]) => !(s as z.ZodType).safeParse(undefined).success).map(([k]) => k)
+  const required = Object.entries(rowSchemas[kind].shape)
+    .filter(([, s]) => !(s as z.ZodType).safeParse(undefined).success)
+    .map(([k]) => k)
   const missing = required.filter((c) => rows.length > 0 && !header.includes(c))
   if (missing.length > 0) throw new ImportFileError(`the header lacks ${missing.join(', ')} (columns: ${IMPORT_COLUMNS[kind].join(';')})`)
 

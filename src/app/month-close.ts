@@ -1,6 +1,6 @@
 import type { EventData } from '../../events/index.ts'
 import { certificateDecider } from '../domain/certificate.ts'
-import { contractDecider, type ContractState, monthsToWriteOff, payableMonths } from '../domain/contract.ts'
+import { type ContractState, contractDecider, monthsToWriteOff, payableMonths } from '../domain/contract.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from '../domain/dates.ts'
 import { refuse } from '../domain/errors.ts'
 import { invoiceDecider, invoiceIds, invoiceNumber } from '../domain/invoice.ts'
@@ -12,8 +12,8 @@ import { forEachConcurrently } from './concurrently.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent } from './context.ts'
 import { closeContract, refuseContract } from './contracts.ts'
 import { refundShortfalls } from './payments.ts'
-import { reaches, requireReach } from './scope.ts'
 import { Process } from './process.ts'
+import { reaches, requireReach } from './scope.ts'
 import { streams } from './streams.ts'
 
 // The payer's month close (domain.md, "Monthly cycle"): one process named after the municipality and the month, in
@@ -106,23 +106,57 @@ export async function closeMonth(
     throw new WrongExpectedVersionError(settlementStream, ctx.expectedVersion, settlement.version)
   }
   const processId = `close:${municipality}:${month}`
-  return idempotent(app, ctx, 'CloseMonth', input, () => processId, async () => {
-    const run: CloseRun = {
-      municipality, month, closedOn, next: addMonths(month, 1), processId,
-      p: new Process(app, { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } }, 'month-close', processId),
-      outcome: { streamId: settlementStream, version: null, municipality, month, closedOn, contractsWrittenOff: 0, contractsClosed: 0, requestsExpired: 0, finalInvoices: [], advanceInvoices: [], alreadyClosed: false },
-      pairs: new Map(), contractDates: new Map(), toClose: [], advanceClaims: new Map(),
-    }
-    // Contracts are independent of each other: many at once, so their steps travel to the store together.
-    await forEachConcurrently(await listContracts(municipality), CLOSE_CONCURRENCY, (contractId) => gatherContract(app, run, contractId))
-    await forEachConcurrently([...run.pairs.values()].filter((p) => p.lines.length > 0 || p.corrections.length > 0), CLOSE_CONCURRENCY, (p) => issueFinalInvoice(app, run, p))
-    await forEachConcurrently([...run.pairs.values()].filter((p) => p.advances.length > 0), CLOSE_CONCURRENCY, (p) => issueAdvanceInvoice(app, run, p))
-    await forEachConcurrently(run.toClose, CLOSE_CONCURRENCY, async (c) => {
-      await closeContract(app, run.p.ctx, { contractId: c.contractId, closedOn: c.closesOn })
-      run.outcome.contractsClosed++
-    })
-    return recordClose(app, run)
-  })
+  return idempotent(
+    app,
+    ctx,
+    'CloseMonth',
+    input,
+    () => processId,
+    async () => {
+      const run: CloseRun = {
+        municipality,
+        month,
+        closedOn,
+        next: addMonths(month, 1),
+        processId,
+        p: new Process(app, { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } }, 'month-close', processId),
+        outcome: {
+          streamId: settlementStream,
+          version: null,
+          municipality,
+          month,
+          closedOn,
+          contractsWrittenOff: 0,
+          contractsClosed: 0,
+          requestsExpired: 0,
+          finalInvoices: [],
+          advanceInvoices: [],
+          alreadyClosed: false,
+        },
+        pairs: new Map(),
+        contractDates: new Map(),
+        toClose: [],
+        advanceClaims: new Map(),
+      }
+      // Contracts are independent of each other: many at once, so their steps travel to the store together.
+      await forEachConcurrently(await listContracts(municipality), CLOSE_CONCURRENCY, (contractId) => gatherContract(app, run, contractId))
+      await forEachConcurrently(
+        [...run.pairs.values()].filter((p) => p.lines.length > 0 || p.corrections.length > 0),
+        CLOSE_CONCURRENCY,
+        (p) => issueFinalInvoice(app, run, p),
+      )
+      await forEachConcurrently(
+        [...run.pairs.values()].filter((p) => p.advances.length > 0),
+        CLOSE_CONCURRENCY,
+        (p) => issueAdvanceInvoice(app, run, p),
+      )
+      await forEachConcurrently(run.toClose, CLOSE_CONCURRENCY, async (c) => {
+        await closeContract(app, run.p.ctx, { contractId: c.contractId, closedOn: c.closesOn })
+        run.outcome.contractsClosed++
+      })
+      return recordClose(app, run)
+    },
+  )
 }
 
 /**
@@ -172,7 +206,11 @@ async function writeOffBegunMonths(app: Application, run: CloseRun, contractId: 
   const r = state.request!
   for (const w of monthsToWriteOff(state, run.next)) {
     const step = await run.p.step(certificateDecider, streams.certificate(r.certificateNumber), `write-off:${contractId}:${w.month}`, {
-      type: 'WriteOff', contractId, month: w.month, amount: w.amount, effectiveOn: w.effectiveOn,
+      type: 'WriteOff',
+      contractId,
+      month: w.month,
+      amount: w.amount,
+      effectiveOn: w.effectiveOn,
     })
     if (step.events.length > 0) run.outcome.contractsWrittenOff++
   }
@@ -183,7 +221,10 @@ async function settleMonths(app: Application, run: CloseRun, contractId: string,
   const r = state.request!
   for (const m of payableMonths(state).filter((x) => x <= run.month)) {
     const s = await run.p.step(contractDecider, streams.contract(contractId), `settle:${contractId}:${m}`, {
-      type: 'SettleMonth', month: m, invoiceMonth: run.month, settledOn: run.closedOn,
+      type: 'SettleMonth',
+      month: m,
+      invoiceMonth: run.month,
+      settledOn: run.closedOn,
     })
     for (const e of s.events) if (e.type === 'ContractMonthSettled') pairOf(run, r.payerId!, r.providerId).lines.push(e.data)
   }
@@ -193,7 +234,11 @@ async function settleMonths(app: Application, run: CloseRun, contractId: string,
 function collectCorrections(run: CloseRun, contractId: string, state: ContractState) {
   for (const c of Object.values(state.corrections).filter((x) => !x.invoiced)) {
     pairOf(run, c.payerId, c.providerId).corrections.push({
-      correctionId: c.correctionId, contractId, certificateNumber: c.certificateNumber, month: c.month, correctsInvoiceId: c.correctsInvoiceId,
+      correctionId: c.correctionId,
+      contractId,
+      certificateNumber: c.certificateNumber,
+      month: c.month,
+      correctsInvoiceId: c.correctsInvoiceId,
       amount: c.lineAmount - c.previousLineAmount,
     })
   }
@@ -207,7 +252,12 @@ async function collectAdvance(app: Application, run: CloseRun, contractId: strin
   let claims = run.advanceClaims.get(r.providerId)
   if (!claims) run.advanceClaims.set(r.providerId, (claims = (await app.aggregates.load(providerDecider, streams.provider(r.providerId))).state.advanceClaims))
   const percent = claims.get(`${r.payerId}|${run.next}`) ?? ADVANCE_PERCENT
-  pairOf(run, r.payerId!, r.providerId).advances.push({ contractId, certificateNumber: r.certificateNumber, monthAmount: nextAmount, amount: advanceAmount(nextAmount, percent) })
+  pairOf(run, r.payerId!, r.providerId).advances.push({
+    contractId,
+    certificateNumber: r.certificateNumber,
+    monthAmount: nextAmount,
+    amount: advanceAmount(nextAmount, percent),
+  })
 }
 
 const byContractAndMonth = (a: { contractId: string; month: string }, b: { contractId: string; month: string }) =>
@@ -225,12 +275,26 @@ async function issueFinalInvoice(app: Application, run: CloseRun, pair: PayerAnd
   const issued = await run.p.step(invoiceDecider, streams.invoice(invoiceId), `final:${pairStep(pair)}`, {
     type: 'IssueFinalInvoice',
     invoice: {
-      invoiceId, number: invoiceNumber('F', month, municipality, payerId, providerId), payerId, providerId, municipality, month, issuedOn: run.closedOn,
+      invoiceId,
+      number: invoiceNumber('F', month, municipality, payerId, providerId),
+      payerId,
+      providerId,
+      municipality,
+      month,
+      issuedOn: run.closedOn,
       lines: lines.map((l) => ({
-        contractId: l.contractId, certificateNumber: l.certificateNumber, contractDate: run.contractDates.get(l.contractId)!, month: l.month,
-        monthAmount: l.monthAmount, completenessBp: l.completenessBp, lineAmount: l.lineAmount,
+        contractId: l.contractId,
+        certificateNumber: l.certificateNumber,
+        contractDate: run.contractDates.get(l.contractId)!,
+        month: l.month,
+        monthAmount: l.monthAmount,
+        completenessBp: l.completenessBp,
+        lineAmount: l.lineAmount,
       })),
-      corrections, total, advanceDeducted: advance.state.paid, amountDue: total - advance.state.paid,
+      corrections,
+      total,
+      advanceDeducted: advance.state.paid,
+      amountDue: total - advance.state.paid,
     },
   })
   run.outcome.finalInvoices.push(invoiceId)
@@ -238,7 +302,10 @@ async function issueFinalInvoice(app: Application, run: CloseRun, pair: PayerAnd
   // The corrections the issued invoice carries (as recorded, also when finishing a crashed close) are invoiced.
   for (const c of final?.corrections ?? []) {
     await run.p.step(contractDecider, streams.contract(c.contractId), `correction:${c.correctionId}`, {
-      type: 'MarkCorrectionInvoiced', correctionId: c.correctionId, invoiceId, invoicedOn: run.closedOn,
+      type: 'MarkCorrectionInvoiced',
+      correctionId: c.correctionId,
+      invoiceId,
+      invoicedOn: run.closedOn,
     })
   }
   // Nothing left to pay (the advance covered it exactly): settled as issued, its shortfalls return now. With a
@@ -254,8 +321,15 @@ async function issueAdvanceInvoice(app: Application, run: CloseRun, pair: PayerA
   await run.p.step(invoiceDecider, streams.invoice(invoiceId), `advance:${pairStep(pair)}`, {
     type: 'IssueAdvanceInvoice',
     invoice: {
-      invoiceId, number: invoiceNumber('A', next, municipality, payerId, providerId), payerId, providerId, municipality, month: next, issuedOn: run.closedOn,
-      lines: [...pair.advances].sort((a, b) => (a.contractId < b.contractId ? -1 : 1)), total: pair.advances.reduce((s, l) => s + l.amount, 0),
+      invoiceId,
+      number: invoiceNumber('A', next, municipality, payerId, providerId),
+      payerId,
+      providerId,
+      municipality,
+      month: next,
+      issuedOn: run.closedOn,
+      lines: [...pair.advances].sort((a, b) => (a.contractId < b.contractId ? -1 : 1)),
+      total: pair.advances.reduce((s, l) => s + l.amount, 0),
     },
   })
   run.outcome.advanceInvoices.push(invoiceId)
@@ -267,8 +341,15 @@ async function recordClose(app: Application, run: CloseRun): Promise<MonthCloseO
   o.finalInvoices.sort()
   o.advanceInvoices.sort()
   const step = await run.p.step(settlementDecider, streams.settlement(run.municipality), `closed`, {
-    type: 'RecordMonthClosed', municipality: run.municipality, month: run.month, closedOn: run.closedOn, contractsWrittenOff: o.contractsWrittenOff,
-    contractsClosed: o.contractsClosed, requestsExpired: o.requestsExpired, finalInvoices: o.finalInvoices, advanceInvoices: o.advanceInvoices,
+    type: 'RecordMonthClosed',
+    municipality: run.municipality,
+    month: run.month,
+    closedOn: run.closedOn,
+    contractsWrittenOff: o.contractsWrittenOff,
+    contractsClosed: o.contractsClosed,
+    requestsExpired: o.requestsExpired,
+    finalInvoices: o.finalInvoices,
+    advanceInvoices: o.advanceInvoices,
   })
   o.version = step.version
   return o

@@ -18,7 +18,13 @@ export class Process {
   ) {}
 
   /** One step; `options.expectedVersion` for the step a caller's If-Match names, `point` to name its fault point. */
-  async step<Command, State>(decider: Decider<Command, State>, streamId: string, name: string, command: Command, options: { expectedVersion?: number | 'no_stream'; point?: string } = {}) {
+  async step<Command, State>(
+    decider: Decider<Command, State>,
+    streamId: string,
+    name: string,
+    command: Command,
+    options: { expectedVersion?: number | 'no_stream'; point?: string } = {},
+  ) {
     const { point, ...runOptions } = options
     const result = await this.app.aggregates.runStep(decider, streamId, name === '' ? this.id : `${this.id}:${name}`, command, this.ctx.metadata, runOptions)
     this.app.faults(`${this.kind}:${point ?? name.split(':')[0]}`)

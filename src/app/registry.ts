@@ -1,17 +1,16 @@
-import type { IsoMonth } from '../domain/dates.ts'
 import type { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
-import type { IsoDate } from '../domain/dates.ts'
+import type { IsoDate, IsoMonth } from '../domain/dates.ts'
 import type { Decider } from '../domain/decider.ts'
 import { refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
 import type { Kopecks } from '../domain/money.ts'
-import { municipalityDecider, type MunicipalityCommand } from '../domain/municipality.ts'
+import { type MunicipalityCommand, municipalityDecider } from '../domain/municipality.ts'
 import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
-import { streams } from './streams.ts'
 import { Process } from './process.ts'
 import { requireReach } from './scope.ts'
+import { streams } from './streams.ts'
 
 // Commands of the authorized body and the registry: periods, population, providers, programmes, groups.
 // Each touches one stream; the idempotency key, when given, makes a retry return the first outcome.
@@ -131,14 +130,27 @@ export async function openGroup(app: Application, ctx: CommandContext, input: Op
 }
 
 /** A provider claims less than the 80 % advance of a month from a payer (before the close that issues it). */
-export async function claimAdvance(app: Application, ctx: CommandContext, input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate }) {
+export async function claimAdvance(
+  app: Application,
+  ctx: CommandContext,
+  input: { providerId: string; payerId: string; month: IsoMonth; percent: number; claimedOn: IsoDate },
+) {
   requireReach(ctx.caller, { kind: 'provider', id: input.providerId })
   return idempotent(app, ctx, 'ClaimAdvance', input, processIdFrom('advance-claim'), async (processId) => {
     const p = new Process(app, ctx, 'advance-claim', processId)
-    const step = await p.step(providerDecider, streams.provider(input.providerId), `claim`, {
-      type: 'ClaimAdvance', payerId: input.payerId, month: input.month, percent: input.percent, claimedOn: input.claimedOn,
-    }, { expectedVersion: ctx.expectedVersion })
+    const step = await p.step(
+      providerDecider,
+      streams.provider(input.providerId),
+      `claim`,
+      {
+        type: 'ClaimAdvance',
+        payerId: input.payerId,
+        month: input.month,
+        percent: input.percent,
+        claimedOn: input.claimedOn,
+      },
+      { expectedVersion: ctx.expectedVersion },
+    )
     return { streamId: streams.provider(input.providerId), version: step.version }
   })
 }
-

@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import { businessDateOf, upcast } from '../../events/index.ts'
 import type { IsoDate } from '../domain/dates.ts'
-import { LOG_START, type EventStore, type LogPosition, type RecordedEvent } from '../store/port.ts'
+import { type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
 import { LogChecks, type VerifyReport } from './verify.ts'
 
 // The history of one municipality for an outside auditor: NDJSON, one event per line with its hash, and a manifest
@@ -39,9 +39,7 @@ function municipalityOf(e: RecordedEvent): string | null {
 }
 
 /** Which events an export holds: a business period (by the events' business dates) or a recorded one. */
-export type ExportSelection =
-  | { by: 'business'; from: IsoDate; to: IsoDate }
-  | { by: 'recorded'; from: Date; to: Date; fromText: string; toText: string }
+export type ExportSelection = { by: 'business'; from: IsoDate; to: IsoDate } | { by: 'recorded'; from: Date; to: Date; fromText: string; toText: string }
 
 class NothingToExportError extends Error {
   constructor(municipality: string, selection: ExportSelection) {
@@ -56,7 +54,10 @@ class NothingToExportError extends Error {
  * of the selection, so its chain verifies (an event of a later business date recorded in between comes along);
  * streams with nothing in the selection are left out. Refuses to write an empty file.
  */
-export async function exportMunicipality(store: EventStore, options: { municipality: string; selection: ExportSelection; out: string }): Promise<ExportManifest> {
+export async function exportMunicipality(
+  store: EventStore,
+  options: { municipality: string; selection: ExportSelection; out: string },
+): Promise<ExportManifest> {
   const { municipality, selection } = options
   const owner = new Map<string, string | null>()
   const mine: RecordedEvent[] = []
@@ -92,9 +93,18 @@ export async function exportMunicipality(store: EventStore, options: { municipal
   for (const e of chosen) {
     lines.push(
       JSON.stringify({
-        globalPosition: e.globalPosition.toString(), transactionId: e.transactionId.toString(), streamId: e.streamId, streamPosition: e.streamPosition,
-        eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata: e.metadata, recordedAt: e.recordedAt.toISOString(),
-        prevHash: e.prevHash, hash: e.hash,
+        globalPosition: e.globalPosition.toString(),
+        transactionId: e.transactionId.toString(),
+        streamId: e.streamId,
+        streamPosition: e.streamPosition,
+        eventId: e.eventId,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata,
+        recordedAt: e.recordedAt.toISOString(),
+        prevHash: e.prevHash,
+        hash: e.hash,
       }),
     )
     if (inPeriod(e)) eventsInPeriod++
@@ -103,10 +113,17 @@ export async function exportMunicipality(store: EventStore, options: { municipal
   const body = `${lines.join('\n')}\n`
   fs.writeFileSync(options.out, body)
   const manifest: ExportManifest = {
-    format: EXPORT_FORMAT, municipality, selectedBy: selection.by,
-    from: selection.by === 'business' ? selection.from : selection.fromText, to: selection.by === 'business' ? selection.to : selection.toText,
-    events: lines.length, eventsInPeriod, streams: Object.keys(lastHashes).length,
-    firstGlobalPosition: chosen[0]!.globalPosition.toString(), lastGlobalPosition: chosen[chosen.length - 1]!.globalPosition.toString(), lastHashes,
+    format: EXPORT_FORMAT,
+    municipality,
+    selectedBy: selection.by,
+    from: selection.by === 'business' ? selection.from : selection.fromText,
+    to: selection.by === 'business' ? selection.to : selection.toText,
+    events: lines.length,
+    eventsInPeriod,
+    streams: Object.keys(lastHashes).length,
+    firstGlobalPosition: chosen[0]!.globalPosition.toString(),
+    lastGlobalPosition: chosen[chosen.length - 1]!.globalPosition.toString(),
+    lastHashes,
     sha256: crypto.createHash('sha256').update(body).digest('hex'),
   }
   fs.writeFileSync(`${options.out}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`)
@@ -126,8 +143,10 @@ export function verifyExport(file: string): VerifyReport {
   }
   const sha = crypto.createHash('sha256').update(bytes).digest('hex')
   checks.count('file')
-  if (manifest.format !== EXPORT_FORMAT) checks.problem({ check: 'chain', detail: 'not a ledger export', expected: EXPORT_FORMAT, found: String(manifest.format) })
-  if (sha !== manifest.sha256) checks.problem({ check: 'chain', detail: 'the file is not the one the manifest describes (SHA-256 differs)', expected: manifest.sha256, found: sha })
+  if (manifest.format !== EXPORT_FORMAT)
+    checks.problem({ check: 'chain', detail: 'not a ledger export', expected: EXPORT_FORMAT, found: String(manifest.format) })
+  if (sha !== manifest.sha256)
+    checks.problem({ check: 'chain', detail: 'the file is not the one the manifest describes (SHA-256 differs)', expected: manifest.sha256, found: sha })
   const text = bytes.toString('utf8')
   const lines = text.split('\n').filter((l) => l.length > 0)
   lines.forEach((line, i) => {
@@ -139,16 +158,35 @@ export function verifyExport(file: string): VerifyReport {
       return
     }
     try {
-      checks.add({ ...raw, globalPosition: BigInt(raw.globalPosition), transactionId: BigInt(raw.transactionId), recordedAt: new Date(raw.recordedAt) } as RecordedEvent)
+      checks.add({
+        ...raw,
+        globalPosition: BigInt(raw.globalPosition),
+        transactionId: BigInt(raw.transactionId),
+        recordedAt: new Date(raw.recordedAt),
+      } as RecordedEvent)
     } catch (error) {
-      checks.problem({ check: 'schema', streamId: raw.streamId, streamPosition: raw.streamPosition, eventId: raw.eventId, detail: `line ${i + 1} cannot be read as an event: ${(error as Error).message}` })
+      checks.problem({
+        check: 'schema',
+        streamId: raw.streamId,
+        streamPosition: raw.streamPosition,
+        eventId: raw.eventId,
+        detail: `line ${i + 1} cannot be read as an event: ${(error as Error).message}`,
+      })
     }
   })
   checks.count('manifest')
-  if (lines.length !== manifest.events) checks.problem({ check: 'chain', detail: 'the number of events differs from the manifest', expected: String(manifest.events), found: String(lines.length) })
+  if (lines.length !== manifest.events)
+    checks.problem({ check: 'chain', detail: 'the number of events differs from the manifest', expected: String(manifest.events), found: String(lines.length) })
   for (const [stream, hash] of Object.entries(manifest.lastHashes ?? {})) {
     const head = checks.heads.get(stream)
-    if (head?.hash !== hash) checks.problem({ check: 'chain', streamId: stream, detail: 'the last hash of the stream differs from the manifest', expected: hash, found: head?.hash ?? 'no events' })
+    if (head?.hash !== hash)
+      checks.problem({
+        check: 'chain',
+        streamId: stream,
+        detail: 'the last hash of the stream differs from the manifest',
+        expected: hash,
+        found: head?.hash ?? 'no events',
+      })
   }
   return checks.report()
 }

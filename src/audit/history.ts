@@ -19,7 +19,15 @@ export interface HistoryEntry {
   correlationId: string
   causationId: string | null
   /** For events that move the certificate's money: the period and its balance, reserved and spent before and after. */
-  money: { periodId: string; balanceBefore: number; balanceAfter: number; reservedBefore: number; reservedAfter: number; spentBefore: number; spentAfter: number } | null
+  money: {
+    periodId: string
+    balanceBefore: number
+    balanceAfter: number
+    reservedBefore: number
+    reservedAfter: number
+    spentBefore: number
+    spentAfter: number
+  } | null
   data: unknown
   hash: string
 }

@@ -1,11 +1,11 @@
 import { type LedgerEvent, upcast, validateEventData } from '../../events/index.ts'
-import { certificateDecider, type CertificateState, moneyIn, type PeriodMoney } from '../domain/certificate.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { applyBatch, createGeneration, dumpGeneration, readCheckpoint, tableInfo } from '../../projections/postgres.ts'
 import { RowSet } from '../../projections/rows.ts'
 import { activeSchema, MAX_KEPT_ROWS, stoppedProjections } from '../../projections/runner.ts'
 import type { Projection, Row } from '../../projections/types.ts'
 import type { Sql } from '../db/database.ts'
+import { type CertificateState, certificateDecider, moneyIn, type PeriodMoney } from '../domain/certificate.ts'
 import { eventHash, GENESIS_HASH } from '../store/hash.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
 
@@ -93,27 +93,49 @@ export class LogChecks {
     const head = this.heads.get(e.streamId)
     const expectedPosition = head ? head.position + 1 : 0
     if (e.streamPosition !== expectedPosition) {
-      this.problem({ check: 'chain', ...at, detail: 'stream positions are not contiguous (an event is missing)', expected: `position ${expectedPosition}`, found: `position ${e.streamPosition}` })
+      this.problem({
+        check: 'chain',
+        ...at,
+        detail: 'stream positions are not contiguous (an event is missing)',
+        expected: `position ${expectedPosition}`,
+        found: `position ${e.streamPosition}`,
+      })
     }
     const expectedPrev = head ? head.hash : GENESIS_HASH
-    if (e.prevHash !== expectedPrev) this.problem({ check: 'chain', ...at, detail: 'prev_hash is not the hash of the event before it', expected: expectedPrev, found: e.prevHash })
+    if (e.prevHash !== expectedPrev)
+      this.problem({ check: 'chain', ...at, detail: 'prev_hash is not the hash of the event before it', expected: expectedPrev, found: e.prevHash })
     const recomputed = eventHash(e)
-    if (recomputed !== e.hash) this.problem({ check: 'chain', ...at, detail: 'the event was altered: its content does not hash to its hash', expected: recomputed, found: e.hash })
+    if (recomputed !== e.hash)
+      this.problem({ check: 'chain', ...at, detail: 'the event was altered: its content does not hash to its hash', expected: recomputed, found: e.hash })
     this.heads.set(e.streamId, { position: e.streamPosition, hash: e.hash })
 
     this.count('schema')
     const issues = validateEventData(e.type, e.schemaVersion, e.data)
     if (issues.length > 0) {
-      this.problem({ check: 'schema', ...at, detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`, expected: 'data valid against its schema version', found: JSON.stringify(e.data).slice(0, 200) })
+      this.problem({
+        check: 'schema',
+        ...at,
+        detail: `${e.type} v${e.schemaVersion} does not validate: ${issues[0]}`,
+        expected: 'data valid against its schema version',
+        found: JSON.stringify(e.data).slice(0, 200),
+      })
       return
     }
-    const problem = (detail: string, expected: string, found: string, check: Problem['check'] = 'money') => this.problem({ check, ...at, detail, expected, found })
+    const problem = (detail: string, expected: string, found: string, check: Problem['check'] = 'money') =>
+      this.problem({ check, ...at, detail, expected, found })
     this.rules.check(upcast(e), problem, this.money)
     foldMoney(e, this.certificates, this.money, this.invoices, problem, this.count, this.orders)
   }
 
   report(): VerifyReport {
-    return { ok: this.problems.length === 0, events: this.events, streams: this.heads.size, checks: this.checks, firstProblem: this.problems[0] ?? null, problems: this.problems }
+    return {
+      ok: this.problems.length === 0,
+      events: this.events,
+      streams: this.heads.size,
+      checks: this.checks,
+      firstProblem: this.problems[0] ?? null,
+      problems: this.problems,
+    }
   }
 }
 
@@ -149,8 +171,13 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
     for (const f of await stoppedProjections(sql)) {
       count('projection')
       problem({
-        check: 'projection', detail: `projection ${f.name} stopped at an event it cannot apply (${f.attempts} attempts since ${f.since}): ${f.error}`,
-        streamId: f.streamId, eventId: f.eventId, globalPosition: f.globalPosition, expected: 'the event applied', found: 'stopped',
+        check: 'projection',
+        detail: `projection ${f.name} stopped at an event it cannot apply (${f.attempts} attempts since ${f.since}): ${f.error}`,
+        streamId: f.streamId,
+        eventId: f.eventId,
+        globalPosition: f.globalPosition,
+        expected: 'the event applied',
+        found: 'stopped',
       })
     }
   } finally {
@@ -163,11 +190,21 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
     const accounts = postings.accounts
     for (const [key, m] of moneyAtCheckpoint) {
       const [n, period] = key.split('|')
-      for (const [part, value] of [['available', m.nominal - m.reserved - m.spent], ['reserved', m.reserved], ['spent', m.spent]] as const) {
+      for (const [part, value] of [
+        ['available', m.nominal - m.reserved - m.spent],
+        ['reserved', m.reserved],
+        ['spent', m.spent],
+      ] as const) {
         count('postings')
         const account = `certificate:${n}:${period}:${part}`
         const found = accounts.get(account) ?? 0
-        if (found !== value) problem({ check: 'postings', detail: `account ${account} differs from the certificate's money in the log`, expected: String(value), found: String(found) })
+        if (found !== value)
+          problem({
+            check: 'postings',
+            detail: `account ${account} differs from the certificate's money in the log`,
+            expected: String(value),
+            found: String(found),
+          })
       }
     }
   }
@@ -213,15 +250,21 @@ function foldMoney(
     count('money')
     const balance = v.nominal - v.reserved - v.spent
     if (balance < 0 || v.reserved < 0 || v.spent < 0) {
-      problem(`certificate ${d.certificateNumber}, period ${d.periodId}: balance = nominal − reserved − spent must stay ≥ 0`, 'balance ≥ 0, reserved ≥ 0, spent ≥ 0', `nominal ${v.nominal}, reserved ${v.reserved}, spent ${v.spent}, balance ${balance}`)
+      problem(
+        `certificate ${d.certificateNumber}, period ${d.periodId}: balance = nominal − reserved − spent must stay ≥ 0`,
+        'balance ≥ 0, reserved ≥ 0, spent ≥ 0',
+        `nominal ${v.nominal}, reserved ${v.reserved}, spent ${v.spent}, balance ${balance}`,
+      )
     }
   }
   if (e.type === 'FinalInvoiceIssued' || e.type === 'AdvanceInvoiceIssued') {
     count('invoice')
     const final = e.type === 'FinalInvoiceIssued'
-    const lines = (d.lines as D[]).reduce((s, l) => s + (final ? l.lineAmount : l.amount), 0) + (final ? (d.corrections as D[]).reduce((s, c) => s + c.amount, 0) : 0)
+    const lines =
+      (d.lines as D[]).reduce((s, l) => s + (final ? l.lineAmount : l.amount), 0) + (final ? (d.corrections as D[]).reduce((s, c) => s + c.amount, 0) : 0)
     if (lines !== d.total) problem(`invoice ${d.number}: the total is not the sum of its lines`, String(lines), String(d.total), 'invoice')
-    if (final && d.amountDue !== d.total - d.advanceDeducted) problem(`invoice ${d.number}: due is not total − advance`, String(d.total - d.advanceDeducted), String(d.amountDue), 'invoice')
+    if (final && d.amountDue !== d.total - d.advanceDeducted)
+      problem(`invoice ${d.number}: due is not total − advance`, String(d.total - d.advanceDeducted), String(d.amountDue), 'invoice')
     invoices.set(d.invoiceId, { due: final ? d.amountDue : d.total, paid: 0, number: d.number, issuedOn: d.issuedOn })
   }
   if (e.type === 'PaymentRecorded' || e.type === 'PaymentReversed') {
@@ -231,13 +274,23 @@ function foldMoney(
     i.paid += e.type === 'PaymentRecorded' ? d.amount : -d.amount
     if (i.paid > Math.max(i.due, 0)) problem(`invoice ${i.number}: payments exceed the invoice`, `at most ${i.due}`, String(i.paid), 'invoice')
     if (e.type === 'PaymentRecorded' && d.paidOn < i.issuedOn) {
-      problem(`invoice ${i.number}: payment ${d.paymentId} is dated before the invoice was issued`, `paid on or after ${i.issuedOn}`, `paid on ${d.paidOn}`, 'invoice')
+      problem(
+        `invoice ${i.number}: payment ${d.paymentId} is dated before the invoice was issued`,
+        `paid on or after ${i.issuedOn}`,
+        `paid on ${d.paidOn}`,
+        'invoice',
+      )
     }
     if (e.type === 'PaymentRecorded') {
       const key = `${d.payerId}|${d.paidOn.slice(0, 4)}|${d.paymentOrder}`
       const holder = orders.get(key)
       if (holder !== undefined && holder !== d.paymentId) {
-        problem(`payer ${d.payerId}: payment order № ${d.paymentOrder} of ${d.paidOn.slice(0, 4)} used for two payments`, `one payment (${holder})`, `also ${d.paymentId}`, 'invoice')
+        problem(
+          `payer ${d.payerId}: payment order № ${d.paymentOrder} of ${d.paidOn.slice(0, 4)} used for two payments`,
+          `one payment (${holder})`,
+          `also ${d.paymentId}`,
+          'invoice',
+        )
       }
       orders.set(key, d.paymentId)
     } else {
@@ -272,9 +325,15 @@ class MoneyRules {
         return
       case 'NominalCredited': {
         const nominal = this.nominals.get(`${this.municipalityOf.get(d.certificateNumber)}|${d.periodId}`)
-        if (nominal !== d.amount) problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} is not that period's nominal`, String(nominal ?? 'a period of its municipality'), String(d.amount))
+        if (nominal !== d.amount)
+          problem(
+            `certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} is not that period's nominal`,
+            String(nominal ?? 'a period of its municipality'),
+            String(d.amount),
+          )
         const held = money.get(`${d.certificateNumber}|${d.periodId}`)?.nominal ?? 0
-        if (held > 0) problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} while it holds one`, 'no nominal held', `${held} held`)
+        if (held > 0)
+          problem(`certificate ${d.certificateNumber}: a nominal credited for period ${d.periodId} while it holds one`, 'no nominal held', `${held} held`)
         return
       }
       case 'CertificateFundsReserved':
@@ -283,19 +342,30 @@ class MoneyRules {
       case 'ContractRequested': {
         this.schedules.set(d.contractId, new Map((d.schedule as D[]).map((s) => [s.month as string, s.certificate as number])))
         const reserved = this.reservedFor.get(d.contractId) ?? 0
-        if (reserved !== d.quote.certificate) problem(`contract ${d.contractId}: reserved on certificate ${d.certificateNumber} is not the contract's certificate part`, String(d.quote.certificate), String(reserved))
+        if (reserved !== d.quote.certificate)
+          problem(
+            `contract ${d.contractId}: reserved on certificate ${d.certificateNumber} is not the contract's certificate part`,
+            String(d.quote.certificate),
+            String(reserved),
+          )
         return
       }
       case 'CertificateFundsWrittenOff': {
         const scheduled = this.schedules.get(d.contractId)?.get(d.month)
-        if (scheduled !== d.amount) problem(`certificate ${d.certificateNumber}: the write-off of ${d.month} for contract ${d.contractId} is not the contract's schedule`, String(scheduled ?? 'a month of the contract'), String(d.amount))
+        if (scheduled !== d.amount)
+          problem(
+            `certificate ${d.certificateNumber}: the write-off of ${d.month} for contract ${d.contractId} is not the contract's schedule`,
+            String(scheduled ?? 'a month of the contract'),
+            String(d.amount),
+          )
         const key = `${d.contractId}|${d.month}`
         if (this.writtenOff.has(key)) problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} written off twice`, 'once', 'twice')
         this.writtenOff.add(key)
         return
       }
       case 'CertificateWriteOffReturned':
-        if (!this.writtenOff.delete(`${d.contractId}|${d.month}`)) problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} returned without being written off`, 'a write-off', 'none')
+        if (!this.writtenOff.delete(`${d.contractId}|${d.month}`))
+          problem(`certificate ${d.certificateNumber}: ${d.month} of contract ${d.contractId} returned without being written off`, 'a write-off', 'none')
         return
       case 'FinalInvoiceIssued':
         for (const l of d.lines as D[]) this.shortfalls.set(`${d.invoiceId}|${l.contractId}|${l.month}|`, l.monthAmount - l.lineAmount)
@@ -304,8 +374,14 @@ class MoneyRules {
       case 'ShortfallRefunded': {
         const key = `${d.invoiceId}|${d.contractId}|${d.month}|${d.correctionId ?? ''}`
         const shortfall = this.shortfalls.get(key)
-        if (shortfall !== d.amount) problem(`certificate ${d.certificateNumber}: a refund of ${d.month} for contract ${d.contractId} is not the shortfall of invoice ${d.invoiceId}`, String(shortfall ?? 'a line below 100 %'), String(d.amount))
-        if (this.refunded.has(key)) problem(`certificate ${d.certificateNumber}: the shortfall of ${d.month} for contract ${d.contractId} refunded twice`, 'once', 'twice')
+        if (shortfall !== d.amount)
+          problem(
+            `certificate ${d.certificateNumber}: a refund of ${d.month} for contract ${d.contractId} is not the shortfall of invoice ${d.invoiceId}`,
+            String(shortfall ?? 'a line below 100 %'),
+            String(d.amount),
+          )
+        if (this.refunded.has(key))
+          problem(`certificate ${d.certificateNumber}: the shortfall of ${d.month} for contract ${d.contractId} refunded twice`, 'once', 'twice')
         this.refunded.add(key)
         return
       }
@@ -355,7 +431,9 @@ class ProjectionReplays {
       if (upTo.length === 0) continue
       const last = upTo[upTo.length - 1]!
       // Events their schemas refuse are left out, as the runner leaves them out (the schema check names each).
-      await this.sql.begin((tx) => applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }, t.rows))
+      await this.sql.begin((tx) =>
+        applyBatch(tx, t.projection, t.scratch, upTo, { transactionId: last.transactionId, globalPosition: last.globalPosition }, t.rows),
+      )
       if (t.rows && t.rows.size > MAX_KEPT_ROWS) t.rows = undefined
     }
   }
@@ -372,11 +450,22 @@ class ProjectionReplays {
         for (const [key, row] of want) {
           const other = have.get(key)
           if (JSON.stringify(other) !== JSON.stringify(row)) {
-            problem({ check: 'projection', detail: `${t.projection.name}.${table} row ${key} differs from a replay of the log`, expected: JSON.stringify(row), found: other ? JSON.stringify(other) : 'no row' })
+            problem({
+              check: 'projection',
+              detail: `${t.projection.name}.${table} row ${key} differs from a replay of the log`,
+              expected: JSON.stringify(row),
+              found: other ? JSON.stringify(other) : 'no row',
+            })
           }
         }
         for (const [key, row] of have) {
-          if (!want.has(key)) problem({ check: 'projection', detail: `${t.projection.name}.${table} has a row ${key} the log does not explain`, expected: 'no row', found: JSON.stringify(row) })
+          if (!want.has(key))
+            problem({
+              check: 'projection',
+              detail: `${t.projection.name}.${table} has a row ${key} the log does not explain`,
+              expected: 'no row',
+              found: JSON.stringify(row),
+            })
         }
       }
     }

@@ -55,9 +55,7 @@ export async function createToken(sql: Sql, input: CreateTokenInput): Promise<{ 
 }
 
 export async function findCaller(sql: Sql, token: string): Promise<Caller | null> {
-  const [row] = await sql<
-    { token_id: string; role: Role; provider_id: string | null; payer_id: string | null; label: string | null }[]
-  >`
+  const [row] = await sql<{ token_id: string; role: Role; provider_id: string | null; payer_id: string | null; label: string | null }[]>`
     SELECT token_id, role, provider_id, payer_id, label FROM ledger.api_tokens
     WHERE token_hash = ${hashToken(token)} AND revoked_at IS NULL`
   if (!row) return null

@@ -8,11 +8,11 @@ import { migrateLogCommand } from './commands/migrate-log.ts'
 import { projectionsCommand } from './commands/projections.ts'
 import { quoteCommand } from './commands/quote.ts'
 import { replayCommand } from './commands/replay.ts'
+import { serveCommand } from './commands/serve.ts'
 import { settleCommand } from './commands/settle.ts'
 import { simulateCommand } from './commands/simulate.ts'
-import { verifyCommand } from './commands/verify.ts'
-import { serveCommand } from './commands/serve.ts'
 import { tokensCommand } from './commands/tokens.ts'
+import { verifyCommand } from './commands/verify.ts'
 import { USAGE, UsageError } from './usage.ts'
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a command either returns its exit code or nothing (0)
@@ -53,7 +53,8 @@ try {
   // One line, no stack: the caller is a person at a terminal or a script checking the exit code.
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`ledger: ${message.split('\n')[0]}\n`)
-  process.exitCode = error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError || error instanceof StatementFormatError ? 2 : 1
+  process.exitCode =
+    error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError || error instanceof StatementFormatError ? 2 : 1
 }
 
 // The command is done and has closed what it opened, so nothing should keep the process alive. The PostgreSQL

@@ -4,8 +4,8 @@ import { Application } from '../app/context.ts'
 import { type Config, loadConfig } from '../config/config.ts'
 import { type Database, openDatabase } from '../db/database.ts'
 import { prepareDatabase } from '../db/setup.ts'
-import type { EventStore } from '../store/port.ts'
 import { EventStoreDbEventStore } from '../store/eventstoredb/eventstoredb-event-store.ts'
+import type { EventStore } from '../store/port.ts'
 import { PostgresEventStore } from '../store/postgres/postgres-event-store.ts'
 
 /** What every command that touches the ledger needs: its configuration, its database (PostgreSQL) and its log. */

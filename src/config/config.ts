@@ -46,12 +46,17 @@ const ConfigSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES: wholeNumber(0, 1_000_000).default(20),
   RATE_LIMIT_PER_TOKEN: wholeNumber(0, 1_000_000_000).default(6000),
   BODY_LIMIT: wholeNumber(1024, 100 * 1024 * 1024).default(16 * 1024),
-  PUBLIC_DOCS: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  PUBLIC_DOCS: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/, 'must be true, false, a number of proxies, or addresses/CIDRs separated by commas')
     .default('false')
-    .transform((v): boolean | number | string[] => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((a) => a.trim()))),
+    .transform((v): boolean | number | string[] =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((a) => a.trim()),
+    ),
   EVENTSTORE_CONNECTION_STRING: z
     .string()
     .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// connection string')
@@ -61,7 +66,10 @@ const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`invalid configuration: ${variable} ${detail}`)
     this.name = 'ConfigError'
   }

@@ -129,7 +129,10 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 }
 
 class DatabaseInUseError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
     super(
       `the embedded database in ${dataDir} is in use by process ${pid}; stop that process, ` +
         'or point DATABASE_URL at a PostgreSQL server to share one database between processes',

@@ -1,8 +1,8 @@
 import { ageOn, type IsoDate, type IsoMonth } from './dates.ts'
-import { byCommand, type Decisions, event, type Decider } from './decider.ts'
+import { byCommand, type Decider, type Decisions, event } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
-import { quoteContract, type QuoteInput } from './pricing.ts'
+import { type QuoteInput, quoteContract } from './pricing.ts'
 
 /**
  * Stream `certificate-{number}`: the certificate's lifecycle and, per financing period, its money. The balance
@@ -44,7 +44,14 @@ export interface CertificateState {
 export const balanceOf = (m: PeriodMoney) => m.nominal - m.reserved - m.spent
 
 export type CertificateCommand =
-  | { type: 'IssueCertificate'; certificateNumber: string; municipality: string; birthDate: IsoDate; issuedOn: IsoDate; requestedType: 'accounting' | 'financing' }
+  | {
+      type: 'IssueCertificate'
+      certificateNumber: string
+      municipality: string
+      birthDate: IsoDate
+      issuedOn: IsoDate
+      requestedType: 'accounting' | 'financing'
+    }
   | { type: 'ActivateCertificate'; activatedOn: IsoDate }
   | { type: 'MakeFinancing'; periodId: string; on: IsoDate; nominal: Kopecks; reason: 'request' | 'promoted_from_queue' | 'issued_as_financing' }
   | { type: 'MakeAccounting'; periodId: string; on: IsoDate }
@@ -118,7 +125,13 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     const credited = holdsNominal(state, command.periodId)
     return [
       event('CertificateTypeChanged', {
-        certificateNumber: n, periodId: command.periodId, from: 'accounting', to: 'financing', changedOn: command.on, reason: command.reason, nominalWithdrawn: 0,
+        certificateNumber: n,
+        periodId: command.periodId,
+        from: 'accounting',
+        to: 'financing',
+        changedOn: command.on,
+        reason: command.reason,
+        nominalWithdrawn: 0,
       }),
       ...(credited ? [] : [event('NominalCredited', { certificateNumber: n, periodId: command.periodId, amount: command.nominal, creditedOn: command.on })]),
     ]
@@ -128,11 +141,20 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     if (state.type === 'accounting') return refuse('certificate_type_unchanged', `certificate ${n} is already an accounting certificate`)
     const m = moneyIn(state, command.periodId)
     if (m.reserved > 0 || m.spent > 0) {
-      return refuse('certificate_has_money_in_use', `certificate ${n} has money reserved or spent in period ${command.periodId}; it stays a financing certificate`)
+      return refuse(
+        'certificate_has_money_in_use',
+        `certificate ${n} has money reserved or spent in period ${command.periodId}; it stays a financing certificate`,
+      )
     }
     return [
       event('CertificateTypeChanged', {
-        certificateNumber: n, periodId: command.periodId, from: 'financing', to: 'accounting', changedOn: command.on, reason: 'request', nominalWithdrawn: m.nominal,
+        certificateNumber: n,
+        periodId: command.periodId,
+        from: 'financing',
+        to: 'accounting',
+        changedOn: command.on,
+        reason: 'request',
+        nominalWithdrawn: m.nominal,
       }),
     ]
   },
@@ -180,7 +202,11 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     if (quote.certificate === 0) return []
     return [
       event('CertificateFundsReserved', {
-        certificateNumber: n, periodId: command.periodId, contractId: command.contractId, amount: quote.certificate, reservedOn: command.on,
+        certificateNumber: n,
+        periodId: command.periodId,
+        contractId: command.contractId,
+        amount: quote.certificate,
+        reservedOn: command.on,
       }),
     ]
   },
@@ -195,7 +221,12 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     }
     return [
       event('CertificateFundsWrittenOff', {
-        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, amount: command.amount, effectiveOn: command.effectiveOn,
+        certificateNumber: n,
+        periodId: c.periodId,
+        contractId: command.contractId,
+        month: command.month,
+        amount: command.amount,
+        effectiveOn: command.effectiveOn,
       }),
     ]
   },
@@ -206,8 +237,14 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     if (command.amount > moneyIn(state, c.periodId).spent) refuse('amount_invalid', 'a refund cannot exceed what was spent')
     return [
       event('ShortfallRefunded', {
-        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month: command.month, invoiceId: command.invoiceId,
-        correctionId: command.correctionId, amount: command.amount, refundedOn: command.refundedOn,
+        certificateNumber: n,
+        periodId: c.periodId,
+        contractId: command.contractId,
+        month: command.month,
+        invoiceId: command.invoiceId,
+        correctionId: command.correctionId,
+        amount: command.amount,
+        refundedOn: command.refundedOn,
       }),
     ]
   },
@@ -219,7 +256,13 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     if (amount === 0) return []
     return [
       event('CertificateReservationReleased', {
-        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: command.reason, lastMonth: null,
+        certificateNumber: n,
+        periodId: c.periodId,
+        contractId: command.contractId,
+        amount,
+        releasedOn: command.on,
+        reason: command.reason,
+        lastMonth: null,
       }),
     ]
   },
@@ -234,11 +277,23 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
     const amount = Math.min(Math.max(command.amount - returnedSum, 0), c.reserved)
     return [
       event('CertificateReservationReleased', {
-        certificateNumber: n, periodId: c.periodId, contractId: command.contractId, amount, releasedOn: command.on, reason: 'terminated', lastMonth: command.lastMonth,
+        certificateNumber: n,
+        periodId: c.periodId,
+        contractId: command.contractId,
+        amount,
+        releasedOn: command.on,
+        reason: 'terminated',
+        lastMonth: command.lastMonth,
       }),
       ...returned.map(([month, w]) =>
         event('CertificateWriteOffReturned', {
-          certificateNumber: n, periodId: c.periodId, contractId: command.contractId, month, amount: w.amount, returnedOn: w.effectiveOn, reason: 'terminated',
+          certificateNumber: n,
+          periodId: c.periodId,
+          contractId: command.contractId,
+          month,
+          amount: w.amount,
+          returnedOn: w.effectiveOn,
+          reason: 'terminated',
         }),
       ),
     ]
@@ -292,7 +347,14 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
         money(state, e.data.periodId).reserved += e.data.amount
         const c = state.contracts.get(e.data.contractId)
         if (c) c.reserved += e.data.amount
-        else state.contracts.set(e.data.contractId, { periodId: e.data.periodId, reserved: e.data.amount, writtenOff: new Map(), refunds: new Set(), lastMonth: null })
+        else
+          state.contracts.set(e.data.contractId, {
+            periodId: e.data.periodId,
+            reserved: e.data.amount,
+            writtenOff: new Map(),
+            refunds: new Set(),
+            lastMonth: null,
+          })
         return state
       }
       case 'CertificateReservationReleased': {

@@ -1,14 +1,14 @@
 import type { EventData } from '../../events/index.ts'
-import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, maxDate, minDate, monthOf } from './dates.ts'
-import { byCommand, type Decisions, event, type Decider } from './decider.ts'
-import { refuse } from './errors.ts'
-import type { Kopecks } from './money.ts'
 import { assertUsable, type CertificateState } from './certificate.ts'
+import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth, maxDate, minDate, monthOf } from './dates.ts'
+import { byCommand, type Decider, type Decisions, event } from './decider.ts'
+import { refuse } from './errors.ts'
 import type { GroupState } from './group.ts'
-import { periodContaining, type MunicipalityState } from './municipality.ts'
+import type { Kopecks } from './money.ts'
+import { type MunicipalityState, periodContaining } from './municipality.ts'
+import { type Quote, QuoteInputError, quoteContract } from './pricing.ts'
 import type { ProgrammeState } from './programme.ts'
 import { agreementKey, type ProviderState } from './provider.ts'
-import { quoteContract, QuoteInputError, type Quote } from './pricing.ts'
 import { settleMonth } from './settlement.ts'
 
 /**
@@ -120,7 +120,12 @@ const decisions: Decisions<ContractCommand, ContractState> = {
     if (state.status !== 'requested') return refuse('contract_not_requested', `only a requested contract can be refused; ${r.contractId} is ${state.status}`)
     return [
       event('ContractRefused', {
-        contractId: r.contractId, certificateNumber: r.certificateNumber, refusedOn: command.refusedOn, by: command.by, reason: command.reason, released: r.quote.certificate,
+        contractId: r.contractId,
+        certificateNumber: r.certificateNumber,
+        refusedOn: command.refusedOn,
+        by: command.by,
+        reason: command.reason,
+        released: r.quote.certificate,
       }),
     ]
   },
@@ -192,8 +197,16 @@ const decisions: Decisions<ContractCommand, ContractState> = {
     const { completenessBp, lineAmount } = settleMonth(monthAmount, a)
     return [
       event('ContractMonthSettled', {
-        contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: r.payerId!, providerId: r.providerId, month: command.month,
-        invoiceMonth: command.invoiceMonth, monthAmount, completenessBp, lineAmount, settledOn: command.settledOn,
+        contractId: r.contractId,
+        certificateNumber: r.certificateNumber,
+        payerId: r.payerId!,
+        providerId: r.providerId,
+        month: command.month,
+        invoiceMonth: command.invoiceMonth,
+        monthAmount,
+        completenessBp,
+        lineAmount,
+        settledOn: command.settledOn,
       }),
     ]
   },
@@ -203,17 +216,31 @@ const decisions: Decisions<ContractCommand, ContractState> = {
     if (!settled) return refuse('month_not_settled', `${command.month} of contract ${r.contractId} is not closed yet: record its attendance instead`)
     if (command.lessonsCancelledByProvider > command.lessonsPlanned) return refuse('attendance_invalid', 'cancelled lessons cannot exceed planned ones')
     const { completenessBp, lineAmount } = settleMonth(settled.monthAmount, {
-      lessonsPlanned: command.lessonsPlanned, lessonsCancelledByProvider: command.lessonsCancelledByProvider, providerCompletenessBp: command.providerCompletenessBp,
+      lessonsPlanned: command.lessonsPlanned,
+      lessonsCancelledByProvider: command.lessonsCancelledByProvider,
+      providerCompletenessBp: command.providerCompletenessBp,
     })
     if (lineAmount === settled.lineAmount) return refuse('correction_changes_nothing', `the line of ${command.month} stays ${settled.lineAmount} kopecks`)
     if (lineAmount > settled.lineAmount) {
-      return refuse('correction_raises_line', 'a correction may lower what a closed month earns, not raise it (the certificate may have spent the difference since)')
+      return refuse(
+        'correction_raises_line',
+        'a correction may lower what a closed month earns, not raise it (the certificate may have spent the difference since)',
+      )
     }
     return [
       event('ContractMonthCorrected', {
-        contractId: r.contractId, certificateNumber: r.certificateNumber, payerId: settled.payerId, providerId: settled.providerId, month: command.month,
-        correctionId: command.correctionId, correctsInvoiceId: command.correctsInvoiceId, previousLineAmount: settled.lineAmount, completenessBp, lineAmount,
-        reason: command.reason, correctedOn: command.correctedOn,
+        contractId: r.contractId,
+        certificateNumber: r.certificateNumber,
+        payerId: settled.payerId,
+        providerId: settled.providerId,
+        month: command.month,
+        correctionId: command.correctionId,
+        correctsInvoiceId: command.correctsInvoiceId,
+        previousLineAmount: settled.lineAmount,
+        completenessBp,
+        lineAmount,
+        reason: command.reason,
+        correctedOn: command.correctedOn,
       }),
     ]
   },
@@ -223,14 +250,28 @@ const decisions: Decisions<ContractCommand, ContractState> = {
     if (!c || c.invoiced) return []
     return [
       event('ContractCorrectionInvoiced', {
-        contractId: r.contractId, certificateNumber: r.certificateNumber, correctionId: command.correctionId, invoiceId: command.invoiceId, invoicedOn: command.invoicedOn,
+        contractId: r.contractId,
+        certificateNumber: r.certificateNumber,
+        correctionId: command.correctionId,
+        invoiceId: command.invoiceId,
+        invoicedOn: command.invoicedOn,
       }),
     ]
   },
 }
 
 export const contractDecider: Decider<ContractCommand, ContractState> = {
-  initialState: () => ({ status: 'none', request: null, acceptedOn: null, terminatedOn: null, lastMonth: null, closesOn: null, attendance: {}, settled: {}, corrections: {} }),
+  initialState: () => ({
+    status: 'none',
+    request: null,
+    acceptedOn: null,
+    terminatedOn: null,
+    lastMonth: null,
+    closesOn: null,
+    attendance: {},
+    settled: {},
+    corrections: {},
+  }),
   evolve(state, e) {
     switch (e.type) {
       case 'ContractRequested':
@@ -320,7 +361,13 @@ export function planContractRequest(
   let preliminary: Quote
   try {
     preliminary = quoteContract({
-      groupStart: group.startDate, groupEnd: group.endDate, start: input.startDate, end: endDate, price: group.price, normative: group.normativeCost, balance: 0,
+      groupStart: group.startDate,
+      groupEnd: group.endDate,
+      start: input.startDate,
+      end: endDate,
+      price: group.price,
+      normative: group.normativeCost,
+      balance: 0,
     })
   } catch (error) {
     if (error instanceof QuoteInputError) refuse('start_outside_group', error.message)

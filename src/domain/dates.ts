@@ -9,7 +9,11 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const MONTH = /^(\d{4})-(\d{2})$/
 
 export class DateFormatError extends Error {
-  constructor(readonly input: string, readonly field?: string, kind = 'date (YYYY-MM-DD)') {
+  constructor(
+    readonly input: string,
+    readonly field?: string,
+    kind = 'date (YYYY-MM-DD)',
+  ) {
     super(`${field ? `${field}: ` : ''}${JSON.stringify(input)} is not a valid ${kind}${dateFormatHint(input)}`)
     this.name = 'DateFormatError'
   }

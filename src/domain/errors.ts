@@ -83,7 +83,11 @@ export type DomainErrorCode = keyof typeof DOMAIN_ERRORS
 
 export class DomainError extends Error {
   readonly status: number
-  constructor(readonly code: DomainErrorCode, message: string, readonly details: Record<string, unknown> = {}) {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
     super(message)
     this.name = 'DomainError'
     this.status = DOMAIN_ERRORS[code]

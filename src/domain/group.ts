@@ -1,6 +1,6 @@
 import type { EventData } from '../../events/index.ts'
 import type { IsoDate } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { type Decider, event } from './decider.ts'
 import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
 
@@ -25,7 +25,16 @@ const priceWithinLimit = (price: Kopecks, normative: Kopecks) => 2 * price <= 3 
 
 export const groupDecider: Decider<GroupCommand, GroupState> = {
   initialState: () => ({
-    groupId: null, programmeId: '', providerId: '', municipality: '', startDate: '', endDate: '', price: 0, normativeCost: 0, capacity: 0, places: new Map(),
+    groupId: null,
+    programmeId: '',
+    providerId: '',
+    municipality: '',
+    startDate: '',
+    endDate: '',
+    price: 0,
+    normativeCost: 0,
+    capacity: 0,
+    places: new Map(),
   }),
   evolve(state, e) {
     switch (e.type) {
@@ -51,7 +60,8 @@ export const groupDecider: Decider<GroupCommand, GroupState> = {
         }
         if (!priceWithinLimit(command.price, command.normativeCost)) {
           return refuse('price_above_limit', `the price may not exceed 150 % of the normative cost`, {
-            price: command.price, normativeCost: command.normativeCost,
+            price: command.price,
+            normativeCost: command.normativeCost,
           })
         }
         const { type: _, ...data } = command

@@ -1,6 +1,6 @@
 import type { EventData } from '../../events/index.ts'
 import { addMonths, type IsoDate, type IsoMonth } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { type Decider, event } from './decider.ts'
 import { refuse } from './errors.ts'
 import { formatAmount, type Kopecks } from './money.ts'
 
@@ -82,11 +82,19 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
         const amount = state.payments.get(command.paymentId) ?? refuse('payment_not_found', `invoice ${invoice.number} has no payment ${command.paymentId}`)
         if (state.reversed.has(command.paymentId)) return refuse('payment_already_reversed', `payment ${command.paymentId} is already reversed`)
         const paidOn = state.recorded.get(command.paymentId)!.paidOn
-        if (command.reversedOn < paidOn) return refuse('reversal_before_payment', `payment ${command.paymentId} was made on ${paidOn}; it cannot be reversed on ${command.reversedOn}`)
+        if (command.reversedOn < paidOn)
+          return refuse('reversal_before_payment', `payment ${command.paymentId} was made on ${paidOn}; it cannot be reversed on ${command.reversedOn}`)
         return [
           event('PaymentReversed', {
-            invoiceId: invoice.invoiceId, kind: invoice.kind, payerId: invoice.payerId, providerId: invoice.providerId, month: invoice.month,
-            reversesPaymentId: command.paymentId, amount, reversedOn: command.reversedOn, reason: command.reason,
+            invoiceId: invoice.invoiceId,
+            kind: invoice.kind,
+            payerId: invoice.payerId,
+            providerId: invoice.providerId,
+            month: invoice.month,
+            reversesPaymentId: command.paymentId,
+            amount,
+            reversedOn: command.reversedOn,
+            reason: command.reason,
           }),
         ]
       }
@@ -105,11 +113,22 @@ export const invoiceDecider: Decider<InvoiceCommand, InvoiceState> = {
         }
         const outstanding = amountDueOf(state) - state.paid
         if (command.amount > outstanding) {
-          refuse('overpayment', `invoice ${invoice.number} has ${formatAmount(Math.max(outstanding, 0))} outstanding; the payment of ${formatAmount(command.amount)} exceeds it`)
+          refuse(
+            'overpayment',
+            `invoice ${invoice.number} has ${formatAmount(Math.max(outstanding, 0))} outstanding; the payment of ${formatAmount(command.amount)} exceeds it`,
+          )
         }
         return [
           event('PaymentRecorded', {
-            invoiceId: invoice.invoiceId, kind: invoice.kind, payerId: invoice.payerId, providerId: invoice.providerId, month: invoice.month, paymentId: command.paymentId, amount: command.amount, paidOn: command.paidOn, paymentOrder: command.paymentOrder,
+            invoiceId: invoice.invoiceId,
+            kind: invoice.kind,
+            payerId: invoice.payerId,
+            providerId: invoice.providerId,
+            month: invoice.month,
+            paymentId: command.paymentId,
+            amount: command.amount,
+            paidOn: command.paidOn,
+            paymentOrder: command.paymentOrder,
             overdue: command.paidOn > paymentDeadline(invoice.kind, invoice.month),
           }),
         ]

@@ -7,7 +7,10 @@ export type Kopecks = number
 const AMOUNT = /^(0|[1-9]\d{0,12})\.(\d{2})$/
 
 export class AmountFormatError extends Error {
-  constructor(readonly input: string, readonly field?: string) {
+  constructor(
+    readonly input: string,
+    readonly field?: string,
+  ) {
     super(`${field ? `${field}: ` : ''}${JSON.stringify(input)} is not an amount: write roubles with exactly two decimals, e.g. "7760.00"`)
     this.name = 'AmountFormatError'
   }

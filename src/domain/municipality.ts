@@ -1,6 +1,6 @@
-import { refuse } from './errors.ts'
-import { event, type Decider } from './decider.ts'
 import type { IsoDate } from './dates.ts'
+import { type Decider, event } from './decider.ts'
+import { refuse } from './errors.ts'
 import type { Kopecks } from './money.ts'
 
 /**
@@ -70,7 +70,15 @@ export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState
         const { municipality, periodId, startDate, endDate, nominal, financingCap, nominalLimit, payerId } = e.data
         state.municipality = municipality
         state.periods.set(periodId, {
-          periodId, startDate, endDate, nominal, financingCap, nominalLimit, payerId, holders: new Set(), queue: [],
+          periodId,
+          startDate,
+          endDate,
+          nominal,
+          financingCap,
+          nominalLimit,
+          payerId,
+          holders: new Set(),
+          queue: [],
         })
         return state
       }
@@ -136,7 +144,15 @@ export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState
       case 'LeaveQueue': {
         const p = periodOf(state, command.periodId)
         if (!p.queue.includes(command.certificateNumber)) return []
-        return [event('CertificateLeftFinancingQueue', { municipality: state.municipality!, periodId: p.periodId, certificateNumber: command.certificateNumber, leftOn: command.on, reason: 'frozen' })]
+        return [
+          event('CertificateLeftFinancingQueue', {
+            municipality: state.municipality!,
+            periodId: p.periodId,
+            certificateNumber: command.certificateNumber,
+            leftOn: command.on,
+            reason: 'frozen',
+          }),
+        ]
       }
       case 'ReleaseFinancingPlace': {
         const p = periodOf(state, command.periodId)
@@ -144,7 +160,11 @@ export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState
         const municipality = state.municipality!
         const events = [
           event('FinancingPlaceReleased', {
-            municipality, periodId: p.periodId, certificateNumber: command.certificateNumber, releasedOn: command.on, reason: command.reason,
+            municipality,
+            periodId: p.periodId,
+            certificateNumber: command.certificateNumber,
+            releasedOn: command.on,
+            reason: command.reason,
           }),
         ]
         // The freed place goes to the head of the queue at once, in the same append.

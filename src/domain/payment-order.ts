@@ -1,5 +1,5 @@
 import type { IsoDate } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { type Decider, event } from './decider.ts'
 import { refuse } from './errors.ts'
 
 /**
@@ -21,7 +21,8 @@ export type PaymentOrderCommand =
 export const paymentOrdersDecider: Decider<PaymentOrderCommand, PaymentOrdersState> = {
   initialState: () => ({ used: new Map(), releases: new Map() }),
   evolve(state, e) {
-    if (e.type === 'PaymentOrderNumberUsed') state.used.set(e.data.paymentOrder, { paymentId: e.data.paymentId, invoiceId: e.data.invoiceId, paidOn: e.data.paidOn })
+    if (e.type === 'PaymentOrderNumberUsed')
+      state.used.set(e.data.paymentOrder, { paymentId: e.data.paymentId, invoiceId: e.data.invoiceId, paidOn: e.data.paidOn })
     if (e.type === 'PaymentOrderNumberReleased') {
       if (state.used.get(e.data.paymentOrder)?.paymentId === e.data.paymentId) state.used.delete(e.data.paymentOrder)
       state.releases.set(e.data.paymentId, (state.releases.get(e.data.paymentId) ?? 0) + 1)
@@ -34,7 +35,10 @@ export const paymentOrdersDecider: Decider<PaymentOrderCommand, PaymentOrdersSta
     if (command.type === 'UsePaymentOrder') {
       if (holder?.paymentId === command.paymentId) return []
       if (holder) {
-        refuse('payment_order_reused', `payment order № ${command.paymentOrder} of ${command.year} was already used for payment ${holder.paymentId} (invoice ${holder.invoiceId}, ${holder.paidOn})`)
+        refuse(
+          'payment_order_reused',
+          `payment order № ${command.paymentOrder} of ${command.year} was already used for payment ${holder.paymentId} (invoice ${holder.invoiceId}, ${holder.paidOn})`,
+        )
       }
       return [event('PaymentOrderNumberUsed', data as Omit<typeof command, 'type'>)]
     }

@@ -37,7 +37,10 @@ export interface QuoteInput {
 }
 
 export class QuoteInputError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
     this.name = 'QuoteInputError'
   }
@@ -60,7 +63,11 @@ export function quoteContract(input: QuoteInput): Quote {
   if (end < start || end > groupEnd) {
     throw new QuoteInputError('end_outside_group', `the end ${end} must be between the start ${start} and the group end ${groupEnd}`)
   }
-  for (const [name, value] of [['price', price], ['normative', normative], ['balance', balance]] as const) {
+  for (const [name, value] of [
+    ['price', price],
+    ['normative', normative],
+    ['balance', balance],
+  ] as const) {
     if (!Number.isSafeInteger(value) || value < 0) throw new QuoteInputError('amount_invalid', `${name} must be a non-negative amount`)
   }
   const G = daysInclusive(groupStart, groupEnd)

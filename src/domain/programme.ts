@@ -1,7 +1,7 @@
-import type { IsoDate } from './dates.ts'
-import { event, type Decider } from './decider.ts'
-import { refuse } from './errors.ts'
 import type { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
+import type { IsoDate } from './dates.ts'
+import { type Decider, event } from './decider.ts'
+import { refuse } from './errors.ts'
 
 /** Stream `programme-{id}`: the programme and its quality assessments (the latest one counts). */
 export interface ProgrammeState {
@@ -34,7 +34,11 @@ export const programmeDecider: Decider<ProgrammeCommand, ProgrammeState> = {
   evolve(state, e) {
     if (e.type === 'ProgrammeRegistered') {
       Object.assign(state, {
-        programmeId: e.data.programmeId, providerId: e.data.providerId, municipality: e.data.municipality, direction: e.data.direction, kind: e.data.kind,
+        programmeId: e.data.programmeId,
+        providerId: e.data.providerId,
+        municipality: e.data.municipality,
+        direction: e.data.direction,
+        kind: e.data.kind,
       })
     } else if (e.type === 'ProgrammeQualityAssessed') {
       state.score = e.data.score
@@ -53,7 +57,10 @@ export const programmeDecider: Decider<ProgrammeCommand, ProgrammeState> = {
         const programmeId = state.programmeId ?? refuse('programme_not_found', 'no such programme')
         return [
           event('ProgrammeQualityAssessed', {
-            programmeId, score: command.score, assessedOn: command.assessedOn, certified: command.score >= CERTIFICATION_THRESHOLD,
+            programmeId,
+            score: command.score,
+            assessedOn: command.assessedOn,
+            certified: command.score >= CERTIFICATION_THRESHOLD,
           }),
         ]
       }

@@ -1,5 +1,5 @@
 import type { IsoDate } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { type Decider, event } from './decider.ts'
 import { refuse } from './errors.ts'
 
 /** Stream `provider-{id}`: the provider and its agreements with payers, per financing period. */
@@ -51,7 +51,8 @@ export const providerDecider: Decider<ProviderCommand, ProviderState> = {
       }
       case 'ClaimAdvance': {
         const providerId = state.providerId ?? refuse('provider_not_found', 'no such provider')
-        if (!Number.isInteger(command.percent) || command.percent < 0 || command.percent > 80) refuse('amount_invalid', 'an advance is claimed as a whole percentage from 0 to 80')
+        if (!Number.isInteger(command.percent) || command.percent < 0 || command.percent > 80)
+          refuse('amount_invalid', 'an advance is claimed as a whole percentage from 0 to 80')
         const { type: _, ...data } = command
         return [event('AdvanceClaimed', { providerId, ...data })]
       }

@@ -1,6 +1,6 @@
 import { isValidDate } from './dates.ts'
 import { AmountFormatError, formatAmount, parseAmount } from './money.ts'
-import { type Quote, quoteContract, QuoteInputError } from './pricing.ts'
+import { type Quote, QuoteInputError, quoteContract } from './pricing.ts'
 
 /** A quote request as people write it: dates YYYY-MM-DD and amounts "9000.00" (CLI flags, JSON lines, HTTP). */
 export interface QuoteRequestText {
@@ -33,7 +33,8 @@ export function quoteFromText(request: QuoteRequestText): Quote {
   }
   const amount = (name: 'price' | 'normative' | 'balance'): number => {
     const value = request[name]
-    if (typeof value !== 'string') throw new QuoteInputError('amount_invalid', `${name}: ${value === undefined ? 'missing' : 'write the amount as a string, e.g. "7760.00"'}`)
+    if (typeof value !== 'string')
+      throw new QuoteInputError('amount_invalid', `${name}: ${value === undefined ? 'missing' : 'write the amount as a string, e.g. "7760.00"'}`)
     try {
       return parseAmount(value, name)
     } catch (error) {

@@ -1,6 +1,6 @@
 import type { EventData } from '../../events/index.ts'
 import { addMonths, firstDayOfMonth, type IsoDate, type IsoMonth, lastDayOfMonth } from './dates.ts'
-import { event, type Decider } from './decider.ts'
+import { type Decider, event } from './decider.ts'
 import { refuse } from './errors.ts'
 import { type Kopecks, mulDivHalfUp } from './money.ts'
 
@@ -40,7 +40,6 @@ export function settleMonth(monthAmount: Kopecks, attendance: Attendance | null)
   }
 }
 
-
 export interface SettlementState {
   municipality: string | null
   lastClosed: IsoMonth | null
@@ -67,7 +66,8 @@ export function checkCloseable(state: SettlementState, month: IsoMonth, closedOn
 
 export const settlementDecider: Decider<SettlementCommand, SettlementState> = {
   initialState: () => ({ municipality: null, lastClosed: null, closed: {} }),
-  evolve: (state, e) => (e.type === 'MonthClosed' ? { municipality: e.data.municipality, lastClosed: e.data.month, closed: { ...state.closed, [e.data.month]: e.data } } : state),
+  evolve: (state, e) =>
+    e.type === 'MonthClosed' ? { municipality: e.data.municipality, lastClosed: e.data.month, closed: { ...state.closed, [e.data.month]: e.data } } : state,
   decide(command, state) {
     checkCloseable(state, command.month, command.closedOn)
     const { type: _, ...data } = command

@@ -1,7 +1,7 @@
 import type { DIRECTIONS } from '../../events/index.ts'
+import { uuidFromName } from '../app/ids.ts'
 import { addMonths, dayNumber, fromDayNumber, type IsoDate, lastDayOfMonth, maxDate, minDate, monthOf } from '../domain/dates.ts'
 import type { Kopecks } from '../domain/money.ts'
-import { uuidFromName } from '../app/ids.ts'
 import { Random } from './random.ts'
 import type { Scenario } from './scenarios.ts'
 
@@ -91,7 +91,14 @@ const TITLES: Record<Direction, string[]> = {
 }
 
 const PROVIDER_NAMES: Record<ProviderKind, string[]> = {
-  municipal: ['Центр детского творчества', 'Детско-юношеская спортивная школа', 'Детская школа искусств', 'Станция юных техников', 'Дом культуры', 'Средняя общеобразовательная школа'],
+  municipal: [
+    'Центр детского творчества',
+    'Детско-юношеская спортивная школа',
+    'Детская школа искусств',
+    'Станция юных техников',
+    'Дом культуры',
+    'Средняя общеобразовательная школа',
+  ],
   private: ['АНО «Развитие»', 'ООО «Умники»', 'АНО «Спортивный клуб»', 'ООО «Робошкола»', 'АНО «Творческая мастерская»'],
   'individual-entrepreneur': ['ИП (студия танца)', 'ИП (шахматный клуб)', 'ИП (языковая студия)'],
 }
@@ -110,7 +117,11 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
   const id = (kind: string, n: number) => `${s.municipality.slice(0, 4)}-${kind}${String(n).padStart(4, '0')}`
 
   const providers: PlannedProvider[] = Array.from({ length: s.providers }, (_, i) => {
-    const kind = random.weighted<ProviderKind>([['municipal', 6], ['private', 3], ['individual-entrepreneur', 1]])
+    const kind = random.weighted<ProviderKind>([
+      ['municipal', 6],
+      ['private', 3],
+      ['individual-entrepreneur', 1],
+    ])
     return { providerId: id('p', i + 1), name: `${random.pick(PROVIDER_NAMES[kind])} №${i + 1}`, kind }
   })
 
@@ -122,7 +133,14 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
       const candidates = providers.filter((p) => (kind === 'budget' ? p.kind === 'municipal' : true))
       const provider = random.pick(candidates.length > 0 ? candidates : providers)
       const score = kind === 'financing' ? (i < certified ? random.int(30, 50) : random.int(12, 29)) : null
-      programmes.push({ programmeId: id('prog', programmes.length + 1), providerId: provider.providerId, title: random.pick(TITLES[direction]), direction, kind, score })
+      programmes.push({
+        programmeId: id('prog', programmes.length + 1),
+        providerId: provider.providerId,
+        title: random.pick(TITLES[direction]),
+        direction,
+        kind,
+        score,
+      })
     }
   }
   addProgrammes('financing', s.programmes.financing, s.programmes.certified)
@@ -138,8 +156,15 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
       const normative = programme.kind === 'budget' ? 0 : roubles(random.int(45, 95) * 100)
       const price = programme.kind === 'budget' ? 0 : Math.min(Math.floor((normative * random.int(80, 150)) / 100 / 1000) * 1000, (normative * 3) / 2)
       groups.push({
-        groupId: `${programme.programmeId}-g${g + 1}`, programme, startDate, endDate: s.schoolYear.end, price, normativeCost: normative,
-        capacity: random.int(12, 25), lessonsPerMonth: random.pick([4, 8, 8, 12]), planned: 0,
+        groupId: `${programme.programmeId}-g${g + 1}`,
+        programme,
+        startDate,
+        endDate: s.schoolYear.end,
+        price,
+        normativeCost: normative,
+        capacity: random.int(12, 25),
+        lessonsPerMonth: random.pick([4, 8, 8, 12]),
+        planned: 0,
       })
     }
   }
@@ -155,14 +180,20 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
     const birthDate = addDays(`${startYear - age - 1}-09-02`, random.int(0, 364))
     children.push({
       certificateNumber: `${s.municipality.slice(0, 2).toUpperCase()}${String(seed % 100).padStart(2, '0')}${String(i + 1).padStart(6, '0')}`,
-      birthDate, issuedOn, requestsFinancing: false, activatedOn: random.chance(0.96) ? addDays(issuedOn, random.int(0, 10)) : null, toAccountingOn: null, contracts: [],
+      birthDate,
+      issuedOn,
+      requestsFinancing: false,
+      activatedOn: random.chance(0.96) ? addDays(issuedOn, random.int(0, 10)) : null,
+      toAccountingOn: null,
+      contracts: [],
     })
   }
   for (const child of random.shuffle(children).slice(0, s.financingRequests)) child.requestsFinancing = true
 
   // Who gets a financing place: requests in the order they are issued, the rest wait in the queue. A few holders
   // who never enrol give the type back, and the head of the queue is promoted.
-  const byIssue = (a: PlannedChild, b: PlannedChild) => (a.issuedOn === b.issuedOn ? (a.certificateNumber < b.certificateNumber ? -1 : 1) : a.issuedOn < b.issuedOn ? -1 : 1)
+  const byIssue = (a: PlannedChild, b: PlannedChild) =>
+    a.issuedOn === b.issuedOn ? (a.certificateNumber < b.certificateNumber ? -1 : 1) : a.issuedOn < b.issuedOn ? -1 : 1
   const requesters = children.filter((c) => c.requestsFinancing).sort(byIssue)
   const placed = requesters.slice(0, s.financingCap)
   const queued = requesters.slice(s.financingCap)
@@ -187,14 +218,28 @@ export function makePlan(scenario: Scenario, seed: number): Plan {
     const lastTermination = addDays(s.schoolYear.end, -20)
     if (answer && 'acceptedOn' in answer && random.chance(0.06) && addDays(startDate, 30) < lastTermination) {
       const by = random.chance(0.75) ? 'parent' : 'provider'
-      termination = { on: fromDayNumber(random.int(dayNumber(addDays(startDate, 30)), dayNumber(lastTermination))), by, reason: random.pick(TERMINATION_REASONS[by]) }
+      termination = {
+        on: fromDayNumber(random.int(dayNumber(addDays(startDate, 30)), dayNumber(lastTermination))),
+        by,
+        reason: random.pick(TERMINATION_REASONS[by]),
+      }
     }
-    child.contracts.push({ contractId: uuidFromName(`simulation:${s.name}:${seed}:contract:${++contractNo}`), group, requestedOn, startDate, answer, termination })
+    child.contracts.push({
+      contractId: uuidFromName(`simulation:${s.name}:${seed}:contract:${++contractNo}`),
+      group,
+      requestedOn,
+      startDate,
+      answer,
+      termination,
+    })
   }
   for (const child of children) {
     if (!child.activatedOn || child.toAccountingOn) continue
     const financing = holders.has(child) || promotedOn.has(child)
-    const earliest = maxDate(promotedOn.has(child) ? maxDate(addMonths(monthOf(promotedOn.get(child)!), 1) + '-01', child.activatedOn) : child.activatedOn, addDays(s.schoolYear.start, -5))
+    const earliest = maxDate(
+      promotedOn.has(child) ? maxDate(addMonths(monthOf(promotedOn.get(child)!), 1) + '-01', child.activatedOn) : child.activatedOn,
+      addDays(s.schoolYear.start, -5),
+    )
     const later = (days: number) => addDays(earliest, random.int(0, days))
     if (financing) {
       if (!random.chance(0.92)) continue

@@ -38,8 +38,15 @@ export async function yearReport(sql: Sql, store: EventStore, scenario: Scenario
     const r = await reader.invoices.reconciliation(scenario.municipality, month, null, null)
     const t = r.totals
     lines.push({
-      month, advanceInvoiced: t.advanceInvoiced, advancePaid: t.advancePaid, finalInvoiced: t.finalInvoiced, finalDue: t.finalDue, finalPaid: t.finalPaid,
-      paidLateInclAdvances: t.advancePaidLate + t.finalPaidLate, outstanding: t.outstanding, refundedToCertificates: t.refundedToCertificates,
+      month,
+      advanceInvoiced: t.advanceInvoiced,
+      advancePaid: t.advancePaid,
+      finalInvoiced: t.finalInvoiced,
+      finalDue: t.finalDue,
+      finalPaid: t.finalPaid,
+      paidLateInclAdvances: t.advancePaidLate + t.finalPaidLate,
+      outstanding: t.outstanding,
+      refundedToCertificates: t.refundedToCertificates,
     })
   }
   return { municipality: scenario.municipality, months: lines, coverage: await reader.coverage.on(scenario.municipality, coverageOn) }
@@ -55,13 +62,28 @@ export function formatReport(report: YearReport, scenario: Scenario): string {
   const out: string[] = []
   const col = (s: string, n: number) => s.padStart(n)
   out.push(`Payments to providers, ${scenario.title} (roubles)`)
-  out.push(`${'month'.padEnd(8)}${col('advance inv.', 15)}${col('advance paid', 15)}${col('final inv.', 15)}${col('final due', 15)}${col('final paid', 15)}${col('late, adv+fin', 14)}${col('outstanding', 14)}${col('refunded', 12)}`)
-  const sum = { advanceInvoiced: 0, advancePaid: 0, finalInvoiced: 0, finalDue: 0, finalPaid: 0, paidLateInclAdvances: 0, outstanding: 0, refundedToCertificates: 0 }
+  out.push(
+    `${'month'.padEnd(8)}${col('advance inv.', 15)}${col('advance paid', 15)}${col('final inv.', 15)}${col('final due', 15)}${col('final paid', 15)}${col('late, adv+fin', 14)}${col('outstanding', 14)}${col('refunded', 12)}`,
+  )
+  const sum = {
+    advanceInvoiced: 0,
+    advancePaid: 0,
+    finalInvoiced: 0,
+    finalDue: 0,
+    finalPaid: 0,
+    paidLateInclAdvances: 0,
+    outstanding: 0,
+    refundedToCertificates: 0,
+  }
   for (const m of report.months) {
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += m[k]
-    out.push(`${m.month.padEnd(8)}${col(money(m.advanceInvoiced), 15)}${col(money(m.advancePaid), 15)}${col(money(m.finalInvoiced), 15)}${col(money(m.finalDue), 15)}${col(money(m.finalPaid), 15)}${col(money(m.paidLateInclAdvances), 14)}${col(money(m.outstanding), 14)}${col(money(m.refundedToCertificates), 12)}`)
+    out.push(
+      `${m.month.padEnd(8)}${col(money(m.advanceInvoiced), 15)}${col(money(m.advancePaid), 15)}${col(money(m.finalInvoiced), 15)}${col(money(m.finalDue), 15)}${col(money(m.finalPaid), 15)}${col(money(m.paidLateInclAdvances), 14)}${col(money(m.outstanding), 14)}${col(money(m.refundedToCertificates), 12)}`,
+    )
   }
-  out.push(`${'year'.padEnd(8)}${col(money(sum.advanceInvoiced), 15)}${col(money(sum.advancePaid), 15)}${col(money(sum.finalInvoiced), 15)}${col(money(sum.finalDue), 15)}${col(money(sum.finalPaid), 15)}${col(money(sum.paidLateInclAdvances), 14)}${col(money(sum.outstanding), 14)}${col(money(sum.refundedToCertificates), 12)}`)
+  out.push(
+    `${'year'.padEnd(8)}${col(money(sum.advanceInvoiced), 15)}${col(money(sum.advancePaid), 15)}${col(money(sum.finalInvoiced), 15)}${col(money(sum.finalDue), 15)}${col(money(sum.finalPaid), 15)}${col(money(sum.paidLateInclAdvances), 14)}${col(money(sum.outstanding), 14)}${col(money(sum.refundedToCertificates), 12)}`,
+  )
   const c = report.coverage
   out.push('')
   out.push(`Coverage on ${c.date} (population 5–18: ${c.population ?? '—'}, ${c.populationYear ?? '—'})`)
@@ -69,13 +91,19 @@ export function formatReport(report: YearReport, scenario: Scenario): string {
   out.push(`  by direction (a child in two counts once in each):`)
   for (const d of c.byDirection) out.push(`    ${d.key.padEnd(30)}${col(String(d.children), 6)}  ${percent(d.share)}`)
   out.push(`  by certificate type:  ${c.byCertificateType.map((t) => `${t.key} ${t.children}`).join(', ')}`)
-  out.push(`  certificates issued:  ${c.certificates.issued} = ${percent(c.certificates.share)} of children (target ${percent(c.certificates.targetShare)} by ${c.certificates.targetMilestone ?? '—'})`)
-  out.push(`  financing:            ${c.certificates.financing} = ${percent(c.certificates.financingShare)} of children (target ${percent(c.certificates.targetFinancingShare)})`)
+  out.push(
+    `  certificates issued:  ${c.certificates.issued} = ${percent(c.certificates.share)} of children (target ${percent(c.certificates.targetShare)} by ${c.certificates.targetMilestone ?? '—'})`,
+  )
+  out.push(
+    `  financing:            ${c.certificates.financing} = ${percent(c.certificates.financingShare)} of children (target ${percent(c.certificates.targetFinancingShare)})`,
+  )
   out.push('')
   for (const b of c.budget) {
-    out.push(`Budget convergence, period ${b.periodId}: cap ${b.financingCap} × nominal ${decimal(b.nominal)} = ${decimal(b.capTimesNominal)}; ` +
-      `${b.financingCertificates} financing certificates, sum of nominals ${decimal(b.sumOfNominals)}` +
-      `${b.nominalLimit === null ? '' : ` within the limit ${decimal(b.nominalLimit)}`}: ${b.converges ? 'converges' : 'DOES NOT CONVERGE'}`)
+    out.push(
+      `Budget convergence, period ${b.periodId}: cap ${b.financingCap} × nominal ${decimal(b.nominal)} = ${decimal(b.capTimesNominal)}; ` +
+        `${b.financingCertificates} financing certificates, sum of nominals ${decimal(b.sumOfNominals)}` +
+        `${b.nominalLimit === null ? '' : ` within the limit ${decimal(b.nominalLimit)}`}: ${b.converges ? 'converges' : 'DOES NOT CONVERGE'}`,
+    )
   }
   return out.join('\n')
 }

@@ -1,12 +1,19 @@
 import { activateCertificate, changeCertificateType, issueCertificate } from '../app/certificates.ts'
 import { forEachConcurrently } from '../app/concurrently.ts'
 import { type Application, type CommandContext, systemMetadata } from '../app/context.ts'
-import { acceptContract, refuseContract, requestContract, terminateContract } from '../app/contracts.ts'
+import { acceptContract, recordAttendance, refuseContract, requestContract, terminateContract } from '../app/contracts.ts'
 import { uuidFromName } from '../app/ids.ts'
-import { concludeAgreement, openFinancingPeriod, openGroup, recordPopulation, recordQualityAssessment, registerProgramme, registerProvider } from '../app/registry.ts'
-import { closeMonth, type ContractLister } from '../app/month-close.ts'
-import { recordAttendance } from '../app/contracts.ts'
+import { type ContractLister, closeMonth } from '../app/month-close.ts'
 import { recordPayment } from '../app/payments.ts'
+import {
+  concludeAgreement,
+  openFinancingPeriod,
+  openGroup,
+  recordPopulation,
+  recordQualityAssessment,
+  registerProgramme,
+  registerProvider,
+} from '../app/registry.ts'
 import { streams } from '../app/streams.ts'
 import { addMonths, dayNumber, fromDayNumber, type IsoDate, type IsoMonth, lastDayOfMonth, monthOf } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
@@ -72,10 +79,17 @@ export async function simulate(app: Application, listContracts: ContractLister, 
   let done = 0
   let phase = 'registry'
   const result: SimulationResult = {
-    scenario: s.name, seed: options.seed, municipality: s.municipality, months, commands: 0, refusals: {},
+    scenario: s.name,
+    seed: options.seed,
+    municipality: s.municipality,
+    months,
+    commands: 0,
+    refusals: {},
     certificates: { issued: 0, financingRequested: 0, activated: 0, typeChanges: 0 },
     contracts: { requested: 0, accepted: 0, refusedByProvider: 0, terminated: 0 },
-    attendanceRecords: 0, payments: [], seconds: 0,
+    attendanceRecords: 0,
+    payments: [],
+    seconds: 0,
   }
   /** One command: counted, and a refusal by the ledger recorded instead of stopping the year. */
   const command = async <T>(run: () => Promise<T>): Promise<T | null> => {
@@ -94,25 +108,47 @@ export async function simulate(app: Application, listContracts: ContractLister, 
 
   // The registry before the school year: period, population, providers and agreements, programmes, НОК, groups.
   const before = DAY(s.schoolYear.start, -10)
-  await command(() => openFinancingPeriod(app, operator, {
-    municipality: s.municipality, periodId: s.periodId, startDate: s.period.start, endDate: s.period.end, nominal: s.nominal,
-    financingCap: s.financingCap, nominalLimit: s.nominal * s.financingCap, payerId: s.payerId,
-  }))
+  await command(() =>
+    openFinancingPeriod(app, operator, {
+      municipality: s.municipality,
+      periodId: s.periodId,
+      startDate: s.period.start,
+      endDate: s.period.end,
+      nominal: s.nominal,
+      financingCap: s.financingCap,
+      nominalLimit: s.nominal * s.financingCap,
+      payerId: s.payerId,
+    }),
+  )
   await command(() => recordPopulation(app, operator, { municipality: s.municipality, year: s.populationYear, children5to18: s.population }))
   await each(plan.providers, async (p) => {
     await command(() => registerProvider(app, operator, { providerId: p.providerId, municipality: s.municipality, name: p.name, kind: p.kind }))
     await command(() => concludeAgreement(app, payer, { providerId: p.providerId, payerId: s.payerId, periodId: s.periodId, concludedOn: before }))
   })
   await each(plan.programmes, async (p) => {
-    await command(() => registerProgramme(app, operator, { programmeId: p.programmeId, providerId: p.providerId, title: p.title, direction: p.direction, kind: p.kind }))
-    if (p.score !== null) await command(() => recordQualityAssessment(app, operator, { programmeId: p.programmeId, score: p.score!, assessedOn: DAY(before, -30) }))
+    await command(() =>
+      registerProgramme(app, operator, { programmeId: p.programmeId, providerId: p.providerId, title: p.title, direction: p.direction, kind: p.kind }),
+    )
+    if (p.score !== null)
+      await command(() => recordQualityAssessment(app, operator, { programmeId: p.programmeId, score: p.score!, assessedOn: DAY(before, -30) }))
   })
-  await each(plan.groups, (g) => command(() => openGroup(app, operator, {
-    groupId: g.groupId, programmeId: g.programme.programmeId, startDate: g.startDate, endDate: g.endDate, price: g.price, normativeCost: g.normativeCost, capacity: g.capacity,
-  })))
+  await each(plan.groups, (g) =>
+    command(() =>
+      openGroup(app, operator, {
+        groupId: g.groupId,
+        programmeId: g.programme.programmeId,
+        startDate: g.startDate,
+        endDate: g.endDate,
+        price: g.price,
+        normativeCost: g.normativeCost,
+        capacity: g.capacity,
+      }),
+    ),
+  )
 
   const inMonth = (date: IsoDate | null | undefined, m: IsoMonth) => date != null && monthOf(date) === m
-  const contractsOf = (m: IsoMonth, pick: (c: PlannedContract) => IsoDate | null | undefined) => plan.children.flatMap((ch) => ch.contracts.filter((c) => inMonth(pick(c), m)))
+  const contractsOf = (m: IsoMonth, pick: (c: PlannedContract) => IsoDate | null | undefined) =>
+    plan.children.flatMap((ch) => ch.contracts.filter((c) => inMonth(pick(c), m)))
   let placesLeft = s.financingCap
   const status = new Map<string, 'requested' | 'accepted' | 'refused' | 'terminated'>()
   /** The advance invoices the last close issued, for this month. */
@@ -122,22 +158,35 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     phase = m
     // Issuance: accounting certificates and the financing requests that surely find a place go together; those
     // beyond the places left go one after the other, so the queue is in the order of issuance.
-    const issued = plan.children.filter((c) => inMonth(c.issuedOn, m)).sort((a, b) => (a.issuedOn === b.issuedOn ? (a.certificateNumber < b.certificateNumber ? -1 : 1) : a.issuedOn < b.issuedOn ? -1 : 1))
+    const issued = plan.children
+      .filter((c) => inMonth(c.issuedOn, m))
+      .sort((a, b) => (a.issuedOn === b.issuedOn ? (a.certificateNumber < b.certificateNumber ? -1 : 1) : a.issuedOn < b.issuedOn ? -1 : 1))
     const financing = issued.filter((c) => c.requestsFinancing)
     const together = [...issued.filter((c) => !c.requestsFinancing), ...financing.slice(0, Math.max(placesLeft, 0))]
     const inOrder = financing.slice(Math.max(placesLeft, 0))
-    const issue = (c: PlannedChild) => command(async () => {
-      const outcome = await issueCertificate(app, operator, { certificateNumber: c.certificateNumber, municipality: s.municipality, birthDate: c.birthDate, issuedOn: c.issuedOn, type: c.requestsFinancing ? 'financing' : 'accounting' })
-      result.certificates.issued++
-      if (c.requestsFinancing) result.certificates.financingRequested++
-      if (outcome.type === 'financing') placesLeft--
-    })
+    const issue = (c: PlannedChild) =>
+      command(async () => {
+        const outcome = await issueCertificate(app, operator, {
+          certificateNumber: c.certificateNumber,
+          municipality: s.municipality,
+          birthDate: c.birthDate,
+          issuedOn: c.issuedOn,
+          type: c.requestsFinancing ? 'financing' : 'accounting',
+        })
+        result.certificates.issued++
+        if (c.requestsFinancing) result.certificates.financingRequested++
+        if (outcome.type === 'financing') placesLeft--
+      })
     await each(together, issue)
     for (const c of inOrder) await issue(c)
-    await each(plan.children.filter((c) => inMonth(c.activatedOn, m)), (c) => command(async () => {
-      await activateCertificate(app, operator, { certificateNumber: c.certificateNumber, activatedOn: c.activatedOn! })
-      result.certificates.activated++
-    }))
+    await each(
+      plan.children.filter((c) => inMonth(c.activatedOn, m)),
+      (c) =>
+        command(async () => {
+          await activateCertificate(app, operator, { certificateNumber: c.certificateNumber, activatedOn: c.activatedOn! })
+          result.certificates.activated++
+        }),
+    )
     // Giving the financing type back frees a place, which the head of the queue takes.
     for (const c of plan.children.filter((ch) => inMonth(ch.toAccountingOn, m)).sort((a, b) => (a.toAccountingOn! < b.toAccountingOn! ? -1 : 1))) {
       await command(async () => {
@@ -150,7 +199,15 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     const requesting = plan.children.filter((ch) => ch.contracts.some((c) => inMonth(c.requestedOn, m)))
     await each(requesting, async (ch) => {
       for (const c of ch.contracts.filter((x) => inMonth(x.requestedOn, m))) {
-        const requested = await command(() => requestContract(app, operator, { contractId: c.contractId, certificateNumber: ch.certificateNumber, groupId: c.group.groupId, requestedOn: c.requestedOn, startDate: c.startDate }))
+        const requested = await command(() =>
+          requestContract(app, operator, {
+            contractId: c.contractId,
+            certificateNumber: ch.certificateNumber,
+            groupId: c.group.groupId,
+            requestedOn: c.requestedOn,
+            startDate: c.startDate,
+          }),
+        )
         if (!requested) continue
         status.set(c.contractId, 'requested')
         result.contracts.requested++
@@ -168,11 +225,20 @@ export async function simulate(app: Application, listContracts: ContractLister, 
         }
       }
     })
-    await each(contractsOf(m, (c) => c.termination?.on).filter((c) => status.get(c.contractId) === 'accepted'), (c) => command(async () => {
-      await terminateContract(app, provider, { contractId: c.contractId, terminatedOn: c.termination!.on, by: c.termination!.by, reason: c.termination!.reason })
-      status.set(c.contractId, 'terminated')
-      result.contracts.terminated++
-    }))
+    await each(
+      contractsOf(m, (c) => c.termination?.on).filter((c) => status.get(c.contractId) === 'accepted'),
+      (c) =>
+        command(async () => {
+          await terminateContract(app, provider, {
+            contractId: c.contractId,
+            terminatedOn: c.termination!.on,
+            by: c.termination!.by,
+            reason: c.termination!.reason,
+          })
+          status.set(c.contractId, 'terminated')
+          result.contracts.terminated++
+        }),
+    )
 
     // The advance of the month, issued by the last close: paid on the 5th, now and then in two parts.
     const payments: MonthPayments = { month: m, advancePayments: 0, finalPayments: 0, partial: 0, late: 0 }
@@ -196,17 +262,29 @@ export async function simulate(app: Application, listContracts: ContractLister, 
     // After the month (December's before its end): attendance of every certificate-funded contract running in it,
     // some lessons cancelled by the provider, now and then a lower completeness.
     const recordedOn = m.endsWith('-12') ? `${m}-27` : lastDayOfMonth(m)
-    const running = plan.children.flatMap((ch) => ch.contracts).filter((c) => {
-      const st = status.get(c.contractId)
-      return c.group.programme.kind === 'financing' && (st === 'accepted' || (st === 'terminated' && c.termination!.on >= `${m}-01`)) && monthOf(c.startDate) <= m
-    })
+    const running = plan.children
+      .flatMap((ch) => ch.contracts)
+      .filter((c) => {
+        const st = status.get(c.contractId)
+        return (
+          c.group.programme.kind === 'financing' && (st === 'accepted' || (st === 'terminated' && c.termination!.on >= `${m}-01`)) && monthOf(c.startDate) <= m
+        )
+      })
     await each(running, (c) => {
       const planned = c.group.lessonsPerMonth
       const cancelled = random.chance(0.12) ? Math.min(random.int(1, 2), planned) : 0
       const attended = Math.max(planned - cancelled - random.int(0, 2), 0)
       const lowered = random.chance(0.02) ? random.pick([9000, 7500, 5000]) : null
       return command(async () => {
-        await recordAttendance(app, provider, { contractId: c.contractId, month: m, lessonsPlanned: planned, lessonsCancelledByProvider: cancelled, lessonsAttended: attended, providerCompletenessBp: lowered, recordedOn })
+        await recordAttendance(app, provider, {
+          contractId: c.contractId,
+          month: m,
+          lessonsPlanned: planned,
+          lessonsCancelledByProvider: cancelled,
+          lessonsAttended: attended,
+          providerCompletenessBp: lowered,
+          recordedOn,
+        })
         result.attendanceRecords++
       })
     })
@@ -241,10 +319,15 @@ export async function simulate(app: Application, listContracts: ContractLister, 
   return result
 
   async function pay(invoiceId: string, amount: number, paidOn: IsoDate, part: number, order: string) {
-    await command(() => recordPayment(app, payer, {
-      invoiceId, amount, paidOn, paymentOrder: `${order}${part}`,
-      paymentId: uuidFromName(`${correlationId}:payment:${invoiceId}:${part}`),
-    }))
+    await command(() =>
+      recordPayment(app, payer, {
+        invoiceId,
+        amount,
+        paidOn,
+        paymentOrder: `${order}${part}`,
+        paymentId: uuidFromName(`${correlationId}:payment:${invoiceId}:${part}`),
+      }),
+    )
   }
 }
 
@@ -272,5 +355,14 @@ function monthsOf(start: IsoDate, end: IsoDate): IsoMonth[] {
 function countCommands(plan: Plan, months: number): number {
   const contracts = plan.children.flatMap((c) => c.contracts)
   const financingMonths = contracts.filter((c) => c.group.programme.kind === 'financing').length * months * 0.8
-  return Math.round(2 + plan.providers.length * 2 + plan.programmes.length * 1.3 + plan.groups.length + plan.children.length * 2 + contracts.length * 2 + financingMonths + months * (1 + plan.providers.length * 2.2))
+  return Math.round(
+    2 +
+      plan.providers.length * 2 +
+      plan.programmes.length * 1.3 +
+      plan.groups.length +
+      plan.children.length * 2 +
+      contracts.length * 2 +
+      financingMonths +
+      months * (1 + plan.providers.length * 2.2),
+  )
 }

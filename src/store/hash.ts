@@ -63,10 +63,5 @@ export function sameEventContent(
   a: { streamId: string; type: string; schemaVersion: number; data: unknown },
   b: { streamId: string; type: string; schemaVersion: number; data: unknown },
 ): boolean {
-  return (
-    a.streamId === b.streamId &&
-    a.type === b.type &&
-    a.schemaVersion === b.schemaVersion &&
-    canonicalJson(a.data) === canonicalJson(b.data)
-  )
+  return a.streamId === b.streamId && a.type === b.type && a.schemaVersion === b.schemaVersion && canonicalJson(a.data) === canonicalJson(b.data)
 }

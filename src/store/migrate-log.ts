@@ -69,10 +69,14 @@ export async function migrateLog(
     const first = group[0]!
     const expectedPosition = head.version === null ? 0 : head.version + 1
     if (first.streamPosition !== expectedPosition) {
-      throw new MigrationError(`stream ${streamId}: the target is at ${head.version ?? 'no stream'}, the next event to copy is at position ${first.streamPosition} (event ${first.eventId})`)
+      throw new MigrationError(
+        `stream ${streamId}: the target is at ${head.version ?? 'no stream'}, the next event to copy is at position ${first.streamPosition} (event ${first.eventId})`,
+      )
     }
     if (first.prevHash !== head.hash) {
-      throw new MigrationError(`stream ${streamId} position ${first.streamPosition} (event ${first.eventId}): its prev_hash does not continue the target's chain`)
+      throw new MigrationError(
+        `stream ${streamId} position ${first.streamPosition} (event ${first.eventId}): its prev_hash does not continue the target's chain`,
+      )
     }
     await target.importRecorded(streamId, group, head.version)
     const last = group[group.length - 1]!
@@ -111,7 +115,8 @@ export async function migrateLog(
   // The target holding events the source does not have is no copy of the source.
   for (const [streamId, head] of heads) {
     const extra = [...head.existing.values()][0]
-    if (extra) throw new MigrationError(`stream ${streamId} position ${extra.streamPosition}: the target holds event ${extra.eventId}, which the source does not have`)
+    if (extra)
+      throw new MigrationError(`stream ${streamId} position ${extra.streamPosition}: the target holds event ${extra.eventId}, which the source does not have`)
   }
   return report
 }

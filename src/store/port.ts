@@ -151,7 +151,11 @@ export abstract class EventStoreError extends Error {
 
 export class WrongExpectedVersionError extends EventStoreError {
   readonly code = 'wrong_expected_version'
-  constructor(readonly streamId: string, readonly expected: ExpectedVersion, readonly actual: number | null) {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number | null,
+  ) {
     super(
       `stream ${streamId} is at ${actual === null ? 'no stream' : `version ${actual}`}, ` +
         `expected ${typeof expected === 'number' ? `version ${expected}` : expected.replace('_', ' ')}`,
@@ -162,7 +166,10 @@ export class WrongExpectedVersionError extends EventStoreError {
 
 export class DuplicateEventIdError extends EventStoreError {
   readonly code = 'duplicate_event_id'
-  constructor(readonly eventId: string, readonly reason: string) {
+  constructor(
+    readonly eventId: string,
+    readonly reason: string,
+  ) {
     super(`event ${eventId} already exists ${reason}`)
     this.name = 'DuplicateEventIdError'
   }

@@ -5,10 +5,7 @@ import { LOG_START, type LogPosition, type ReadAllResult, type Subscription, typ
  * caught up wait `idleMs` before asking again. Polling works the same on a server and on PGlite, where
  * LISTEN/NOTIFY does not cross connections.
  */
-export function pollSubscription(
-  read: (after: LogPosition, limit: number) => Promise<ReadAllResult>,
-  options: SubscriptionOptions,
-): Subscription {
+export function pollSubscription(read: (after: LogPosition, limit: number) => Promise<ReadAllResult>, options: SubscriptionOptions): Subscription {
   const batchSize = options.batchSize ?? 500
   const idleMs = options.idleMs ?? 200
   let position = options.from ?? LOG_START

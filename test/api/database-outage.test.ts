@@ -28,7 +28,13 @@ async function call(url: string, init: RequestInit = {}): Promise<Outcome> {
     try {
       code = (JSON.parse(text) as { code?: string }).code
     } catch {}
-    return { status: res.status, ...(code ? { code } : {}), ms: Date.now() - started, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type') }
+    return {
+      status: res.status,
+      ...(code ? { code } : {}),
+      ms: Date.now() - started,
+      retryAfter: res.headers.get('retry-after'),
+      contentType: res.headers.get('content-type'),
+    }
   } catch {
     return { status: 'error', ms: Date.now() - started }
   }
@@ -123,14 +129,27 @@ t.test('a database stopped and started under load', { skip: typeof cluster === '
   await Promise.all(writers)
   t.ok(ended, 'SIGTERM after a database restart ends the process')
   t.same(exit, { code: 0, signal: null }, 'with exit code 0')
-  t.same(notable.filter((l) => !/"msg":"stopped"/.test(l)), [], 'no TypeError, no uncaught error, nothing fatal in its output')
-  t.ok(notable.some((l) => /"msg":"stopped"/.test(l)), 'it logged "stopped"')
+  t.same(
+    notable.filter((l) => !/"msg":"stopped"/.test(l)),
+    [],
+    'no TypeError, no uncaught error, nothing fatal in its output',
+  )
+  t.ok(
+    notable.some((l) => /"msg":"stopped"/.test(l)),
+    'it logged "stopped"',
+  )
 
   const byStatus: Record<string, number> = {}
   for (const o of outcomes) byStatus[`${o.status}${o.code ? ` ${o.code}` : ''}`] = (byStatus[`${o.status}${o.code ? ` ${o.code}` : ''}`] ?? 0) + 1
   t.comment(`writes under load: ${JSON.stringify(byStatus)}`)
-  const unexpected = outcomes.filter((o) => o.status !== 201 && !(o.status === 503 && o.code === 'database_unavailable' && o.contentType?.startsWith('application/problem+json')))
-  t.same(unexpected.map((o) => `${o.status} ${o.code}`), [], 'every write is recorded (201) or refused as 503 database_unavailable: no 500')
+  const unexpected = outcomes.filter(
+    (o) => o.status !== 201 && !(o.status === 503 && o.code === 'database_unavailable' && o.contentType?.startsWith('application/problem+json')),
+  )
+  t.same(
+    unexpected.map((o) => `${o.status} ${o.code}`),
+    [],
+    'every write is recorded (201) or refused as 503 database_unavailable: no 500',
+  )
 
   // Nothing acknowledged was lost, nothing doubled.
   const sql = postgres(cluster.url, { max: 1, onnotice: () => {} })
@@ -140,6 +159,14 @@ t.test('a database stopped and started under load', { skip: typeof cluster === '
   const stored = new Map(rows.map((r) => [r.id, r.n]))
   const acknowledged = outcomes.filter((o) => o.status === 201).map((o) => o.providerId)
   t.ok(acknowledged.length > 0, `${acknowledged.length} writes acknowledged`)
-  t.same(acknowledged.filter((id) => stored.get(id) !== 1), [], 'every acknowledged write is in the log exactly once')
-  t.same(rows.filter((r) => r.n !== 1), [], 'no provider registered twice')
+  t.same(
+    acknowledged.filter((id) => stored.get(id) !== 1),
+    [],
+    'every acknowledged write is in the log exactly once',
+  )
+  t.same(
+    rows.filter((r) => r.n !== 1),
+    [],
+    'no provider registered twice',
+  )
 })

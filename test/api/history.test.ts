@@ -23,7 +23,14 @@ t.test('the audit trail of a certificate and of a contract: order, dates, actor,
 
   const res = await app.inject({ url: `/v1/certificates/${number}/history`, headers: auditor })
   t.equal(res.statusCode, 200, res.body)
-  const events = res.json().events as { type: string; businessDate: string; actor: string; correlationId: string; money: Record<string, string> | null; globalPosition: string }[]
+  const events = res.json().events as {
+    type: string
+    businessDate: string
+    actor: string
+    correlationId: string
+    money: Record<string, string> | null
+    globalPosition: string
+  }[]
   // In the order of the business dates; within a day, in the log's order.
   t.ok(
     events.every((e, i) => {
@@ -34,13 +41,20 @@ t.test('the audit trail of a certificate and of a contract: order, dates, actor,
     }),
     'in business order',
   )
-  t.same(events.slice(0, 4).map((e) => e.type), ['CertificateIssued', 'FinancingPlaceTaken', 'CertificateTypeChanged', 'NominalCredited'], 'the municipality stream’s place too')
+  t.same(
+    events.slice(0, 4).map((e) => e.type),
+    ['CertificateIssued', 'FinancingPlaceTaken', 'CertificateTypeChanged', 'NominalCredited'],
+    'the municipality stream’s place too',
+  )
   t.same(
     ['CertificateIssued', 'ContractRequested', 'ContractRefused'].map((type) => events.find((e) => e.type === type)!.businessDate),
     ['2024-09-02', '2024-10-01', '2024-10-04'],
     'business dates from the events, not the clock',
   )
-  t.ok(events.every((e) => e.actor === 'system:test' && e.correlationId === 'test-run'), 'who caused each')
+  t.ok(
+    events.every((e) => e.actor === 'system:test' && e.correlationId === 'test-run'),
+    'who caused each',
+  )
   const money = events.filter((e) => e.money).map((e) => [e.type, e.money!.balanceBefore, e.money!.balanceAfter])
   // 7 760.00 credited; 5 871.80 reserved twice (both contracts start on 15 October); the refusal returns one; the
   // acceptance wrote the kept contract's October off on its start date (15 October), which leaves the balance.
@@ -54,9 +68,16 @@ t.test('the audit trail of a certificate and of a contract: order, dates, actor,
   ])
 
   const contract = (await app.inject({ url: `/v1/contracts/${refused.contractId}/history`, headers: auditor })).json()
-  t.same(contract.events.map((e: { type: string }) => e.type), ['GroupPlaceTaken', 'CertificateFundsReserved', 'ContractRequested', 'ContractRefused', 'CertificateReservationReleased', 'GroupPlaceReleased'])
+  t.same(
+    contract.events.map((e: { type: string }) => e.type),
+    ['GroupPlaceTaken', 'CertificateFundsReserved', 'ContractRequested', 'ContractRefused', 'CertificateReservationReleased', 'GroupPlaceReleased'],
+  )
   t.match(contract.events[1].money, { balanceBefore: '1888.20', balanceAfter: '0.00' }, 'the money effect seen on the certificate')
   const provider = { authorization: `Bearer ${(await createToken(db.sql, { role: 'provider', providerId: 'prov-2' })).token}` }
-  t.equal((await app.inject({ url: `/v1/contracts/${refused.contractId}/history`, headers: provider })).statusCode, 404, 'another provider\'s contract: as if there were none')
+  t.equal(
+    (await app.inject({ url: `/v1/contracts/${refused.contractId}/history`, headers: provider })).statusCode,
+    404,
+    "another provider's contract: as if there were none",
+  )
   t.equal((await app.inject({ url: '/v1/certificates/X000000000/history', headers: auditor })).statusCode, 404)
 })

@@ -5,8 +5,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import t, { type Test } from 'tap'
 import { z } from 'zod'
 import { callerOf, eventMetadataOf } from '../../src/api/auth.ts'
-import { requireReach } from '../../src/app/scope.ts'
 import { buildServer } from '../../src/api/server.ts'
+import { requireReach } from '../../src/app/scope.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -131,7 +131,10 @@ t.test('problem+json for malformed JSON, schema violations and unknown routes', 
   const invalid = await app.inject({ method: 'POST', url: '/v1/probe/P1/notes', payload: { amount: '10.5', count: 0 }, headers: auth })
   t.equal(invalid.statusCode, 400)
   isProblem(t, invalid, 400, 'validation_failed')
-  const fields = invalid.json().errors.map((e: { path: string; location: string }) => `${e.location}:${e.path}`).sort()
+  const fields = invalid
+    .json()
+    .errors.map((e: { path: string; location: string }) => `${e.location}:${e.path}`)
+    .sort()
   t.same(fields, ['body:amount', 'body:count'], 'names every offending field')
 
   const query = await app.inject({ method: 'GET', url: '/v1/streams/x/events?limit=5000', headers: { authorization: `Bearer ${await token('auditor')}` } })
@@ -154,7 +157,10 @@ t.test('auditors read raw stream events with positions and hashes', async (t) =>
   t.equal(page.statusCode, 200)
   const body = page.json()
   t.equal(body.version, 2)
-  t.same(body.events.map((e: { streamPosition: number }) => e.streamPosition), [0, 1])
+  t.same(
+    body.events.map((e: { streamPosition: number }) => e.streamPosition),
+    [0, 1],
+  )
   t.equal(body.next, 2)
   t.equal(body.events[1].prevHash, body.events[0].hash, 'hashes chain')
   t.match(body.events[0], { globalPosition: /^\d+$/, hash: /^[0-9a-f]{64}$/, type: 'ProbeNoted', data: { count: 1 } })
@@ -163,7 +169,10 @@ t.test('auditors read raw stream events with positions and hashes', async (t) =>
   const none = await app.inject({ url: '/v1/streams/no-such-stream/events', headers: auditor })
   t.equal(none.statusCode, 404)
   isProblem(t, none, 404, 'stream_not_found')
-  const provider = await app.inject({ url: '/v1/streams/probe-P5/events', headers: { authorization: `Bearer ${await token('provider', { providerId: 'P5' })}` } })
+  const provider = await app.inject({
+    url: '/v1/streams/probe-P5/events',
+    headers: { authorization: `Bearer ${await token('provider', { providerId: 'P5' })}` },
+  })
   t.equal(provider.statusCode, 403)
 })
 
@@ -184,8 +193,5 @@ t.test('the OpenAPI document is valid OpenAPI 3 and lists the routes with their 
 t.test('a /v1 route without declared roles stops the server from starting', async (t) => {
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
-  await t.rejects(
-    buildServer({ db, store, plugins: [(app) => void app.get('/v1/open', async () => 'open')] }),
-    /does not declare the roles/,
-  )
+  await t.rejects(buildServer({ db, store, plugins: [(app) => void app.get('/v1/open', async () => 'open')] }), /does not declare the roles/)
 })

@@ -27,8 +27,16 @@ t.test('failed authentications are limited per client address', async (t) => {
     statuses.push((await app.inject({ url: '/v1/whoami', headers: { authorization: `Bearer ${guess()}` }, remoteAddress: '203.0.113.7' })).statusCode)
   }
   const limit = DEFAULT_RATE_LIMITS.authFailuresPerMinute
-  t.same(statuses.slice(0, limit), statuses.slice(0, limit).map(() => 401), `the first ${limit} guesses are 401`)
-  t.same(statuses.slice(limit), statuses.slice(limit).map(() => 429), 'every guess after them is 429')
+  t.same(
+    statuses.slice(0, limit),
+    statuses.slice(0, limit).map(() => 401),
+    `the first ${limit} guesses are 401`,
+  )
+  t.same(
+    statuses.slice(limit),
+    statuses.slice(limit).map(() => 429),
+    'every guess after them is 429',
+  )
   const refused = await app.inject({ url: '/v1/whoami', headers: { authorization: `Bearer ${guess()}` }, remoteAddress: '203.0.113.7' })
   t.match(refused.headers['content-type'], /^application\/problem\+json/)
   t.match(refused.json(), { status: 429, code: 'rate_limited', detail: /too many failed authentications/ })
@@ -47,7 +55,8 @@ t.test('behind a trusted proxy the client address is taken from X-Forwarded-For'
   const rateLimits: RateLimits = { authFailuresPerMinute: 3, requestsPerTokenPerMinute: 0 }
   for (const trustProxy of [true, false]) {
     const { app } = await setup(t, { rateLimits, trustProxy })
-    const from = (client: string) => app.inject({ url: '/v1/whoami', headers: { authorization: `Bearer ${guess()}`, 'x-forwarded-for': client }, remoteAddress: '10.0.0.1' })
+    const from = (client: string) =>
+      app.inject({ url: '/v1/whoami', headers: { authorization: `Bearer ${guess()}`, 'x-forwarded-for': client }, remoteAddress: '10.0.0.1' })
     for (let i = 0; i < 3; i++) await from('198.51.100.1')
     const sameClient = (await from('198.51.100.1')).statusCode
     const otherClient = (await from('198.51.100.2')).statusCode
@@ -71,7 +80,8 @@ t.test('requests are limited per token; the limit is configurable and generous b
   const unlimited = await setup(t, { rateLimits: { authFailuresPerMinute: 0, requestsPerTokenPerMinute: 0 } })
   const c = await unlimited.token()
   const many = []
-  for (let i = 0; i < 50; i++) many.push((await unlimited.app.inject({ url: '/v1/whoami', headers: { authorization: `Bearer ${i % 2 ? c : guess()}` } })).statusCode)
+  for (let i = 0; i < 50; i++)
+    many.push((await unlimited.app.inject({ url: '/v1/whoami', headers: { authorization: `Bearer ${i % 2 ? c : guess()}` } })).statusCode)
   t.same([...new Set(many)].sort(), [200, 401], '0 turns both limits off (the benchmark does)')
 })
 

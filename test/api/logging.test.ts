@@ -24,9 +24,19 @@ async function logsOf(t: Test, level: 'info' | 'debug'): Promise<string> {
   // An append of data PostgreSQL cannot store (a NUL in jsonb): its error's context quotes the event's JSON.
   const probe = async (app: FastifyInstance) => {
     app.post('/probe', async () => {
-      await store.append(`probe-${crypto.randomUUID()}`, [
-        { eventId: crypto.randomUUID(), type: 'Probed', schemaVersion: 1, data: { note: `${MARKER}\u0000` }, metadata: { actor: 'test', correlationId: 'c', causationId: null, idempotencyKey: null } },
-      ], { expectedVersion: 'no_stream' })
+      await store.append(
+        `probe-${crypto.randomUUID()}`,
+        [
+          {
+            eventId: crypto.randomUUID(),
+            type: 'Probed',
+            schemaVersion: 1,
+            data: { note: `${MARKER}\u0000` },
+            metadata: { actor: 'test', correlationId: 'c', causationId: null, idempotencyKey: null },
+          },
+        ],
+        { expectedVersion: 'no_stream' },
+      )
       return { ok: true }
     })
   }

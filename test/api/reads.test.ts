@@ -3,13 +3,13 @@ import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { buildServer } from '../../src/api/server.ts'
 import { Application } from '../../src/app/context.ts'
+import { requestContract } from '../../src/app/contracts.ts'
+import { recordPopulation } from '../../src/app/registry.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { wholeLog } from '../helpers/invariants.ts'
 import { activeCertificate, ctx, smallWorld } from '../helpers/world.ts'
-import { requestContract } from '../../src/app/contracts.ts'
-import { recordPopulation } from '../../src/app/registry.ts'
 
 async function setup(t: Test) {
   const db = await testDatabase(t)
@@ -34,7 +34,9 @@ t.test('read your writes: a command returns its position, a read waits for it an
   const { app, bearer } = await setup(t)
   const operator = await bearer('operator')
   const issued = await app.inject({
-    method: 'POST', url: '/v1/certificates', headers: operator,
+    method: 'POST',
+    url: '/v1/certificates',
+    headers: operator,
     payload: { certificateNumber: 'R000000001', municipality: 'tambov-district', birthDate: '2014-05-05', issuedOn: '2024-09-02', type: 'financing' },
   })
   t.equal(issued.statusCode, 201)
@@ -79,7 +81,8 @@ t.test('roles and scopes of reads', async (t) => {
   const coverage = await app.inject({ url: `/v1/municipalities/tambov-district/coverage?date=2018-06-01&${wait}`, headers: await bearer('reporting') })
   t.equal(coverage.statusCode, 404)
   t.match(coverage.json(), { code: 'no_history_on_date', firstDate: '2024-09-02' })
-  const [targets] = await db.sql`SELECT target_certificate_share::text AS "targetShare", target_financing_share::text AS "targetFinancingShare", target_milestone::text AS "targetMilestone"
+  const [targets] =
+    await db.sql`SELECT target_certificate_share::text AS "targetShare", target_financing_share::text AS "targetFinancingShare", target_milestone::text AS "targetMilestone"
     FROM reporting.municipality_statistics('tambov-district', '2018-06-01')`
   t.match(targets, { targetShare: '0.25', targetFinancingShare: '0.10', targetMilestone: '2018-12-31' }, 'before 2019 the 2018 targets')
 })

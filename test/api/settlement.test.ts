@@ -30,8 +30,26 @@ t.test('the month over HTTP: attendance by the provider, close, payment by the p
   await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
 
   const provider = await bearer('provider', { providerId: 'prov-1' })
-  const attendance = { month: '2024-10', lessonsPlanned: 10, lessonsCancelledByProvider: 0, lessonsAttended: 9, providerCompletenessPercent: '90', recordedOn: '2024-10-31' }
-  t.equal((await app.inject({ method: 'POST', url: `/v1/contracts/${c.contractId}/attendance`, payload: attendance, headers: await bearer('provider', { providerId: 'prov-2' }) })).statusCode, 404, 'only the contract’s provider (another’s answers as if there were none)')
+  const attendance = {
+    month: '2024-10',
+    lessonsPlanned: 10,
+    lessonsCancelledByProvider: 0,
+    lessonsAttended: 9,
+    providerCompletenessPercent: '90',
+    recordedOn: '2024-10-31',
+  }
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/v1/contracts/${c.contractId}/attendance`,
+        payload: attendance,
+        headers: await bearer('provider', { providerId: 'prov-2' }),
+      })
+    ).statusCode,
+    404,
+    'only the contract’s provider (another’s answers as if there were none)',
+  )
   t.equal((await app.inject({ method: 'POST', url: `/v1/contracts/${c.contractId}/attendance`, payload: attendance, headers: provider })).statusCode, 201)
 
   const payer = await bearer('payer', { payerId: 'payer-1' })
@@ -47,22 +65,57 @@ t.test('the month over HTTP: attendance by the provider, close, payment by the p
   t.equal(early.json().code, 'month_out_of_order')
 
   // 90 % of 435.95 = 392.355 → 392.36 (half-up); no advance was paid for October.
-  const pay = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '392.36', paidOn: '2024-11-11', paymentOrder: '55' }, headers: payer })
+  const pay = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${closed.finalInvoices[0]}/payments`,
+    payload: { amount: '392.36', paidOn: '2024-11-11', paymentOrder: '55' },
+    headers: payer,
+  })
   t.equal(pay.statusCode, 201, pay.body)
   t.match(pay.json(), { overdue: true, paid: '392.36', outstanding: '0.00', refunds: 1 })
-  const over = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '0.01', paidOn: '2024-11-11', paymentOrder: '56' }, headers: payer })
+  const over = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${closed.finalInvoices[0]}/payments`,
+    payload: { amount: '0.01', paidOn: '2024-11-11', paymentOrder: '56' },
+    headers: payer,
+  })
   t.equal(over.statusCode, 422)
   t.equal(over.json().code, 'overpayment')
-  t.equal((await app.inject({ method: 'POST', url: `/v1/invoices/${closed.finalInvoices[0]}/payments`, payload: { amount: '1.00', paidOn: '2024-11-11', paymentOrder: '57' }, headers: await bearer('payer', { payerId: 'payer-9' }) })).statusCode, 404)
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/v1/invoices/${closed.finalInvoices[0]}/payments`,
+        payload: { amount: '1.00', paidOn: '2024-11-11', paymentOrder: '57' },
+        headers: await bearer('payer', { payerId: 'payer-9' }),
+      })
+    ).statusCode,
+    404,
+  )
 
   // A payment recorded twice by mistake is reversed, not deleted: the invoice is owed again, then paid again.
-  const doubled = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.advanceInvoices[0]}/payments`, payload: { amount: '621.24', paidOn: '2024-11-05', paymentOrder: '60', paymentId: 'order-60' }, headers: payer })
+  const doubled = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${closed.advanceInvoices[0]}/payments`,
+    payload: { amount: '621.24', paidOn: '2024-11-05', paymentOrder: '60', paymentId: 'order-60' },
+    headers: payer,
+  })
   t.equal(doubled.statusCode, 201)
-  const reversal = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.advanceInvoices[0]}/payments/order-60/reversal`, payload: { reversedOn: '2024-11-06', reason: 'entered against the wrong invoice' }, headers: payer })
+  const reversal = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${closed.advanceInvoices[0]}/payments/order-60/reversal`,
+    payload: { reversedOn: '2024-11-06', reason: 'entered against the wrong invoice' },
+    headers: payer,
+  })
   t.equal(reversal.statusCode, 201, reversal.body)
   t.match(reversal.json(), { paid: '0.00', outstanding: '621.24' })
   t.equal(reversal.headers.etag, `"${doubled.json().version + 1}"`, 'the reversal’s reply carries the invoice’s new version, one event after the payment')
-  const twice = await app.inject({ method: 'POST', url: `/v1/invoices/${closed.advanceInvoices[0]}/payments/order-60/reversal`, payload: { reversedOn: '2024-11-06', reason: 'again' }, headers: payer })
+  const twice = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${closed.advanceInvoices[0]}/payments/order-60/reversal`,
+    payload: { reversedOn: '2024-11-06', reason: 'again' },
+    headers: payer,
+  })
   t.equal(twice.statusCode, 409)
   t.equal(twice.json().code, 'payment_already_reversed')
 
@@ -89,7 +142,14 @@ t.test('the month over HTTP: attendance by the provider, close, payment by the p
   t.match(document.body, /^Счёт на оплату № F-2024-10-tambov-district-payer-1-prov-1 от 01\.11\.2024/)
   t.match(document.body, new RegExp(`\t${number}\t2024-10\t90,00\t392,36\n`), 'a line: contract, certificate, % delivered, amount')
   t.match(document.body, /Всего оказано услуг на сумму 392,36 руб\.\nЗачтён аванс 0,00 руб\.\nПодлежит оплате 392,36 руб\./)
-  t.equal((await app.inject({ url: `/v1/invoices/${closed.finalInvoices[0]}/document`, headers: await bearer('provider', { providerId: 'prov-2' }) })).statusCode, 404)
+  t.equal(
+    (await app.inject({ url: `/v1/invoices/${closed.finalInvoices[0]}/document`, headers: await bearer('provider', { providerId: 'prov-2' }) })).statusCode,
+    404,
+  )
   const invoices = await app.inject({ url: `/v1/providers/prov-1/invoices?month=2024-10&minPosition=${wait}`, headers: provider })
-  t.match(invoices.json().invoices[0], { kind: 'final', status: 'paid', lines: [{ monthAmount: '435.95', completenessPercent: '90.00', lineAmount: '392.36' }] })
+  t.match(invoices.json().invoices[0], {
+    kind: 'final',
+    status: 'paid',
+    lines: [{ monthAmount: '435.95', completenessPercent: '90.00', lineAmount: '392.36' }],
+  })
 })

@@ -5,8 +5,8 @@ import { ProjectionRunner } from '../../projections/runner.ts'
 import { buildServer } from '../../src/api/server.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract } from '../../src/app/contracts.ts'
-import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
+import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -29,13 +29,26 @@ t.test('a second payer of the municipality reaches nothing of the first payer, a
   })
   await smallWorld(ledger)
   // The operator opened a later period for another payer in the same municipality.
-  await openFinancingPeriod(ledger, ctx(), { municipality: MUNICIPALITY, periodId: '2025', startDate: '2025-09-01', endDate: '2026-08-31', nominal: 800000, financingCap: 10, nominalLimit: null, payerId: 'evil-payer' })
+  await openFinancingPeriod(ledger, ctx(), {
+    municipality: MUNICIPALITY,
+    periodId: '2025',
+    startDate: '2025-09-01',
+    endDate: '2026-08-31',
+    nominal: 800000,
+    financingCap: 10,
+    nominalLimit: null,
+    payerId: 'evil-payer',
+  })
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => new ProjectionReader(db.sql, store).contracts.openIds(m))
+  const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) =>
+    new ProjectionReader(db.sql, store).contracts.openIds(m),
+  )
   await runner.catchUp()
-  const bearer = async (role: 'payer' | 'provider', scope: { payerId?: string; providerId?: string }) => ({ authorization: `Bearer ${(await createToken(db.sql, { role, ...scope })).token}` })
+  const bearer = async (role: 'payer' | 'provider', scope: { payerId?: string; providerId?: string }) => ({
+    authorization: `Bearer ${(await createToken(db.sql, { role, ...scope })).token}`,
+  })
   const evil = await bearer('payer', { payerId: 'evil-payer' })
   const own = await bearer('payer', { payerId: 'payer-1' })
   const otherProvider = await bearer('provider', { providerId: 'prov-2' })
@@ -68,10 +81,20 @@ t.test('a second payer of the municipality reaches nothing of the first payer, a
   // Actions: the other payer's month, invoice and contract are not there to act on.
   const before = (await wholeLog(store)).length
   const close = await app.inject({ method: 'POST', url: `/v1/settlement/${MUNICIPALITY}/2024-11/close`, payload: { closedOn: '2024-12-01' }, headers: evil })
-  t.same([close.statusCode, close.json().code], [404, 'municipality_not_found'], 'the second payer cannot close the first payer\'s month')
-  const pay = await app.inject({ method: 'POST', url: `/v1/invoices/${invoice}/payments`, payload: { amount: '1.00', paidOn: '2024-11-05', paymentOrder: '1' }, headers: evil })
+  t.same([close.statusCode, close.json().code], [404, 'municipality_not_found'], "the second payer cannot close the first payer's month")
+  const pay = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${invoice}/payments`,
+    payload: { amount: '1.00', paidOn: '2024-11-05', paymentOrder: '1' },
+    headers: evil,
+  })
   t.same([pay.statusCode, pay.json().code], [404, 'invoice_not_found'])
-  const correction = await app.inject({ method: 'POST', url: `/v1/contracts/${c.contractId}/corrections`, payload: { month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 4, reason: 'x', correctedOn: '2024-11-20' }, headers: evil })
+  const correction = await app.inject({
+    method: 'POST',
+    url: `/v1/contracts/${c.contractId}/corrections`,
+    payload: { month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 4, reason: 'x', correctedOn: '2024-11-20' },
+    headers: evil,
+  })
   t.same([correction.statusCode, correction.json().code], [404, 'contract_not_found'])
   t.equal((await wholeLog(store)).length, before, 'nothing was written')
   const mine = await app.inject({ method: 'POST', url: `/v1/settlement/${MUNICIPALITY}/2024-11/close`, payload: { closedOn: '2024-12-01' }, headers: own })

@@ -12,8 +12,7 @@ import { freePort } from '../helpers/own-postgres.ts'
 // answers, and a port nobody listens on. The real thing (a PostgreSQL stopped and started under load) is
 // test/api/database-outage.test.ts.
 
-const within = <T>(ms: number, p: Promise<T>) =>
-  Promise.race([p, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), ms).unref())])
+const within = <T>(ms: number, p: Promise<T>) => Promise.race([p, new Promise<'timed out'>((resolve) => setTimeout(() => resolve('timed out'), ms).unref())])
 
 t.test('/ready answers 503 within its own timeout when the database does not answer', async (t) => {
   const hung = await fakePostgres(() => 'ignore')
@@ -37,12 +36,15 @@ t.test('a request while the database refuses connections is a 503 problem with R
   t.teardown(() => db.close())
   const app = await buildServer({ db, store: new PostgresEventStore(db.sql) })
   t.teardown(() => app.close())
-  const write = await within(10_000, app.inject({
-    method: 'POST',
-    url: '/v1/providers',
-    headers: { authorization: 'Bearer lgr_whatever' },
-    payload: { providerId: 'p1', municipality: 'm1', name: 'Studio', kind: 'private' },
-  }))
+  const write = await within(
+    10_000,
+    app.inject({
+      method: 'POST',
+      url: '/v1/providers',
+      headers: { authorization: 'Bearer lgr_whatever' },
+      payload: { providerId: 'p1', municipality: 'm1', name: 'Studio', kind: 'private' },
+    }),
+  )
   if (write === 'timed out') return t.fail('the write still had not answered after 10 s')
   t.equal(write.statusCode, 503)
   t.match(write.headers['content-type'], /^application\/problem\+json/)
@@ -65,10 +67,12 @@ t.test('closing the server does not wait for the keep-alive connection of a requ
   const agent = new http.Agent({ keepAlive: true })
   t.teardown(() => agent.destroy())
   const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/slow', agent }, (res) => {
-      res.resume()
-      res.on('end', () => resolve(res))
-    }).on('error', reject)
+    http
+      .get({ host: '127.0.0.1', port, path: '/slow', agent }, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res))
+      })
+      .on('error', reject)
   })
   await new Promise((r) => setTimeout(r, 200)) // the request is in flight
   const started = Date.now()

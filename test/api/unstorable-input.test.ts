@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildServer } from '../../src/api/server.ts'
-import { createToken } from '../../src/auth/tokens.ts'
 import type { Role } from '../../src/auth/tokens.ts'
+import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 
@@ -56,12 +56,22 @@ t.test('a NUL or a lone surrogate anywhere in any request is a 400 naming the fi
   t.teardown(() => app.close())
   await app.ready()
   const roles: Role[] = ['operator', 'payer', 'provider', 'auditor', 'reporting']
-  const tokens = await Promise.all(roles.map(async (role) => (await createToken(db.sql, { role, ...(role === 'provider' ? { providerId: 'p1' } : role === 'payer' ? { payerId: 'payer-1' } : {}) })).token))
+  const tokens = await Promise.all(
+    roles.map(
+      async (role) =>
+        (await createToken(db.sql, { role, ...(role === 'provider' ? { providerId: 'p1' } : role === 'payer' ? { payerId: 'payer-1' } : {}) })).token,
+    ),
+  )
   /** The request sent with the first token the route lets through (a role it does not list is refused before). */
   const send = async (method: string, url: string, payload?: string) => {
     let res: Awaited<ReturnType<typeof app.inject>> | undefined
     for (const token of tokens) {
-      res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, ...(payload ? { payload } : {}) })
+      res = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        ...(payload ? { payload } : {}),
+      })
       if (res.statusCode !== 403) return res
     }
     return res!
@@ -71,7 +81,14 @@ t.test('a NUL or a lone surrogate anywhere in any request is a 400 naming the fi
   const expectNamed = (res: Awaited<ReturnType<typeof send>>, what: string, location: string, path: string, message: RegExp) => {
     cases++
     const body = res.json() as { code?: string; errors?: { location: string; path: string; message: string }[] }
-    if (res.statusCode === 400 && body.code === 'validation_failed' && body.errors?.[0]?.location === location && body.errors[0].path === path && message.test(body.errors[0].message)) return
+    if (
+      res.statusCode === 400 &&
+      body.code === 'validation_failed' &&
+      body.errors?.[0]?.location === location &&
+      body.errors[0].path === path &&
+      message.test(body.errors[0].message)
+    )
+      return
     t.fail(`${what}: expected a 400 naming ${location} ${path}, got ${res.statusCode} ${res.body.slice(0, 300)}`)
   }
   for (const [template, operations] of Object.entries(paths)) {
@@ -89,9 +106,18 @@ t.test('a NUL or a lone surrogate anywhere in any request is a 400 naming the fi
       }
       const schema = op.requestBody?.content['application/json']?.schema
       for (const leaf of schema ? stringLeaves(schema) : []) {
-        for (const [label, value, message] of [['NUL', NUL, /NUL/], ['lone surrogate', SURROGATE, /surrogate/]] as const) {
+        for (const [label, value, message] of [
+          ['NUL', NUL, /NUL/],
+          ['lone surrogate', SURROGATE, /surrogate/],
+        ] as const) {
           // JSON.stringify writes a lone surrogate as the escape \ud800, which the server's parser turns back into one.
-          expectNamed(await send(method, url(), JSON.stringify(bodyWith(leaf, value))), `${method} ${template} body ${leaf.join('.')} (${label})`, 'body', leaf.join('.'), message)
+          expectNamed(
+            await send(method, url(), JSON.stringify(bodyWith(leaf, value))),
+            `${method} ${template} body ${leaf.join('.')} (${label})`,
+            'body',
+            leaf.join('.'),
+            message,
+          )
         }
       }
     }
@@ -116,9 +142,19 @@ t.test('the rule reaches field names, nested fields and the real routes with oth
     t.match(res.headers['content-type'], /^application\/problem\+json/)
     t.match(res.json(), { code: 'validation_failed', errors: [{ location: 'body', path }] })
   }
-  const header = await app.inject({ method: 'POST', url: '/v1/providers', headers: { ...headers, 'idempotency-key': 'key\u0000' }, payload: JSON.stringify(provider) })
+  const header = await app.inject({
+    method: 'POST',
+    url: '/v1/providers',
+    headers: { ...headers, 'idempotency-key': 'key\u0000' },
+    payload: JSON.stringify(provider),
+  })
   t.match(header.json(), { status: 400, errors: [{ location: 'headers', path: 'idempotency-key' }] }, 'an idempotency key')
-  const payment = await app.inject({ method: 'POST', url: '/v1/invoices/A-2024-01-x/payments', headers, payload: JSON.stringify({ amount: '1.00', paidOn: '2024-01-10', paymentOrder: 'PO\u00001' }) })
+  const payment = await app.inject({
+    method: 'POST',
+    url: '/v1/invoices/A-2024-01-x/payments',
+    headers,
+    payload: JSON.stringify({ amount: '1.00', paidOn: '2024-01-10', paymentOrder: 'PO\u00001' }),
+  })
   t.match(payment.json(), { status: 400, errors: [{ location: 'body', path: 'paymentOrder' }] }, 'a payment order')
   const encoded = await app.inject({ method: 'GET', url: '/v1/streams/a%ED%A0%80b/events', headers })
   t.equal(encoded.statusCode, 400, 'a path that does not decode (a lone surrogate percent-encoded) is a 400')

@@ -28,13 +28,25 @@ function cp1251(text: string): Buffer {
 const statement = (docs: string[]) =>
   ['1CClientBankExchange', 'ВерсияФормата=1.03', 'Кодировка=Windows', 'Отправитель=Бухгалтерия', ...docs, 'КонецФайла', ''].join('\r\n')
 const doc = (number: string, date: string, sum: string, purpose: string) =>
-  ['СекцияДокумент=Платежное поручение', `Номер=${number}`, `Дата=${date}`, `Сумма=${sum}`, 'ПлательщикСчет=40204810000000000001', 'Плательщик=МКУ Центр', `НазначениеПлатежа=${purpose}`, 'КонецДокумента'].join('\r\n')
+  [
+    'СекцияДокумент=Платежное поручение',
+    `Номер=${number}`,
+    `Дата=${date}`,
+    `Сумма=${sum}`,
+    'ПлательщикСчет=40204810000000000001',
+    'Плательщик=МКУ Центр',
+    `НазначениеПлатежа=${purpose}`,
+    'КонецДокумента',
+  ].join('\r\n')
 
 t.test('the statement format', async (t) => {
   const text = statement([doc('117', '12.11.2024', '621.88', 'Оплата по счёту № F-2024-10-m-p-q за услуги.')])
   t.equal(decodeStatement(cp1251(text)), text, 'windows-1251 decoded')
   t.equal(decodeStatement(Buffer.from(text, 'utf8')), text, 'UTF-8 as it is')
-  t.same(parseStatement(text).map((o) => [o.number, o.date, o.amount, o.line]), [['117', '2024-11-12', 62188, 5]])
+  t.same(
+    parseStatement(text).map((o) => [o.number, o.date, o.amount, o.line]),
+    [['117', '2024-11-12', 62188, 5]],
+  )
   t.same(invoiceNumbersIn('Оплата по счёту № F-2024-10-m-p-q за услуги.'), ['F-2024-10-m-p-q'])
   t.throws(() => parseStatement('not a statement'), { name: 'StatementFormatError', message: /not a 1CClientBankExchange file/ })
   t.throws(() => parseStatement(statement([doc('1', '31.02.2024', '1.00', 'x')])), /Дата=31.02.2024 is not a date/)
@@ -63,13 +75,24 @@ t.test('a bank statement is matched to invoices, recorded once, and the rest is 
   ])
   const first = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoices.idByNumber(n))
   t.same([first.orders, first.recorded, first.alreadyRecorded], [5, 3, 0])
-  t.same(first.unmatched.map((u) => [u.number, u.reason.split(':')[0]]), [['119', 'no invoice number of the ledger in the purpose'], ['120', 'overpayment']])
-  const payments = (await wholeLog(store)).filter((e) => e.type === 'PaymentRecorded').map((e) => e.data as { invoiceId: string; amount: number; overdue: boolean })
-  t.same(payments.map((p) => [p.invoiceId, p.amount, p.overdue]), [
-    [invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10'), 40000, false],
-    [invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10'), 3595, true],
-    [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11'), 62124, false],
-  ])
+  t.same(
+    first.unmatched.map((u) => [u.number, u.reason.split(':')[0]]),
+    [
+      ['119', 'no invoice number of the ledger in the purpose'],
+      ['120', 'overpayment'],
+    ],
+  )
+  const payments = (await wholeLog(store))
+    .filter((e) => e.type === 'PaymentRecorded')
+    .map((e) => e.data as { invoiceId: string; amount: number; overdue: boolean })
+  t.same(
+    payments.map((p) => [p.invoiceId, p.amount, p.overdue]),
+    [
+      [invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10'), 40000, false],
+      [invoiceIds.final(MUNICIPALITY, 'payer-1', 'prov-1', '2024-10'), 3595, true],
+      [invoiceIds.advance(MUNICIPALITY, 'payer-1', 'prov-1', '2024-11'), 62124, false],
+    ],
+  )
   const events = (await wholeLog(store)).length
   const again = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoices.idByNumber(n))
   t.same([again.recorded, again.alreadyRecorded], [0, 3], 'running it again records nothing new')
@@ -96,5 +119,11 @@ t.test('a bank statement: an order dated after today is not recorded, nor one wh
   // "Today" is 2024-11-10 for this import: the order of the 20th has not happened yet.
   const report = await importStatement(app, decodeStatement(cp1251(text)), 'statement.txt', (n) => reader.invoices.idByNumber(n), '2024-11-10')
   t.same(report.recorded, 1)
-  t.same(report.unmatched.map((u) => [u.number, u.reason.split(':')[0]]), [['202', 'date_in_future'], ['201', 'payment_order_reused']])
+  t.same(
+    report.unmatched.map((u) => [u.number, u.reason.split(':')[0]]),
+    [
+      ['202', 'date_in_future'],
+      ['201', 'payment_order_reused'],
+    ],
+  )
 })

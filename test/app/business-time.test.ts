@@ -6,13 +6,13 @@ import { buildServer } from '../../src/api/server.ts'
 import { changeCertificateType } from '../../src/app/certificates.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
-import { openGroup, recordPopulation } from '../../src/app/registry.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
-import { invoiceIds } from '../../src/domain/invoice.ts'
 import { recordPayment } from '../../src/app/payments.ts'
-import { createToken } from '../../src/auth/tokens.ts'
+import { openGroup, recordPopulation } from '../../src/app/registry.ts'
 import { verifyLedger } from '../../src/audit/verify.ts'
+import { createToken } from '../../src/auth/tokens.ts'
 import type { Database } from '../../src/db/database.ts'
+import { invoiceIds } from '../../src/domain/invoice.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { wholeLog } from '../helpers/invariants.ts'
@@ -54,7 +54,15 @@ async function issueSetup(t: Test) {
     await runner.stop()
   })
   await smallWorld(ledger)
-  await openGroup(ledger, ctx(), { groupId: 'flat-1', programmeId: 'robotics', startDate: '2024-09-01', endDate: '2025-05-31', price: 600000, normativeCost: 600000, capacity: 5 })
+  await openGroup(ledger, ctx(), {
+    groupId: 'flat-1',
+    programmeId: 'robotics',
+    startDate: '2024-09-01',
+    endDate: '2025-05-31',
+    price: 600000,
+    normativeCost: 600000,
+    capacity: 5,
+  })
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'flat-1', requestedOn: '2024-09-03', startDate: '2024-09-09' })
   await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-09-05' })
@@ -79,7 +87,7 @@ const refusal = async (p: Promise<unknown>) => {
 t.test('write-offs at the start of the month, an advance deducted owes nothing, reconciliation by business date', async (t) => {
   const { ledger, runner, app, number, contractId, header, list } = await issueSetup(t)
   const x = expected()
-  t.same([x.cert, x.other, x.first, x.advance], [582418, 66758, 48354, 53406], 'the issue\'s figures, from the formulas')
+  t.same([x.cert, x.other, x.first, x.advance], [582418, 66758, 48354, 53406], "the issue's figures, from the formulas")
   const operator = await header('operator')
   const certificateOn = async (asOf: string) => {
     const r = await app.inject({ url: `/v1/certificates/${number}?asOf=${asOf}`, headers: operator })
@@ -107,7 +115,8 @@ t.test('write-offs at the start of the month, an advance deducted owes nothing, 
   const oct = await closeMonth(ledger, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, list)
   await caughtUp(runner)
   const finalId = oct.finalInvoices[0]!
-  const providerInvoices = async () => (await app.inject({ url: '/v1/providers/prov-1/invoices?month=2024-10', headers: operator })).json().invoices as Record<string, string>[]
+  const providerInvoices = async () =>
+    (await app.inject({ url: '/v1/providers/prov-1/invoices?month=2024-10', headers: operator })).json().invoices as Record<string, string>[]
   const final = (await providerInvoices()).find((i) => i.kind === 'final')!
   t.match(final, { total: rub(x.other), advanceDeducted: '270.07', amountDue: rub(x.other - 27007) }, 'final: 667.58, 270.07 deducted, 397.51 due')
   await recordPayment(ledger, ctx(), { invoiceId: finalId, amount: x.other - 27007, paidOn: '2024-11-08', paymentOrder: '2' })
@@ -120,22 +129,42 @@ t.test('write-offs at the start of the month, an advance deducted owes nothing, 
     return r.json()
   }
   const late = await reconciliation('2024-11-30')
-  t.match(late.totals, { outstanding: '0.00', overdueOutstanding: '0.00', advancePaid: '270.07', finalPaid: rub(x.other - 27007) }, '270.07 + 397.51 = the month\'s whole service: nothing owed')
+  t.match(
+    late.totals,
+    { outstanding: '0.00', overdueOutstanding: '0.00', advancePaid: '270.07', finalPaid: rub(x.other - 27007) },
+    "270.07 + 397.51 = the month's whole service: nothing owed",
+  )
   t.equal(late.status, 'closed')
   const advance = (await providerInvoices()).find((i) => i.kind === 'advance')!
   t.match(advance, { outstanding: '0.00', status: 'deducted' }, 'the advance owes nothing once the final invoice deducted it')
-  t.equal(await refusal(recordPayment(ledger, ctx(), { invoiceId: advanceId, amount: x.advance - 27007, paidOn: '2024-11-20', paymentOrder: '3' })), 'advance_settled', 'and a payment of its unpaid part is refused')
+  t.equal(
+    await refusal(recordPayment(ledger, ctx(), { invoiceId: advanceId, amount: x.advance - 27007, paidOn: '2024-11-20', paymentOrder: '3' })),
+    'advance_settled',
+    'and a payment of its unpaid part is refused',
+  )
 
   // As of a business date: only what was issued and paid by then.
   const before = await reconciliation('2024-10-04')
-  t.match(before.totals, { advanceInvoiced: rub(x.advance), advancePaid: '0.00', outstanding: rub(x.advance), overdueOutstanding: '0.00', finalInvoiced: '0.00' }, 'on 4 October: advance issued, nothing paid, not overdue')
+  t.match(
+    before.totals,
+    { advanceInvoiced: rub(x.advance), advancePaid: '0.00', outstanding: rub(x.advance), overdueOutstanding: '0.00', finalInvoiced: '0.00' },
+    'on 4 October: advance issued, nothing paid, not overdue',
+  )
   t.equal(before.status, 'not_closed', 'October was not closed on 4 October')
   t.match(before.note, /not closed on 2024-10-04/)
   const overdue = await reconciliation('2024-10-20')
-  t.match(overdue.totals, { advancePaid: '270.07', outstanding: rub(x.advance - 27007), overdueOutstanding: rub(x.advance - 27007) }, 'on 20 October: 263.99 of the advance overdue')
+  t.match(
+    overdue.totals,
+    { advancePaid: '270.07', outstanding: rub(x.advance - 27007), overdueOutstanding: rub(x.advance - 27007) },
+    'on 20 October: 263.99 of the advance overdue',
+  )
   const csv = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&on=2024-10-04&format=csv`, headers: payer })
   t.match(csv.body, /Месяц 2024-10 не закрыт на 04\.10\.2024/, 'the CSV says so in a line')
-  t.match(csv.body.split('\r\n')[0], /Аванс оплачен с просрочкой;.*Итоговый счёт оплачен с просрочкой/, 'paid late: advances and finals in columns of their own')
+  t.match(
+    csv.body.split('\r\n')[0],
+    /Аванс оплачен с просрочкой;.*Итоговый счёт оплачен с просрочкой/,
+    'paid late: advances and finals in columns of their own',
+  )
 })
 
 t.test('coverage on a past date counts the financing certificates held that day', async (t) => {
@@ -153,7 +182,11 @@ t.test('coverage on a past date counts the financing certificates held that day'
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
   const reader = new ProjectionReader(db.sql, store)
   // Held on each day, by hand: A throughout; B until 19 January; C from 28 January.
-  for (const [day, financing] of [['2025-01-10', 2], ['2025-01-24', 1], ['2025-01-30', 2]] as const) {
+  for (const [day, financing] of [
+    ['2025-01-10', 2],
+    ['2025-01-24', 1],
+    ['2025-01-30', 2],
+  ] as const) {
     const answer = await reader.coverage.on(MUNICIPALITY, day)
     t.equal(answer.certificates.financing, financing, `${day}: ${financing} financing certificates held`)
     t.equal(answer.certificates.financingShare, (financing / 100).toFixed(4), `${day}: and the share of 100 children`)
@@ -195,7 +228,11 @@ t.test('as of a business date on a history recorded later; known at a moment; im
   const history = await get(`/v1/certificates/${number}/history?asOf=2024-09-30`)
   t.equal(history.statusCode, 200)
   const writeOffs = history.json().events.filter((e: { type: string }) => e.type === 'CertificateFundsWrittenOff')
-  t.same(writeOffs.map((e: { businessDate: string }) => e.businessDate), ['2024-09-09'], 'October\'s write-off is not effective on 30 September')
+  t.same(
+    writeOffs.map((e: { businessDate: string }) => e.businessDate),
+    ['2024-09-09'],
+    "October's write-off is not effective on 30 September",
+  )
   const full = (await get(`/v1/certificates/${number}/history`)).json().events as { businessDate: string | null; money: { spentAfter: string } | null }[]
   const dates = full.map((e) => e.businessDate ?? '')
   t.same(dates, [...dates].sort(), 'the trail runs in business order')
@@ -241,7 +278,8 @@ t.test('payments a payer can trust: not before the invoice, not in the future, o
   const finalSep = sep.finalInvoices[0]!
   const advanceOct = sep.advanceInvoices[0]!
   const payer = await header('payer', { payerId: 'payer-1' })
-  const pay = (invoiceId: string, body: Record<string, unknown>) => app.inject({ method: 'POST', url: `/v1/invoices/${invoiceId}/payments`, payload: body, headers: payer })
+  const pay = (invoiceId: string, body: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: `/v1/invoices/${invoiceId}/payments`, payload: body, headers: payer })
 
   const early = await pay(finalSep, { amount: '1.00', paidOn: '2024-09-30', paymentOrder: '10' })
   t.equal(early.statusCode, 422)
@@ -262,24 +300,56 @@ t.test('payments a payer can trust: not before the invoice, not in the future, o
   t.equal(reused.json().code, 'payment_order_reused', 'order № 10 of 2024 already paid another invoice')
   const nextYear = await pay(advanceOct, { amount: '100.00', paidOn: '2024-10-09', paymentOrder: '11' })
   t.equal(nextYear.statusCode, 201, 'another number is fine')
-  const reverse = await app.inject({ method: 'POST', url: `/v1/invoices/${advanceOct}/payments/${nextYear.json().paymentId}/reversal`, payload: { reversedOn: '2024-10-09', reason: 'wrong amount' }, headers: payer })
+  const reverse = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${advanceOct}/payments/${nextYear.json().paymentId}/reversal`,
+    payload: { reversedOn: '2024-10-09', reason: 'wrong amount' },
+    headers: payer,
+  })
   t.equal(reverse.statusCode, 201, reverse.body)
   const rekeyed = await pay(advanceOct, { amount: '200.00', paidOn: '2024-10-09', paymentOrder: '11' })
   t.equal(rekeyed.statusCode, 201, 'a reversed payment gives its order number back')
-  const reversalBefore = await app.inject({ method: 'POST', url: `/v1/invoices/${advanceOct}/payments/${rekeyed.json().paymentId}/reversal`, payload: { reversedOn: '2024-10-01', reason: 'x' }, headers: payer })
+  const reversalBefore = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${advanceOct}/payments/${rekeyed.json().paymentId}/reversal`,
+    payload: { reversedOn: '2024-10-01', reason: 'x' },
+    headers: payer,
+  })
   t.equal(reversalBefore.json().code, 'reversal_before_payment')
 
   await caughtUp(runner)
   t.equal((await verifyLedger(db.sql, store)).ok, true, 'verify holds on the honest history')
   // A payment dated before its invoice, written behind the ledger's back (the command refuses it): verify names it.
   const version = (await store.streamVersion(`invoice-${finalSep}`))!
-  await store.append(`invoice-${finalSep}`, [{
-    eventId: '00000000-0000-4000-8000-00000000beef', type: 'PaymentRecorded', schemaVersion: 1,
-    data: { invoiceId: finalSep, kind: 'final', payerId: 'payer-1', providerId: 'prov-1', month: '2024-09', paymentId: 'forged', amount: 1, paidOn: '2024-09-15', paymentOrder: '99', overdue: false },
-    metadata: { actor: 'test', correlationId: 'forged' },
-  }], { expectedVersion: version })
+  await store.append(
+    `invoice-${finalSep}`,
+    [
+      {
+        eventId: '00000000-0000-4000-8000-00000000beef',
+        type: 'PaymentRecorded',
+        schemaVersion: 1,
+        data: {
+          invoiceId: finalSep,
+          kind: 'final',
+          payerId: 'payer-1',
+          providerId: 'prov-1',
+          month: '2024-09',
+          paymentId: 'forged',
+          amount: 1,
+          paidOn: '2024-09-15',
+          paymentOrder: '99',
+          overdue: false,
+        },
+        metadata: { actor: 'test', correlationId: 'forged' },
+      },
+    ],
+    { expectedVersion: version },
+  )
   const report = await verifyLedger(db.sql, store, { skipProjections: true })
-  t.ok(report.problems.some((p) => /dated before the invoice was issued/.test(p.detail) && p.found === 'paid on 2024-09-15'), 'verify names a payment before its invoice')
+  t.ok(
+    report.problems.some((p) => /dated before the invoice was issued/.test(p.detail) && p.found === 'paid on 2024-09-15'),
+    'verify names a payment before its invoice',
+  )
 })
 
 t.test('old event versions are upcast when read: a v1 write-off counts from the 1st of its month', async (t) => {
@@ -290,12 +360,33 @@ t.test('old event versions are upcast when read: a v1 write-off counts from the 
   const { number } = await activeCertificate(ledger, 1)
   const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   // An acceptance as an old ledger recorded it: the contract accepted, its October written off by a v1 event.
-  await store.append(`contract-${c.contractId}`, [{ eventId: '00000000-0000-4000-8000-0000000000a1', type: 'ContractAccepted', schemaVersion: 1, data: { contractId: c.contractId, certificateNumber: number, acceptedOn: '2024-10-02' }, metadata: { actor: 'old', correlationId: 'old' } }], { expectedVersion: 0 })
+  await store.append(
+    `contract-${c.contractId}`,
+    [
+      {
+        eventId: '00000000-0000-4000-8000-0000000000a1',
+        type: 'ContractAccepted',
+        schemaVersion: 1,
+        data: { contractId: c.contractId, certificateNumber: number, acceptedOn: '2024-10-02' },
+        metadata: { actor: 'old', correlationId: 'old' },
+      },
+    ],
+    { expectedVersion: 0 },
+  )
   const certVersion = (await store.streamVersion(`certificate-${number}`))!
-  await store.append(`certificate-${number}`, [{
-    eventId: '00000000-0000-4000-8000-0000000000a2', type: 'CertificateFundsWrittenOff', schemaVersion: 1,
-    data: { certificateNumber: number, periodId: PERIOD, contractId: c.contractId, month: '2024-10', amount: 43595 }, metadata: { actor: 'old', correlationId: 'old' },
-  }], { expectedVersion: certVersion })
+  await store.append(
+    `certificate-${number}`,
+    [
+      {
+        eventId: '00000000-0000-4000-8000-0000000000a2',
+        type: 'CertificateFundsWrittenOff',
+        schemaVersion: 1,
+        data: { certificateNumber: number, periodId: PERIOD, contractId: c.contractId, month: '2024-10', amount: 43595 },
+        metadata: { actor: 'old', correlationId: 'old' },
+      },
+    ],
+    { expectedVersion: certVersion },
+  )
   const reader = new ProjectionReader(db.sql, store)
   const asOf = async (on: string) => (await reader.certificates.asOf(number, { on, known: {} })).view!.periods[0]!.spent
   t.equal(await asOf('2024-09-30'), '0.00')

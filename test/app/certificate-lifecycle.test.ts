@@ -33,7 +33,11 @@ t.test('a refused command retried with its key is checked again and takes nothin
   const { app, places } = await world(5)
   const { number } = await activeCertificate(app, 1, 'accounting')
   for (let i = 0; i < 2; i++) {
-    t.equal(await refusal(creditNominal(app, ctx('credit-1'), { certificateNumber: number, periodId: PERIOD, on: '2024-10-01' })), 'certificate_not_financing', `attempt ${i + 1} refused`)
+    t.equal(
+      await refusal(creditNominal(app, ctx('credit-1'), { certificateNumber: number, periodId: PERIOD, on: '2024-10-01' })),
+      'certificate_not_financing',
+      `attempt ${i + 1} refused`,
+    )
   }
   t.same(await places(), [], 'no financing place was taken')
 })
@@ -76,10 +80,18 @@ t.test('a type change interrupted after its first step is finished by sending it
   })
   const a = await activeCertificate(app, 1)
   const b = await activeCertificate(app, 2)
-  await t.rejects(changeCertificateType(app, ctx('to-accounting'), { certificateNumber: a.number, to: 'accounting', periodId: PERIOD, on: '2024-10-01' }), /simulated crash/)
+  await t.rejects(
+    changeCertificateType(app, ctx('to-accounting'), { certificateNumber: a.number, to: 'accounting', periodId: PERIOD, on: '2024-10-01' }),
+    /simulated crash/,
+  )
   t.same(await places(), [a.number], 'half-way: the place is still held')
   crash = false
-  await changeCertificateType(new Application(store), ctx('to-accounting'), { certificateNumber: a.number, to: 'accounting', periodId: PERIOD, on: '2024-10-01' })
+  await changeCertificateType(new Application(store), ctx('to-accounting'), {
+    certificateNumber: a.number,
+    to: 'accounting',
+    periodId: PERIOD,
+    on: '2024-10-01',
+  })
   t.same(await places(), [b.number], 'finished: the place went to the queue')
   t.equal(await balance(b.number), 776000)
   t.same(violations(await wholeLog(store)), [])

@@ -25,7 +25,6 @@ async function setup(t: Test, options: Parameters<typeof smallWorld>[1] = {}) {
   return { db, store, app, world, check }
 }
 
-
 const refusal = async (p: Promise<unknown>) => {
   try {
     await p
@@ -54,7 +53,11 @@ t.test('a financing certificate gets the nominal; a request reserves the exact c
   const { number: acc } = await activeCertificate(app, 2, 'accounting')
   const choir = await requestContract(app, ctx(), { certificateNumber: acc, groupId: 'choir-1', ...WORKED })
   t.equal(choir.quote!.certificate, 0)
-  t.equal(await refusal(requestContract(app, ctx(), { certificateNumber: acc, groupId: 'robotics-1', ...WORKED })), 'no_certificate_funds', 'no money, no financing contract')
+  t.equal(
+    await refusal(requestContract(app, ctx(), { certificateNumber: acc, groupId: 'robotics-1', ...WORKED })),
+    'no_certificate_funds',
+    'no money, no financing contract',
+  )
   const after = await check()
   t.equal(after.f.places.get('robotics-1')!.size, 1, 'the refused request gave its place back')
   t.same(after.problems, [])
@@ -81,7 +84,13 @@ t.test('the cap: the next financing certificate waits in the queue and is promot
 t.test('refusal, termination and freeze give the money back', async (t) => {
   const { app, check } = await setup(t, { groups: 3 })
   const { number } = await activeCertificate(app, 1)
-  const a = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-09-02', startDate: '2024-09-02', endDate: '2024-09-30' })
+  const a = await requestContract(app, ctx(), {
+    certificateNumber: number,
+    groupId: 'robotics-1',
+    requestedOn: '2024-09-02',
+    startDate: '2024-09-02',
+    endDate: '2024-09-30',
+  })
   await refuseContract(app, ctx(), { contractId: a.contractId, refusedOn: '2024-09-03', by: 'provider', reason: 'no teacher' })
   let { f } = await check()
   t.equal(f.money.get(`${number}|${PERIOD}`)!.balance, NOMINAL, 'refused: all back')
@@ -150,44 +159,55 @@ t.test('idempotency keys: a retry returns the first result; the same key with an
   t.equal(retry.contractId, first.contractId)
   t.same(retry.quote, first.quote)
   t.equal((await wholeLog(store)).length, count, 'nothing appended')
-  t.equal(await refusal(requestContract(app, ctx('key-1'), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-11-01' })), 'idempotency_key_reused')
-  t.equal(await refusal(changeCertificateType(app, ctx('key-1'), { certificateNumber: number, to: 'accounting', periodId: PERIOD, on: '2024-10-01' })), 'idempotency_key_reused', 'another command too')
+  t.equal(
+    await refusal(requestContract(app, ctx('key-1'), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-11-01' })),
+    'idempotency_key_reused',
+  )
+  t.equal(
+    await refusal(changeCertificateType(app, ctx('key-1'), { certificateNumber: number, to: 'accounting', periodId: PERIOD, on: '2024-10-01' })),
+    'idempotency_key_reused',
+    'another command too',
+  )
 })
 
-t.test('concurrent requests for the last places of a group and the last money of a certificate', { skip: onServer ? false : 'needs several connections' }, async (t) => {
-  const { store, check, app } = await setup(t, { capacity: 5, groups: 6 })
-  const numbers: string[] = []
-  for (let i = 1; i <= 12; i++) numbers.push((await activeCertificate(app, i)).number)
-  // Twelve children race for the five places of robotics-1, each through its own application instance, as if
-  // from separate server processes.
-  const outcomes = await Promise.allSettled(
-    numbers.map((n) => requestContract(new Application(store), ctx(), { certificateNumber: n, groupId: 'robotics-1', ...WORKED })),
-  )
-  const won = outcomes.filter((o) => o.status === 'fulfilled').length
-  t.equal(won, 5, 'exactly the capacity')
-  t.ok(
-    outcomes.every((o) => o.status === 'fulfilled' || (o.reason instanceof DomainError && o.reason.code === 'group_full')),
-    'the others are told the group is full',
-  )
-  // One child (7 760.00) asks for five other groups at once from 2025-03-01: each would reserve
-  // ceil(92 × 7 000.00 / 273) = 2 358.98 (92 days, normative below price), so three fit (7 076.94) and
-  // the fourth gets only what is left (683.06), the fifth nothing — whatever order they arrive in.
-  // A thirteenth child, who took no part in the race above (a place won there would already hold money).
-  const rich = (await activeCertificate(app, 13)).number
-  const racing = await Promise.allSettled(
-    ['robotics-2', 'robotics-3', 'robotics-4', 'robotics-5', 'robotics-6'].map((g) =>
-      requestContract(new Application(store), ctx(), { certificateNumber: rich, groupId: g, requestedOn: '2025-03-01', startDate: '2025-03-01' }),
-    ),
-  )
-  const { f, problems } = await check()
-  t.same(problems, [], 'no overbooking, no overdraft, no place without money or money without a contract')
-  t.equal(f.places.get('robotics-1')!.size, 5)
-  const m = f.money.get(`${rich}|${PERIOD}`)!
-  t.ok(m.balance >= 0, 'balance never below zero')
-  const granted = racing.filter((o) => o.status === 'fulfilled').length
-  t.equal(granted, 4, 'four requests got money')
-  t.equal(m.reserved, 3 * 235898 + (NOMINAL - 3 * 235898), 'three full parts and the remainder: the whole nominal')
-  t.equal(m.balance, 0)
-  const refusedCodes = racing.filter((o) => o.status === 'rejected').map((o) => ((o as PromiseRejectedResult).reason as DomainError).code)
-  t.same(refusedCodes, ['no_certificate_funds'], 'the fifth is told there is no money left')
-})
+t.test(
+  'concurrent requests for the last places of a group and the last money of a certificate',
+  { skip: onServer ? false : 'needs several connections' },
+  async (t) => {
+    const { store, check, app } = await setup(t, { capacity: 5, groups: 6 })
+    const numbers: string[] = []
+    for (let i = 1; i <= 12; i++) numbers.push((await activeCertificate(app, i)).number)
+    // Twelve children race for the five places of robotics-1, each through its own application instance, as if
+    // from separate server processes.
+    const outcomes = await Promise.allSettled(
+      numbers.map((n) => requestContract(new Application(store), ctx(), { certificateNumber: n, groupId: 'robotics-1', ...WORKED })),
+    )
+    const won = outcomes.filter((o) => o.status === 'fulfilled').length
+    t.equal(won, 5, 'exactly the capacity')
+    t.ok(
+      outcomes.every((o) => o.status === 'fulfilled' || (o.reason instanceof DomainError && o.reason.code === 'group_full')),
+      'the others are told the group is full',
+    )
+    // One child (7 760.00) asks for five other groups at once from 2025-03-01: each would reserve
+    // ceil(92 × 7 000.00 / 273) = 2 358.98 (92 days, normative below price), so three fit (7 076.94) and
+    // the fourth gets only what is left (683.06), the fifth nothing — whatever order they arrive in.
+    // A thirteenth child, who took no part in the race above (a place won there would already hold money).
+    const rich = (await activeCertificate(app, 13)).number
+    const racing = await Promise.allSettled(
+      ['robotics-2', 'robotics-3', 'robotics-4', 'robotics-5', 'robotics-6'].map((g) =>
+        requestContract(new Application(store), ctx(), { certificateNumber: rich, groupId: g, requestedOn: '2025-03-01', startDate: '2025-03-01' }),
+      ),
+    )
+    const { f, problems } = await check()
+    t.same(problems, [], 'no overbooking, no overdraft, no place without money or money without a contract')
+    t.equal(f.places.get('robotics-1')!.size, 5)
+    const m = f.money.get(`${rich}|${PERIOD}`)!
+    t.ok(m.balance >= 0, 'balance never below zero')
+    const granted = racing.filter((o) => o.status === 'fulfilled').length
+    t.equal(granted, 4, 'four requests got money')
+    t.equal(m.reserved, 3 * 235898 + (NOMINAL - 3 * 235898), 'three full parts and the remainder: the whole nominal')
+    t.equal(m.balance, 0)
+    const refusedCodes = racing.filter((o) => o.status === 'rejected').map((o) => ((o as PromiseRejectedResult).reason as DomainError).code)
+    t.same(refusedCodes, ['no_certificate_funds'], 'the fifth is told there is no money left')
+  },
+)

@@ -21,33 +21,37 @@ const outcomeOf = async (p: Promise<unknown>) => {
   }
 }
 
-t.test('the same key and body sent to two servers at once: every retry gets the first result', { skip: onServer ? false : 'two servers need a database server' }, async (t) => {
-  const db = await testDatabase(t)
-  // Two servers: two applications, each with its own caches and group commit, on one database.
-  const a = new Application(new PostgresEventStore(db.sql))
-  const b = new Application(new PostgresEventStore(db.sql))
-  await smallWorld(a, { groups: 1, capacity: 100 })
-  const certificates = []
-  for (let i = 1; i <= 30; i++) certificates.push((await activeCertificate(a, i)).number)
-  const outcomes = await Promise.all(
-    certificates.flatMap((number) => {
-      const body = { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' }
-      return [a, b, a, b].map((app) => outcomeOf(requestContract(app, keyed(`request-${number}`), body)))
-    }),
-  )
-  const failed = outcomes.filter((o) => 'error' in o)
-  t.same(failed, [], 'no retry was refused')
-  const log = await wholeLog(a.store)
-  t.equal(log.filter((e) => e.type === 'ContractRequested').length, 30, 'one contract per key')
-  for (let i = 0; i < outcomes.length; i += 4) {
-    const ids = outcomes.slice(i, i + 4).map((o) => ('ok' in o ? (o.ok as { contractId: string }).contractId : null))
-    if (new Set(ids).size !== 1) t.fail(`one key, several results: ${ids.join(', ')}`)
-  }
-  t.same(violations(log), [])
-  t.equal(figures(log).contracts.size, 30)
-})
+t.test(
+  'the same key and body sent to two servers at once: every retry gets the first result',
+  { skip: onServer ? false : 'two servers need a database server' },
+  async (t) => {
+    const db = await testDatabase(t)
+    // Two servers: two applications, each with its own caches and group commit, on one database.
+    const a = new Application(new PostgresEventStore(db.sql))
+    const b = new Application(new PostgresEventStore(db.sql))
+    await smallWorld(a, { groups: 1, capacity: 100 })
+    const certificates = []
+    for (let i = 1; i <= 30; i++) certificates.push((await activeCertificate(a, i)).number)
+    const outcomes = await Promise.all(
+      certificates.flatMap((number) => {
+        const body = { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' }
+        return [a, b, a, b].map((app) => outcomeOf(requestContract(app, keyed(`request-${number}`), body)))
+      }),
+    )
+    const failed = outcomes.filter((o) => 'error' in o)
+    t.same(failed, [], 'no retry was refused')
+    const log = await wholeLog(a.store)
+    t.equal(log.filter((e) => e.type === 'ContractRequested').length, 30, 'one contract per key')
+    for (let i = 0; i < outcomes.length; i += 4) {
+      const ids = outcomes.slice(i, i + 4).map((o) => ('ok' in o ? (o.ok as { contractId: string }).contractId : null))
+      if (new Set(ids).size !== 1) t.fail(`one key, several results: ${ids.join(', ')}`)
+    }
+    t.same(violations(log), [])
+    t.equal(figures(log).contracts.size, 30)
+  },
+)
 
-t.test('the same step queued twice on a stream (a retry while the request still runs) gets the first one\'s result', async (t) => {
+t.test("the same step queued twice on a stream (a retry while the request still runs) gets the first one's result", async (t) => {
   const db = await testDatabase(t)
   const app = new Application(new PostgresEventStore(db.sql))
   await smallWorld(app, { capacity: 5 })
@@ -82,7 +86,7 @@ t.test('a refusal does not consume its key and leaves no trace of the request', 
   t.same(refused, { error: 'no_certificate_funds' }, 'an accounting certificate has nothing to reserve')
   const keyEvents = (await wholeLog(app.store)).length
   t.same(await outcomeOf(requestContract(app, keyed('k-1'), body)), refused, 'the same body again: the same refusal')
-  t.equal((await wholeLog(app.store)).length, keyEvents, 'answered from the key\'s record, nothing run or written')
+  t.equal((await wholeLog(app.store)).length, keyEvents, "answered from the key's record, nothing run or written")
   const after = (await wholeLog(app.store)).filter((e) => !e.streamId.startsWith('idempotency-'))
   t.equal(after.length, before, 'the refused request took no place and wrote nothing (GroupPlaceTaken + Released no more)')
   // The corrected request, under the same key: the parent pays everything.

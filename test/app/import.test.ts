@@ -33,22 +33,47 @@ t.test('registries import through the commands, report rejected rows by line, an
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
   const app = new Application(store)
-  await openFinancingPeriod(app, ctx(), { municipality: 'tambov', periodId: '2024', startDate: '2024-09-01', endDate: '2025-08-31', nominal: 776000, financingCap: 10, nominalLimit: null, payerId: 'payer-1' })
+  await openFinancingPeriod(app, ctx(), {
+    municipality: 'tambov',
+    periodId: '2024',
+    startDate: '2024-09-01',
+    endDate: '2025-08-31',
+    nominal: 776000,
+    financingCap: 10,
+    nominalLimit: null,
+    payerId: 'payer-1',
+  })
 
   t.same(await importFile(app, 'providers', providers, 'providers.csv'), { rows: 2, imported: 2, alreadyImported: 0, rejected: [] })
   const prog = await importFile(app, 'programmes', programmes, 'programmes.csv')
   t.same(prog.rejected, [{ line: 5, code: 'provider_not_found', message: 'no provider nobody' }])
   t.equal(prog.imported, 3)
   const grp = await importFile(app, 'groups', groups, 'groups.csv')
-  t.same(grp.rejected.map((r) => [r.line, r.code]), [[3, 'price_above_limit'], [4, 'row_invalid']], '12 000 > 150 % of 7 000; "9000" has no kopecks')
+  t.same(
+    grp.rejected.map((r) => [r.line, r.code]),
+    [
+      [3, 'price_above_limit'],
+      [4, 'row_invalid'],
+    ],
+    '12 000 > 150 % of 7 000; "9000" has no kopecks',
+  )
   const certs = await importFile(app, 'certificates', certificates, 'registry.csv')
-  t.same(certs.rejected.map((r) => [r.line, r.code]), [[4, 'child_age_outside_5_to_18'], [5, 'row_invalid']])
+  t.same(
+    certs.rejected.map((r) => [r.line, r.code]),
+    [
+      [4, 'child_age_outside_5_to_18'],
+      [5, 'row_invalid'],
+    ],
+  )
   t.equal(certs.imported, 2)
 
   const log = await wholeLog(store)
   const f = figures(log)
   t.equal(f.money.get('A000000001|2024')!.balance, 776000, 'the financing certificate got its nominal')
-  t.ok(log.some((e) => e.type === 'CertificateActivated' && (e.data as { certificateNumber: string }).certificateNumber === 'A000000001'), 'and was activated')
+  t.ok(
+    log.some((e) => e.type === 'CertificateActivated' && (e.data as { certificateNumber: string }).certificateNumber === 'A000000001'),
+    'and was activated',
+  )
   t.ok(log.some((e) => e.type === 'ProgrammeQualityAssessed' && (e.data as { certified: boolean; programmeId: string }).programmeId === 'robotics'))
 
   const again = await importFile(new Application(store), 'certificates', certificates, 'registry.csv')
@@ -56,6 +81,10 @@ t.test('registries import through the commands, report rejected rows by line, an
   t.equal((await wholeLog(store)).length, log.length, 'and appends nothing')
   const changed = certificates.replace('A000000002;tambov;2016-07-30', 'A000000002;tambov;2016-07-31')
   const third = await importFile(app, 'certificates', changed, 'registry.csv')
-  t.match(third.rejected.find((r) => r.line === 3), { code: 'idempotency_key_reused' }, 'a row changed since is reported, not applied')
+  t.match(
+    third.rejected.find((r) => r.line === 3),
+    { code: 'idempotency_key_reused' },
+    'a row changed since is reported, not applied',
+  )
   await t.rejects(importFile(app, 'groups', 'group_id;programme_id\nx;y\n', 'bad.csv'), /header lacks start_date/)
 })

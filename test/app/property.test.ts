@@ -44,7 +44,13 @@ t.test('random command sequences keep every certificate balance = nominal − re
       // the queue); the random commands then issue, activate, enrol, answer, terminate, change and freeze.
       for (let i = 1; i <= 4; i++) {
         const n = `P${String(i).padStart(9, '0')}`
-        await issueCertificate(app, ctx(), { certificateNumber: n, municipality: MUNICIPALITY, birthDate: '2013-01-01', issuedOn: '2024-09-01', type: 'financing' })
+        await issueCertificate(app, ctx(), {
+          certificateNumber: n,
+          municipality: MUNICIPALITY,
+          birthDate: '2013-01-01',
+          issuedOn: '2024-09-01',
+          type: 'financing',
+        })
         await activateCertificate(app, ctx(), { certificateNumber: n, activatedOn: '2024-09-01' })
       }
       const contracts: string[] = []
@@ -52,14 +58,26 @@ t.test('random command sequences keep every certificate balance = nominal − re
         try {
           switch (c.kind) {
             case 'issue':
-              await issueCertificate(app, ctx(), { certificateNumber: c.cert, municipality: MUNICIPALITY, birthDate: '2013-01-01', issuedOn: '2024-09-01', type: c.type })
+              await issueCertificate(app, ctx(), {
+                certificateNumber: c.cert,
+                municipality: MUNICIPALITY,
+                birthDate: '2013-01-01',
+                issuedOn: '2024-09-01',
+                type: c.type,
+              })
               break
             case 'activate':
               await activateCertificate(app, ctx(), { certificateNumber: c.cert, activatedOn: '2024-09-01' })
               break
             case 'request': {
               const date = `${c.month}-${c.day}`
-              const r = await requestContract(app, ctx(), { certificateNumber: c.cert, groupId: c.group, requestedOn: date, startDate: date, parentPaysAll: c.parentPaysAll })
+              const r = await requestContract(app, ctx(), {
+                certificateNumber: c.cert,
+                groupId: c.group,
+                requestedOn: date,
+                startDate: date,
+                parentPaysAll: c.parentPaysAll,
+              })
               contracts.push(r.contractId)
               contractsMade++
               break
@@ -68,10 +86,17 @@ t.test('random command sequences keep every certificate balance = nominal − re
               if (contracts.length) await acceptContract(app, ctx(), { contractId: contracts[c.pick % contracts.length]!, acceptedOn: '2025-05-31' })
               break
             case 'refuse':
-              if (contracts.length) await refuseContract(app, ctx(), { contractId: contracts[c.pick % contracts.length]!, refusedOn: '2025-05-31', by: 'provider', reason: 'test' })
+              if (contracts.length)
+                await refuseContract(app, ctx(), { contractId: contracts[c.pick % contracts.length]!, refusedOn: '2025-05-31', by: 'provider', reason: 'test' })
               break
             case 'terminate':
-              if (contracts.length) await terminateContract(app, ctx(), { contractId: contracts[c.pick % contracts.length]!, terminatedOn: `${c.month}-15`, by: 'parent', reason: 'test' })
+              if (contracts.length)
+                await terminateContract(app, ctx(), {
+                  contractId: contracts[c.pick % contracts.length]!,
+                  terminatedOn: `${c.month}-15`,
+                  by: 'parent',
+                  reason: 'test',
+                })
               break
             case 'close':
               if (contracts.length) await closeContract(app, ctx(), { contractId: contracts[c.pick % contracts.length]!, closedOn: '2025-08-31' })
@@ -90,7 +115,13 @@ t.test('random command sequences keep every certificate balance = nominal − re
       }
       runs++
       const log = await wholeLog(store)
-      const problems = violations(log, { capacity: new Map([['robotics-1', 2], ['robotics-2', 2], ['choir-1', 30]]) })
+      const problems = violations(log, {
+        capacity: new Map([
+          ['robotics-1', 2],
+          ['robotics-2', 2],
+          ['choir-1', 30],
+        ]),
+      })
       if (problems.length > 0) throw new Error(problems.join('; '))
       for (const e of log) {
         if (e.type !== 'ContractRequested') continue
@@ -104,7 +135,8 @@ t.test('random command sequences keep every certificate balance = nominal − re
         const [number, period] = key.split('|') as [string, string]
         const state = (await app.aggregates.load(certificateDecider, streams.certificate(number))).state
         const m = state.periods.get(period)!
-        if (balanceOf(m) !== v.balance || m.reserved !== v.reserved) throw new Error(`${key}: decider ${balanceOf(m)}/${m.reserved}, events ${v.balance}/${v.reserved}`)
+        if (balanceOf(m) !== v.balance || m.reserved !== v.reserved)
+          throw new Error(`${key}: decider ${balanceOf(m)}/${m.reserved}, events ${v.balance}/${v.reserved}`)
       }
       return true
     }),

@@ -3,11 +3,11 @@ import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
 import { ProjectionReader } from '../../projections/read.ts'
-import { exportMunicipality, verifyExport } from '../../src/audit/export.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract } from '../../src/app/contracts.ts'
-import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
+import { openFinancingPeriod } from '../../src/app/registry.ts'
+import { exportMunicipality, verifyExport } from '../../src/audit/export.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { runCli } from '../helpers/cli.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -19,7 +19,16 @@ t.test('an export verifies offline; one byte changed does not', async (t) => {
   const app = new Application(store)
   const reader = new ProjectionReader(db.sql, store)
   await smallWorld(app)
-  await openFinancingPeriod(app, ctx(), { municipality: 'elsewhere', periodId: '2024', startDate: '2024-09-01', endDate: '2025-08-31', nominal: 500000, financingCap: 5, nominalLimit: null, payerId: 'payer-9' })
+  await openFinancingPeriod(app, ctx(), {
+    municipality: 'elsewhere',
+    periodId: '2024',
+    startDate: '2024-09-01',
+    endDate: '2025-08-31',
+    nominal: 500000,
+    financingCap: 5,
+    nominalLimit: null,
+    payerId: 'payer-9',
+  })
   const { number } = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
@@ -29,10 +38,18 @@ t.test('an export verifies offline; one byte changed does not', async (t) => {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const out = path.join(dir, 'tambov.ndjson')
   const manifest = await exportMunicipality(store, { municipality: MUNICIPALITY, selection: { by: 'business', from: '2000-01-01', to: '2099-12-31' }, out })
-  const inScope = (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ledger.events WHERE stream_id NOT LIKE 'idempotency-%' AND stream_id <> 'municipality-elsewhere'`)[0]!.n
+  const inScope = (
+    await db.sql<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM ledger.events WHERE stream_id NOT LIKE 'idempotency-%' AND stream_id <> 'municipality-elsewhere'`
+  )[0]!.n
   t.equal(manifest.events, inScope, 'every event of the municipality, none of another')
   t.notOk(fs.readFileSync(out, 'utf8').includes('elsewhere'), 'nothing of the other municipality')
-  t.equal(manifest.lastHashes[`certificate-${number}`], (await db.sql<{ hash: string }[]>`SELECT hash FROM ledger.events WHERE stream_id = ${`certificate-${number}`} ORDER BY stream_position DESC LIMIT 1`)[0]!.hash)
+  t.equal(
+    manifest.lastHashes[`certificate-${number}`],
+    (await db.sql<{ hash: string }[]>`SELECT hash FROM ledger.events WHERE stream_id = ${`certificate-${number}`} ORDER BY stream_position DESC LIMIT 1`)[0]!
+      .hash,
+  )
 
   const ok = verifyExport(out)
   t.equal(ok.ok, true, JSON.stringify(ok.firstProblem))
@@ -46,7 +63,10 @@ t.test('an export verifies offline; one byte changed does not', async (t) => {
   const bad = verifyExport(tampered)
   t.equal(bad.ok, false)
   t.match(bad.firstProblem, { detail: /SHA-256 differs/ })
-  t.ok(bad.problems.some((p) => p.check === 'chain' && /altered/.test(p.detail) && p.streamId === `certificate-${number}`), 'and the altered event is named')
+  t.ok(
+    bad.problems.some((p) => p.check === 'chain' && /altered/.test(p.detail) && p.streamId === `certificate-${number}`),
+    'and the altered event is named',
+  )
 
   const cli = await runCli(['verify', '--file', out], {})
   t.equal(cli.code, 0, cli.stdout + cli.stderr)

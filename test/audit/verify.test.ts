@@ -2,16 +2,15 @@ import t, { type Test } from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionReader } from '../../projections/read.ts'
 import { activeSchema, ProjectionRunner } from '../../projections/runner.ts'
-import { verifyLedger } from '../../src/audit/verify.ts'
 import { Application } from '../../src/app/context.ts'
-import { acceptContract, requestContract } from '../../src/app/contracts.ts'
+import { acceptContract, recordAttendance, requestContract } from '../../src/app/contracts.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
-import { recordAttendance } from '../../src/app/contracts.ts'
 import { recordPayment } from '../../src/app/payments.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
-import { runCli } from '../helpers/cli.ts'
+import { verifyLedger } from '../../src/audit/verify.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { prepareDatabase } from '../../src/db/setup.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
+import { runCli } from '../helpers/cli.ts'
 import { createServerDatabase, onServer, testDatabase } from '../helpers/database.ts'
 import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
 
@@ -26,7 +25,15 @@ async function history(t: Test) {
   const { number } = await activeCertificate(app, 1)
   const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
   await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await recordAttendance(app, ctx(), { contractId: c.contractId, month: '2024-10', lessonsPlanned: 8, lessonsCancelledByProvider: 2, lessonsAttended: 6, providerCompletenessBp: null, recordedOn: '2024-10-31' })
+  await recordAttendance(app, ctx(), {
+    contractId: c.contractId,
+    month: '2024-10',
+    lessonsPlanned: 8,
+    lessonsCancelledByProvider: 2,
+    lessonsAttended: 6,
+    providerCompletenessBp: null,
+    recordedOn: '2024-10-31',
+  })
   const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
   await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1' })
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
@@ -57,15 +64,30 @@ t.test('an event altered with the trigger disabled is named', async (t) => {
   await behindTheTrigger(db, `UPDATE ledger.events SET data = jsonb_set(data, '{amount}', '9999999') WHERE event_id = $1`, victim!.event_id)
   const report = await verifyLedger(db.sql, store, { skipProjections: true })
   t.equal(report.ok, false)
-  t.match(report.firstProblem, { check: 'chain', streamId: victim!.stream_id, streamPosition: Number(victim!.stream_position), eventId: victim!.event_id, detail: /altered/ })
+  t.match(report.firstProblem, {
+    check: 'chain',
+    streamId: victim!.stream_id,
+    streamPosition: Number(victim!.stream_position),
+    eventId: victim!.event_id,
+    detail: /altered/,
+  })
 })
 
 t.test('a deleted event is named by the gap it leaves', async (t) => {
   const { db, store, contractId } = await history(t)
-  const [victim] = await db.sql<{ event_id: string }[]>`SELECT event_id FROM ledger.events WHERE stream_id = ${`contract-${contractId}`} AND stream_position = 1`
+  const [victim] = await db.sql<
+    { event_id: string }[]
+  >`SELECT event_id FROM ledger.events WHERE stream_id = ${`contract-${contractId}`} AND stream_position = 1`
   await behindTheTrigger(db, 'DELETE FROM ledger.events WHERE event_id = $1', victim!.event_id)
   const report = await verifyLedger(db.sql, store, { skipProjections: true })
-  t.match(report.firstProblem, { check: 'chain', streamId: `contract-${contractId}`, streamPosition: 2, expected: 'position 1', found: 'position 2', detail: /missing/ })
+  t.match(report.firstProblem, {
+    check: 'chain',
+    streamId: `contract-${contractId}`,
+    streamPosition: 2,
+    expected: 'position 1',
+    found: 'position 2',
+    detail: /missing/,
+  })
 })
 
 t.test('a projection row edited by hand is named', async (t) => {
@@ -77,41 +99,95 @@ t.test('a projection row edited by hand is named', async (t) => {
   t.match(report.firstProblem, { check: 'projection', detail: new RegExp(`certificate-balances.certificate_balances row ${number}\\|2024 differs`) })
 })
 
-t.test('ledger verify: exit 0 and counts, --json, exit 1 naming the first disagreement', { skip: onServer ? false : 'runs the CLI against a database the test also holds: needs a server' }, async (t) => {
-  const url = await createServerDatabase(t)
-  const db = await openDatabase({ databaseUrl: url, poolSize: 3 })
-  t.teardown(() => db.close())
-  await prepareDatabase(db.sql)
-  const app = new Application(new PostgresEventStore(db.sql))
-  await smallWorld(app)
-  const { number } = await activeCertificate(app, 1)
-  const clean = await runCli(['verify'], { DATABASE_URL: url })
-  t.equal(clean.code, 0, clean.stdout + clean.stderr)
-  t.match(clean.stdout, /everything holds/)
-  const json = await runCli(['verify', '--json'], { DATABASE_URL: url })
-  t.match(JSON.parse(json.stdout), { ok: true, firstProblem: null })
-  const [victim] = await db.sql<{ event_id: string }[]>`SELECT event_id FROM ledger.events WHERE stream_id = ${`certificate-${number}`} AND stream_position = 0`
-  await db.sql.begin(async (tx) => {
-    await tx`ALTER TABLE ledger.events DISABLE TRIGGER events_refuse_update_delete`
-    await tx`UPDATE ledger.events SET data = jsonb_set(data, '{birthDate}', '"2010-01-01"') WHERE event_id = ${victim!.event_id}`
-    await tx`ALTER TABLE ledger.events ENABLE TRIGGER events_refuse_update_delete`
-  })
-  const tampered = await runCli(['verify'], { DATABASE_URL: url })
-  t.equal(tampered.code, 1)
-  t.match(tampered.stdout, new RegExp(`FIRST DISAGREEMENT \\(chain\\) at certificate-${number} position 0 \\(event ${victim!.event_id}`))
-})
+t.test(
+  'ledger verify: exit 0 and counts, --json, exit 1 naming the first disagreement',
+  { skip: onServer ? false : 'runs the CLI against a database the test also holds: needs a server' },
+  async (t) => {
+    const url = await createServerDatabase(t)
+    const db = await openDatabase({ databaseUrl: url, poolSize: 3 })
+    t.teardown(() => db.close())
+    await prepareDatabase(db.sql)
+    const app = new Application(new PostgresEventStore(db.sql))
+    await smallWorld(app)
+    const { number } = await activeCertificate(app, 1)
+    const clean = await runCli(['verify'], { DATABASE_URL: url })
+    t.equal(clean.code, 0, clean.stdout + clean.stderr)
+    t.match(clean.stdout, /everything holds/)
+    const json = await runCli(['verify', '--json'], { DATABASE_URL: url })
+    t.match(JSON.parse(json.stdout), { ok: true, firstProblem: null })
+    const [victim] = await db.sql<
+      { event_id: string }[]
+    >`SELECT event_id FROM ledger.events WHERE stream_id = ${`certificate-${number}`} AND stream_position = 0`
+    await db.sql.begin(async (tx) => {
+      await tx`ALTER TABLE ledger.events DISABLE TRIGGER events_refuse_update_delete`
+      await tx`UPDATE ledger.events SET data = jsonb_set(data, '{birthDate}', '"2010-01-01"') WHERE event_id = ${victim!.event_id}`
+      await tx`ALTER TABLE ledger.events ENABLE TRIGGER events_refuse_update_delete`
+    })
+    const tampered = await runCli(['verify'], { DATABASE_URL: url })
+    t.equal(tampered.code, 1)
+    t.match(tampered.stdout, new RegExp(`FIRST DISAGREEMENT \\(chain\\) at certificate-${number} position 0 \\(event ${victim!.event_id}`))
+  },
+)
 
 t.test('money forged with a valid chain is named by the rule it breaks', async (t) => {
   // Appended through the store (so each chain is valid), as someone with write access to the log could.
   const forge = async (store: PostgresEventStore, streamId: string, type: string, schemaVersion: number, data: Record<string, unknown>) => {
     const version = await store.streamVersion(streamId)
-    await store.append(streamId, [{ eventId: crypto.randomUUID(), type, schemaVersion, data, metadata: { actor: 'forger', correlationId: 'forged' } }], { expectedVersion: version ?? 'no_stream' })
+    await store.append(streamId, [{ eventId: crypto.randomUUID(), type, schemaVersion, data, metadata: { actor: 'forger', correlationId: 'forged' } }], {
+      expectedVersion: version ?? 'no_stream',
+    })
   }
   const cases: [string, (h: Awaited<ReturnType<typeof history>>) => Promise<void>, RegExp][] = [
-    ['a nominal of 1 000 000.00 credited', (h) => forge(h.store, `certificate-${h.number}`, 'NominalCredited', 1, { certificateNumber: h.number, periodId: '2024', amount: 100_000_000, creditedOn: '2024-12-01' }), /nominal credited for period 2024 is not that period's nominal/],
-    ['a second nominal of the right amount', (h) => forge(h.store, `certificate-${h.number}`, 'NominalCredited', 1, { certificateNumber: h.number, periodId: '2024', amount: 776000, creditedOn: '2024-12-01' }), /while it holds one/],
-    ['a write-off above the schedule', (h) => forge(h.store, `certificate-${h.number}`, 'CertificateFundsWrittenOff', 2, { certificateNumber: h.number, periodId: '2024', contractId: h.contractId, month: '2024-11', amount: 100000, effectiveOn: '2024-11-01' }), /write-off of 2024-11 .* is not the contract's schedule/],
-    ['a refund of no shortfall', (h) => forge(h.store, `certificate-${h.number}`, 'ShortfallRefunded', 2, { certificateNumber: h.number, periodId: '2024', contractId: h.contractId, month: '2024-10', invoiceId: 'final-nowhere', correctionId: null, amount: 5000, refundedOn: '2024-11-05' }), /is not the shortfall of invoice final-nowhere/],
+    [
+      'a nominal of 1 000 000.00 credited',
+      (h) =>
+        forge(h.store, `certificate-${h.number}`, 'NominalCredited', 1, {
+          certificateNumber: h.number,
+          periodId: '2024',
+          amount: 100_000_000,
+          creditedOn: '2024-12-01',
+        }),
+      /nominal credited for period 2024 is not that period's nominal/,
+    ],
+    [
+      'a second nominal of the right amount',
+      (h) =>
+        forge(h.store, `certificate-${h.number}`, 'NominalCredited', 1, {
+          certificateNumber: h.number,
+          periodId: '2024',
+          amount: 776000,
+          creditedOn: '2024-12-01',
+        }),
+      /while it holds one/,
+    ],
+    [
+      'a write-off above the schedule',
+      (h) =>
+        forge(h.store, `certificate-${h.number}`, 'CertificateFundsWrittenOff', 2, {
+          certificateNumber: h.number,
+          periodId: '2024',
+          contractId: h.contractId,
+          month: '2024-11',
+          amount: 100000,
+          effectiveOn: '2024-11-01',
+        }),
+      /write-off of 2024-11 .* is not the contract's schedule/,
+    ],
+    [
+      'a refund of no shortfall',
+      (h) =>
+        forge(h.store, `certificate-${h.number}`, 'ShortfallRefunded', 2, {
+          certificateNumber: h.number,
+          periodId: '2024',
+          contractId: h.contractId,
+          month: '2024-10',
+          invoiceId: 'final-nowhere',
+          correctionId: null,
+          amount: 5000,
+          refundedOn: '2024-11-05',
+        }),
+      /is not the shortfall of invoice final-nowhere/,
+    ],
   ]
   for (const [what, tamper, named] of cases) {
     const h = await history(t)
@@ -119,6 +195,9 @@ t.test('money forged with a valid chain is named by the rule it breaks', async (
     await tamper(h)
     const report = await verifyLedger(h.db.sql, h.store, { skipProjections: true })
     t.equal(report.ok, false, `${what}: verify does not hold`)
-    t.ok(report.problems.some((p) => p.check === 'money' && named.test(p.detail)), `${what}: named (${report.problems.map((p) => p.detail).join('; ')})`)
+    t.ok(
+      report.problems.some((p) => p.check === 'money' && named.test(p.detail)),
+      `${what}: named (${report.problems.map((p) => p.detail).join('; ')})`,
+    )
   }
 })

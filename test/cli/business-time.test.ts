@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
 import { openDatabase } from '../../src/db/database.ts'
-import { createServerDatabase, onServer } from '../helpers/database.ts'
 import { runCli } from '../helpers/cli.ts'
+import { createServerDatabase, onServer } from '../helpers/database.ts'
 
 // Issue 12 from the command line: a ledger cannot be opened by mistake, and the questions the README and the
 // demo suggest (replay, export by business period) answer on a simulated year, or say plainly why they cannot.
@@ -22,11 +22,20 @@ t.test('a reading command on a place without a ledger stops with one line and cr
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-typo-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
   const typo = path.join(dir, '.ledger-dem')
-  for (const args of [['verify'], ['replay', '--as-of', '2023-12-31'], ['projections', 'status'], ['export', '--municipality', 'm', '--from', '2023-09-01', '--to', '2024-06-30', '--out', path.join(dir, 'x.ndjson')]]) {
+  for (const args of [
+    ['verify'],
+    ['replay', '--as-of', '2023-12-31'],
+    ['projections', 'status'],
+    ['export', '--municipality', 'm', '--from', '2023-09-01', '--to', '2024-06-30', '--out', path.join(dir, 'x.ndjson')],
+  ]) {
     const r = await runCli(args, { LEDGER_DATA_DIR: typo })
     t.equal(r.code, 1, `${args[0]}: non-zero exit`)
     t.ok(oneLine(r.stderr), `${args[0]}: one line`)
-    t.match(r.stderr, new RegExp(`^ledger: no ledger in ${typo.replace(/[/.]/g, '\\$&')} \\(LEDGER_DATA_DIR\\); run \`ledger migrate\``), `${args[0]}: names where it looked`)
+    t.match(
+      r.stderr,
+      new RegExp(`^ledger: no ledger in ${typo.replace(/[/.]/g, '\\$&')} \\(LEDGER_DATA_DIR\\); run \`ledger migrate\``),
+      `${args[0]}: names where it looked`,
+    )
     t.notOk(fs.existsSync(typo), `${args[0]}: no ledger was created there`)
   }
   if (onServer) {
@@ -74,7 +83,9 @@ t.test('replay and export answer by business date on a simulated year; impossibl
   t.match(before.stderr, /^ledger: no events on or before 2020-01-01: the log's first business date is 2023-\d\d-\d\d\n$/)
 
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: (env as { LEDGER_DATA_DIR?: string }).LEDGER_DATA_DIR, poolSize: 1 })
-  const [cert] = await db.sql<{ n: string; issued: string }[]>`SELECT data->>'certificateNumber' AS n, data->>'issuedOn' AS issued FROM ledger.events WHERE type = 'CertificateIssued' ORDER BY global_position LIMIT 1`
+  const [cert] = await db.sql<
+    { n: string; issued: string }[]
+  >`SELECT data->>'certificateNumber' AS n, data->>'issuedOn' AS issued FROM ledger.events WHERE type = 'CertificateIssued' ORDER BY global_position LIMIT 1`
   await db.close()
   const one = await runCli(['replay', '--as-of', '2023-12-31', '--certificate', cert!.n], env)
   t.equal(one.code, 0, one.stderr)
@@ -95,7 +106,10 @@ t.test('replay and export answer by business date on a simulated year; impossibl
   t.equal(nothing.code, 1, 'an export of nothing is not a success')
   t.match(nothing.stderr, /^ledger: municipality tambov-district has no events dated 2020-01-01\.\.2020-12-31; nothing was written\n$/)
   t.notOk(fs.existsSync(none), 'and writes no file')
-  const recorded = await runCli(['export', '--municipality', 'tambov-district', '--recorded-from', '2000-01-01', '--recorded-to', '2099-12-31', '--out', path.join(dir, 'rec.ndjson')], env)
+  const recorded = await runCli(
+    ['export', '--municipality', 'tambov-district', '--recorded-from', '2000-01-01', '--recorded-to', '2099-12-31', '--out', path.join(dir, 'rec.ndjson')],
+    env,
+  )
   t.equal(recorded.code, 0, 'by recorded time, under its own options')
   t.match(recorded.stdout, /recorded 2000-01-01\.\.2099-12-31/)
 })

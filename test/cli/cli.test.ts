@@ -4,8 +4,8 @@ import path from 'node:path'
 import t, { type Test } from 'tap'
 import { findCaller } from '../../src/auth/tokens.ts'
 import { openDatabase } from '../../src/db/database.ts'
-import { createServerDatabase, onServer } from '../helpers/database.ts'
 import { runCli, startCli } from '../helpers/cli.ts'
+import { createServerDatabase, onServer } from '../helpers/database.ts'
 
 /** Where the CLI keeps its ledger in this test: a fresh server database, or a fresh embedded directory. */
 async function ledgerEnv(t: Test) {
@@ -77,8 +77,14 @@ t.test('serve answers, then stops cleanly on SIGTERM', async (t) => {
   t.ok(url, 'the server reports where it listens')
   const ready = await fetch(`${url}/ready`)
   t.equal(ready.status, 200, 'ready: migrations applied at start')
-  const lines = log.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; req?: unknown })
-  t.ok(lines.some((l) => l.msg === 'incoming request'), 'pino request logs')
+  const lines = log
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { msg: string; req?: unknown })
+  t.ok(
+    lines.some((l) => l.msg === 'incoming request'),
+    'pino request logs',
+  )
 
   server.kill('SIGTERM')
   t.equal(await exited, 0, 'exit code 0')

@@ -6,12 +6,34 @@ import { runCli } from '../helpers/cli.ts'
 import { createServerDatabase, onServer } from '../helpers/database.ts'
 
 t.test('ledger quote: the worked example, and bad input as one line with a non-zero exit', async (t) => {
-  const args = ['quote', '--group-start', '2024-09-01', '--group-end', '2025-05-31', '--start', '2024-10-15', '--price', '9000.00', '--normative', '7000.00', '--balance', '7760.00']
+  const args = [
+    'quote',
+    '--group-start',
+    '2024-09-01',
+    '--group-end',
+    '2025-05-31',
+    '--start',
+    '2024-10-15',
+    '--price',
+    '9000.00',
+    '--normative',
+    '7000.00',
+    '--balance',
+    '7760.00',
+  ]
   const ok = await runCli(args, {})
   t.equal(ok.code, 0, ok.stderr)
   t.same(JSON.parse(ok.stdout), {
-    days: 229, months: 8, all: '7549.46', normative: '5871.80', certificate: '5871.80', parent: '1677.66',
-    certificateFirstMonth: '435.95', certificateOtherMonth: '776.55', parentFirstMonth: '124.57', parentOtherMonth: '221.87',
+    days: 229,
+    months: 8,
+    all: '7549.46',
+    normative: '5871.80',
+    certificate: '5871.80',
+    parent: '1677.66',
+    certificateFirstMonth: '435.95',
+    certificateOtherMonth: '776.55',
+    parentFirstMonth: '124.57',
+    parentOtherMonth: '221.87',
   })
   const withEnd = await runCli([...args, '--end', '2024-10-31'], {})
   t.match(JSON.parse(withEnd.stdout), { days: 17, months: 1 }, '--end shortens the contract')
@@ -21,7 +43,10 @@ t.test('ledger quote: the worked example, and bad input as one line with a non-z
     ['--price', '-9000.00', /^ledger: --price: "-9000.00" is not an amount/],
     ['--balance', '7760.001', /^ledger: --balance: "7760.001" is not an amount/],
   ] as const) {
-    const bad = await runCli(args.map((a, i) => (args[i - 1] === flag ? value : a)), {})
+    const bad = await runCli(
+      args.map((a, i) => (args[i - 1] === flag ? value : a)),
+      {},
+    )
     t.not(bad.code, 0, `${flag} ${value} fails`)
     t.match(bad.stderr, pattern)
     t.equal(bad.stderr.trim().split('\n').length, 1, 'in one line')
@@ -34,7 +59,10 @@ t.test('ledger quote: the worked example, and bad input as one line with a non-z
   ]
   const stdin = await runCli(['quote', '--stdin'], {}, lines.map((l) => JSON.stringify(l)).join('\n') + '\n')
   t.equal(stdin.code, 1, 'a bad line makes the exit non-zero')
-  const out = stdin.stdout.trim().split('\n').map((l) => JSON.parse(l))
+  const out = stdin.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
   t.equal(out.length, 3, 'one result per line')
   t.equal(out[0].certificate, '5871.80')
   t.equal(out[1].certificate, '1000.00', 'the balance limits the certificate part')
@@ -56,7 +84,10 @@ t.test('ledger import: rejected rows by line, exit 1; a second run imports nothi
   const first = await runCli(['import', 'providers', '--file', file], env)
   t.equal(first.code, 1, 'a rejected row makes the exit non-zero')
   t.equal(first.stdout, '2 rows: 1 imported, 0 already imported, 1 rejected\n')
-  t.match(first.stderr, new RegExp(`^${file.replace(/[/.]/g, '\\$&')}:3: row_invalid: provider_id: an id has 1–64 letters, digits, dots, dashes or underscores\\n$`))
+  t.match(
+    first.stderr,
+    new RegExp(`^${file.replace(/[/.]/g, '\\$&')}:3: row_invalid: provider_id: an id has 1–64 letters, digits, dots, dashes or underscores\\n$`),
+  )
   const second = await runCli(['import', 'providers', '--file', file], env)
   t.equal(second.stdout, '2 rows: 0 imported, 1 already imported, 1 rejected\n')
   const missing = await runCli(['import', 'providers', '--file', path.join(dir, 'nope.csv')], env)

@@ -31,8 +31,20 @@ t.test('a registry row with a NUL is rejected by line and column; the other rows
 t.test('a bank statement with a NUL in a payment order is refused before anything is recorded', async (t) => {
   const { dir, env } = await ledger(t)
   const file = path.join(dir, 'statement.txt')
-  const lines = ['1CClientBankExchange', 'ВерсияФормата=1.03', 'Кодировка=Windows', 'СекцияДокумент=Платежное поручение', 'Номер=11\u00007', 'Дата=12.11.2024', 'Сумма=621.88',
-    'ПлательщикСчет=40204810000000000001', 'НазначениеПлатежа=Оплата по счёту № F-2024-10-m-p-q', 'КонецДокумента', 'КонецФайла', '']
+  const lines = [
+    '1CClientBankExchange',
+    'ВерсияФормата=1.03',
+    'Кодировка=Windows',
+    'СекцияДокумент=Платежное поручение',
+    'Номер=11\u00007',
+    'Дата=12.11.2024',
+    'Сумма=621.88',
+    'ПлательщикСчет=40204810000000000001',
+    'НазначениеПлатежа=Оплата по счёту № F-2024-10-m-p-q',
+    'КонецДокумента',
+    'КонецФайла',
+    '',
+  ]
   fs.writeFileSync(file, lines.join('\r\n'))
   const run = await runCli(['import', 'payments', '--file', file], env)
   t.equal(run.code, 2)

@@ -27,7 +27,11 @@ t.test('a transaction whose connection closes mid-way fails with CONNECTION_CLOS
   const run = await runNode(['--input-type=module', '-e', child], { PATH: process.env.PATH })
   t.notMatch(run.stderr, /TypeError/, 'no TypeError escapes the driver')
   t.equal(run.code, 0, `the process ends normally: ${run.stderr.split('\n').slice(0, 6).join(' | ')}`)
-  t.same(JSON.parse(run.stdout.trim() || 'null'), { transaction: 'CONNECTION_CLOSED', next: 'answered' }, 'the transaction fails as a closed connection; the pool reconnects for the next query')
+  t.same(
+    JSON.parse(run.stdout.trim() || 'null'),
+    { transaction: 'CONNECTION_CLOSED', next: 'answered' },
+    'the transaction fails as a closed connection; the pool reconnects for the next query',
+  )
 })
 
 t.test('the installed driver carries the patch', async (t) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import { quoteContract } from '../../src/domain/pricing.ts'
 import { formatAmount, parseAmount } from '../../src/domain/money.ts'
+import { quoteContract } from '../../src/domain/pricing.ts'
 import { quoteReference as reference } from '../helpers/pricing-reference.ts'
 
 t.test("domain.md's worked example, to the kopeck", async (t) => {
@@ -18,11 +18,22 @@ t.test("domain.md's worked example, to the kopeck", async (t) => {
   // parent: other = floor(212 × 167766 / (229 × 7)) = floor(35 566 392 / 1 603) = 22 187; first = 167 766 − 7 × 22 187
   t.equal(q.parentOtherMonth, 22187)
   t.equal(q.parentFirstMonth, 12457)
-  t.same(q.schedule.map((s) => s.month), ['2024-10', '2024-11', '2024-12', '2025-01', '2025-02', '2025-03', '2025-04', '2025-05'])
+  t.same(
+    q.schedule.map((s) => s.month),
+    ['2024-10', '2024-11', '2024-12', '2025-01', '2025-02', '2025-03', '2025-04', '2025-05'],
+  )
 })
 
 t.test('months touched and first-month days', async (t) => {
-  const two = quoteContract({ groupStart: '2024-09-01', groupEnd: '2025-05-31', start: '2024-10-31', end: '2024-11-01', price: 27300, normative: 27300, balance: 999999 })
+  const two = quoteContract({
+    groupStart: '2024-09-01',
+    groupEnd: '2025-05-31',
+    start: '2024-10-31',
+    end: '2024-11-01',
+    price: 27300,
+    normative: 27300,
+    balance: 999999,
+  })
   t.equal(two.months, 2, '31 Oct – 1 Nov touches 2 months')
   t.equal(two.days, 2)
   // all = ceil(2 × 27300 / 273) = 200; other = floor((2 − 1) × 200 / (2 × 1)) = 100; first = 100
@@ -77,7 +88,12 @@ t.test('property: the quote equals an independent computation and its schedule s
         if (BigInt(q.certificateOtherMonth) !== r.other || BigInt(q.certificateFirstMonth) !== r.first || BigInt(q.months) !== r.M) return false
         const sumCert = q.schedule.reduce((x, m) => x + m.certificate, 0)
         const sumParent = q.schedule.reduce((x, m) => x + m.parent, 0)
-        return sumCert === q.certificate && sumParent === q.parent && q.parent === q.all - q.certificate && q.schedule.every((m) => m.certificate >= 0 && m.parent >= 0)
+        return (
+          sumCert === q.certificate &&
+          sumParent === q.parent &&
+          q.parent === q.all - q.certificate &&
+          q.schedule.every((m) => m.certificate >= 0 && m.parent >= 0)
+        )
       },
     ),
     { numRuns: 300 },

@@ -20,5 +20,4 @@ export function anEvent(data: Record<string, unknown> = {}, type = 'TestHappened
   }
 }
 
-export const events = (n: number, data: Record<string, unknown> = {}) =>
-  Array.from({ length: n }, (_, i) => anEvent({ ...data, i }))
+export const events = (n: number, data: Record<string, unknown> = {}) => Array.from({ length: n }, (_, i) => anEvent({ ...data, i }))

@@ -17,7 +17,8 @@ interface Stored extends ClientRecordedEvent {
 }
 
 const clone = <T>(v: T): T => structuredClone(v)
-const cmp = (a: Position, b: Position) => (a.commit !== b.commit ? (a.commit < b.commit ? -1 : 1) : a.prepare === b.prepare ? 0 : a.prepare < b.prepare ? -1 : 1)
+const cmp = (a: Position, b: Position) =>
+  a.commit !== b.commit ? (a.commit < b.commit ? -1 : 1) : a.prepare === b.prepare ? 0 : a.prepare < b.prepare ? -1 : 1
 
 function fail(type: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(type), { type, ...fields })
@@ -106,7 +107,11 @@ export class FakeEventStoreDb {
           const from = options.fromRevision
           if (options.direction === 'backwards') {
             const start = from === undefined || from === 'end' ? stream.length - 1 : from === 'start' ? 0 : Number(from)
-            return stream.slice(0, start + 1).reverse().slice(0, max).map((e) => resolved(e, false))
+            return stream
+              .slice(0, start + 1)
+              .reverse()
+              .slice(0, max)
+              .map((e) => resolved(e, false))
           }
           const start = from === undefined || from === 'start' ? 0 : from === 'end' ? stream.length : Number(from)
           return stream.slice(start, start + max).map((e) => resolved(e, false))
@@ -118,16 +123,23 @@ export class FakeEventStoreDb {
           const from = options.fromPosition
           if (options.direction === 'backwards') {
             const upTo = from === undefined || from === 'end' ? null : from === 'start' ? { commit: -1n, prepare: -1n } : from
-            return [...server.all].reverse().filter((e) => upTo === null || cmp(e.position, upTo) <= 0).slice(0, max).map((e) => resolved(e, true))
+            return [...server.all]
+              .reverse()
+              .filter((e) => upTo === null || cmp(e.position, upTo) <= 0)
+              .slice(0, max)
+              .map((e) => resolved(e, true))
           }
           const start = from === undefined || from === 'start' ? null : from === 'end' ? { commit: 2n ** 63n, prepare: 0n } : from
-          return server.all.filter((e) => start === null || cmp(e.position, start) >= 0).slice(0, max).map((e) => resolved(e, true))
+          return server.all
+            .filter((e) => start === null || cmp(e.position, start) >= 0)
+            .slice(0, max)
+            .map((e) => resolved(e, true))
         })
       },
       subscribeToAll(options: { fromPosition?: Position | 'start' | 'end' } = {}) {
         let stopped = false
         const from = options.fromPosition
-        let after: Position | null = from === undefined || from === 'start' ? null : from === 'end' ? server.all.at(-1)?.position ?? null : from
+        let after: Position | null = from === undefined || from === 'start' ? null : from === 'end' ? (server.all.at(-1)?.position ?? null) : from
         const source = Readable.from(
           (async function* () {
             while (!stopped) {

@@ -84,8 +84,7 @@ export async function fakePostgres(react: (connection: number, type: string) => 
         else if (type === 'E') {
           track(parsed)
           socket.write(wire.complete(parsed.startsWith('select') ? 'SELECT 0' : parsed.split(' ')[0]!.toUpperCase()))
-        }
-        else if (type === 'S') socket.write(wire.ready(inTransaction ? 'T' : 'I'))
+        } else if (type === 'S') socket.write(wire.ready(inTransaction ? 'T' : 'I'))
         else if (type === 'X') socket.end()
       }
     })

@@ -1,8 +1,7 @@
+import type { Test } from 'tap'
 import type { LedgerEvent } from '../../events/index.ts'
 import { type Decider, fold } from '../../src/domain/decider.ts'
 import { DomainError } from '../../src/domain/errors.ts'
-
-import type { Test } from 'tap'
 
 type Asserts = Pick<Test, 'same' | 'fail' | 'equal'>
 

@@ -20,7 +20,14 @@ export interface LedgerFigures {
 }
 
 export function figures(events: readonly RecordedEvent[]): LedgerFigures {
-  const f: LedgerFigures = { money: new Map(), places: new Map(), contracts: new Map(), reservedByContract: new Map(), writtenOffByContract: new Map(), financingPlaces: new Map() }
+  const f: LedgerFigures = {
+    money: new Map(),
+    places: new Map(),
+    contracts: new Map(),
+    reservedByContract: new Map(),
+    writtenOffByContract: new Map(),
+    financingPlaces: new Map(),
+  }
   const m = (certificate: string, period: string) => {
     const key = `${certificate}|${period}`
     let v = f.money.get(key)
@@ -31,9 +38,15 @@ export function figures(events: readonly RecordedEvent[]): LedgerFigures {
     // biome-ignore lint/suspicious/noExplicitAny: event data of many types, read by field name
     const d = e.data as Record<string, any>
     switch (e.type) {
-      case 'NominalCredited': m(d.certificateNumber, d.periodId).nominal += d.amount; break
-      case 'CertificateTypeChanged': m(d.certificateNumber, d.periodId).nominal -= d.nominalWithdrawn; break
-      case 'CertificateFrozen': m(d.certificateNumber, d.periodId).nominal -= d.balanceWithdrawn; break
+      case 'NominalCredited':
+        m(d.certificateNumber, d.periodId).nominal += d.amount
+        break
+      case 'CertificateTypeChanged':
+        m(d.certificateNumber, d.periodId).nominal -= d.nominalWithdrawn
+        break
+      case 'CertificateFrozen':
+        m(d.certificateNumber, d.periodId).nominal -= d.balanceWithdrawn
+        break
       case 'CertificateFundsReserved':
         m(d.certificateNumber, d.periodId).reserved += d.amount
         f.reservedByContract.set(d.contractId, (f.reservedByContract.get(d.contractId) ?? 0) + d.amount)
@@ -61,16 +74,31 @@ export function figures(events: readonly RecordedEvent[]): LedgerFigures {
         f.places.set(d.groupId, s)
         break
       }
-      case 'GroupPlaceReleased': f.places.get(d.groupId)?.delete(d.contractId); break
+      case 'GroupPlaceReleased':
+        f.places.get(d.groupId)?.delete(d.contractId)
+        break
       case 'ContractRequested': {
         const data = e.data as { contractId: string; quote: { certificate: number }; groupId: string; certificateNumber: string }
-        f.contracts.set(data.contractId, { certificate: data.quote.certificate, groupId: data.groupId, status: 'requested', certificateNumber: data.certificateNumber })
+        f.contracts.set(data.contractId, {
+          certificate: data.quote.certificate,
+          groupId: data.groupId,
+          status: 'requested',
+          certificateNumber: data.certificateNumber,
+        })
         break
       }
-      case 'ContractAccepted': f.contracts.get(d.contractId)!.status = 'accepted'; break
-      case 'ContractRefused': f.contracts.get(d.contractId)!.status = 'refused'; break
-      case 'ContractTerminated': f.contracts.get(d.contractId)!.status = 'terminated'; break
-      case 'ContractClosed': f.contracts.get(d.contractId)!.status = 'closed'; break
+      case 'ContractAccepted':
+        f.contracts.get(d.contractId)!.status = 'accepted'
+        break
+      case 'ContractRefused':
+        f.contracts.get(d.contractId)!.status = 'refused'
+        break
+      case 'ContractTerminated':
+        f.contracts.get(d.contractId)!.status = 'terminated'
+        break
+      case 'ContractClosed':
+        f.contracts.get(d.contractId)!.status = 'closed'
+        break
       case 'FinancingPlaceTaken': {
         const key = `${d.municipality}|${d.periodId}`
         const s = f.financingPlaces.get(key) ?? new Set<string>()
@@ -78,7 +106,9 @@ export function figures(events: readonly RecordedEvent[]): LedgerFigures {
         f.financingPlaces.set(key, s)
         break
       }
-      case 'FinancingPlaceReleased': f.financingPlaces.get(`${d.municipality}|${d.periodId}`)?.delete(d.certificateNumber); break
+      case 'FinancingPlaceReleased':
+        f.financingPlaces.get(`${d.municipality}|${d.periodId}`)?.delete(d.certificateNumber)
+        break
     }
   }
   for (const v of f.money.values()) v.balance = v.nominal - v.reserved - v.spent

@@ -24,7 +24,10 @@ const BIN_ROOT = '/usr/lib/postgresql'
 /** The newest server binaries installed, or null. */
 function binDir(): string | null {
   if (!fs.existsSync(BIN_ROOT)) return null
-  const versions = fs.readdirSync(BIN_ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
+  const versions = fs
+    .readdirSync(BIN_ROOT)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a))
   for (const v of versions) {
     const dir = path.join(BIN_ROOT, v, 'bin')
     if (fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl'))) return dir
@@ -75,7 +78,18 @@ export async function ownCluster(): Promise<OwnCluster | string> {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start() {
-      run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start'])
+      run('pg_ctl', [
+        '-D',
+        data,
+        '-l',
+        path.join(dir, 'server.log'),
+        '-w',
+        '-t',
+        '60',
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        'start',
+      ])
       running = true
     },
     stop(mode = 'fast') {

@@ -13,7 +13,12 @@ export function quoteReference(groupStart: string, groupEnd: string, start: stri
   for (const d = new Date(`${start}T00:00:00Z`); d <= new Date(`${end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) months.add(d.toISOString().slice(0, 7))
   const M = BigInt(months.size)
   let d1 = 0n
-  for (const d = new Date(`${start}T00:00:00Z`); d <= new Date(`${end}T00:00:00Z`) && d.toISOString().slice(0, 7) === start.slice(0, 7); d.setUTCDate(d.getUTCDate() + 1)) d1++
+  for (
+    const d = new Date(`${start}T00:00:00Z`);
+    d <= new Date(`${end}T00:00:00Z`) && d.toISOString().slice(0, 7) === start.slice(0, 7);
+    d.setUTCDate(d.getUTCDate() + 1)
+  )
+    d1++
   const all = ceil(D * P, G)
   const ns = ceil(D * N, G)
   const cert = [all, ns, B].reduce((a, b) => (a < b ? a : b))

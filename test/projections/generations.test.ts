@@ -3,12 +3,12 @@ import { dropAbandonedGenerations, GenerationClaims } from '../../projections/ge
 import { PROJECTIONS } from '../../projections/index.ts'
 import { createGeneration, schemaFor } from '../../projections/postgres.ts'
 import { activeSchema, ProjectionRunner, rebuildProjections } from '../../projections/runner.ts'
+import { Application } from '../../src/app/context.ts'
 import type { Sql } from '../../src/db/database.ts'
 import type { EventStore } from '../../src/store/port.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { activeCertificate, smallWorld } from '../helpers/world.ts'
-import { Application } from '../../src/app/context.ts'
 
 // Generations a rebuild left behind (killed before its switch: a real kill is test/projections/rebuild-kill.test.ts)
 // are dropped by the next rebuild and by the runner's start; the active generation and a generation a live
@@ -39,7 +39,11 @@ async function abandon(sql: Sql, generation: number) {
 t.test('a later rebuild drops what a killed one left; the active generations stay', async (t) => {
   const { db, store } = await setup(t)
   const left = [await abandon(db.sql, 9001), await abandon(db.sql, 9002)]
-  t.same((await projectionSchemas(db.sql)).filter((s) => left.includes(s)), left, 'the leftovers are there')
+  t.same(
+    (await projectionSchemas(db.sql)).filter((s) => left.includes(s)),
+    left,
+    'the leftovers are there',
+  )
   await rebuildProjections(db.sql, store, PROJECTIONS)
   t.same(await projectionSchemas(db.sql), await activeSchemas(db.sql), 'after the rebuild only the active generations exist')
 })

@@ -6,8 +6,7 @@ import { activeSchema, ProjectionRunner, rebuildProjection, rebuildProjections }
 import { changeCertificateType } from '../../src/app/certificates.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, refuseContract, requestContract, terminateContract } from '../../src/app/contracts.ts'
-import { recordPopulation } from '../../src/app/registry.ts'
-import { openGroup, registerProgramme } from '../../src/app/registry.ts'
+import { openGroup, recordPopulation, registerProgramme } from '../../src/app/registry.ts'
 import { DomainError } from '../../src/domain/errors.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -19,7 +18,7 @@ import { activeCertificate, ctx, MUNICIPALITY, PERIOD, smallWorld } from '../hel
 
 function random(seed: number) {
   let s = seed >>> 0
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32
 }
 
 t.test('a generated history: rebuild equals live, as-of equals the live answer then, coverage counts children once', async (t) => {
@@ -30,7 +29,15 @@ t.test('a generated history: rebuild equals live, as-of equals the live answer t
   const runner = new ProjectionRunner(db.sql, store, PROJECTIONS, { batchSize: 97 })
   await smallWorld(app, { cap: 150, capacity: 60, groups: 5 })
   await registerProgramme(app, ctx(), { programmeId: 'dance', providerId: 'prov-1', title: 'Танцы', direction: 'artistic', kind: 'budget' })
-  await openGroup(app, ctx(), { groupId: 'dance-1', programmeId: 'dance', startDate: '2024-09-01', endDate: '2025-05-31', price: 0, normativeCost: 0, capacity: 120 })
+  await openGroup(app, ctx(), {
+    groupId: 'dance-1',
+    programmeId: 'dance',
+    startDate: '2024-09-01',
+    endDate: '2025-05-31',
+    price: 0,
+    normativeCost: 0,
+    capacity: 120,
+  })
   await recordPopulation(app, ctx(), { municipality: MUNICIPALITY, year: 2024, children5to18: 800 })
   const rnd = random(20241015)
   const groups = ['robotics-1', 'robotics-2', 'robotics-3', 'robotics-4', 'robotics-5', 'choir-1', 'dance-1']

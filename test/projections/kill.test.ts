@@ -26,7 +26,12 @@ t.test('a runner process killed mid-way resumes with nothing lost or doubled', {
   await smallWorld(app, { cap: 200, capacity: 200, groups: 2 })
   for (let i = 1; i <= 120; i++) {
     const { number } = await activeCertificate(app, i)
-    await requestContract(app, ctx(), { certificateNumber: number, groupId: i % 2 ? 'robotics-1' : 'robotics-2', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+    await requestContract(app, ctx(), {
+      certificateNumber: number,
+      groupId: i % 2 ? 'robotics-1' : 'robotics-2',
+      requestedOn: '2024-10-01',
+      startDate: '2024-10-15',
+    })
   }
   const total = (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ledger.events`)[0]!.n
 
@@ -49,7 +54,8 @@ t.test('a runner process killed mid-way resumes with nothing lost or doubled', {
   t.equal(resumed.code, 0, resumed.stderr)
   const afterResume: Record<string, unknown> = {}
   for (const p of PROJECTIONS) afterResume[p.name] = await dumpGeneration(db.sql, p, (await activeSchema(db.sql, p.name)).schema)
-  for (const p of PROJECTIONS) t.equal((await readCheckpoint(db.sql, (await activeSchema(db.sql, p.name)).schema)).eventsApplied, total, `${p.name}: every event applied exactly once`)
+  for (const p of PROJECTIONS)
+    t.equal((await readCheckpoint(db.sql, (await activeSchema(db.sql, p.name)).schema)).eventsApplied, total, `${p.name}: every event applied exactly once`)
   for (const p of PROJECTIONS) await rebuildProjection(db.sql, store, p)
   const rebuilt: Record<string, unknown> = {}
   for (const p of PROJECTIONS) rebuilt[p.name] = await dumpGeneration(db.sql, p, (await activeSchema(db.sql, p.name)).schema)

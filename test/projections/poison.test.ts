@@ -2,7 +2,8 @@ import t from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ledgerPostings } from '../../projections/ledger-postings/index.ts'
 import { dumpGeneration } from '../../projections/postgres.ts'
-import { activeSchema, installProjections, projectionStatus, ProjectionRunner, rebuildProjections } from '../../projections/runner.ts'
+import { ProjectionReader } from '../../projections/read.ts'
+import { activeSchema, installProjections, ProjectionRunner, projectionStatus, rebuildProjections } from '../../projections/runner.ts'
 import type { Projection } from '../../projections/types.ts'
 import { buildServer } from '../../src/api/server.ts'
 import { Application } from '../../src/app/context.ts'
@@ -10,7 +11,6 @@ import { acceptContract, requestContract } from '../../src/app/contracts.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
 import { verifyLedger } from '../../src/audit/verify.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
-import { ProjectionReader } from '../../projections/read.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
 
@@ -35,11 +35,30 @@ t.test('an event its schema refuses, already in the log, is left out by every re
   // The probe's payment of 0000-01-01, written when the schemas let it through: PostgreSQL's date type has no year 0.
   const invoiceId = oct.finalInvoices[0]!
   const version = (await store.streamVersion(`invoice-${invoiceId}`))!
-  await store.append(`invoice-${invoiceId}`, [{
-    eventId: '00000000-0000-4000-8000-0000000000f1', type: 'PaymentRecorded', schemaVersion: 1,
-    data: { invoiceId, kind: 'final', payerId: 'payer-1', providerId: 'prov-1', month: '2024-10', paymentId: 'poison', amount: 1, paidOn: '0000-01-01', paymentOrder: 'PO-1', overdue: false },
-    metadata: { actor: 'payer:probe', correlationId: 'probe' },
-  }], { expectedVersion: version })
+  await store.append(
+    `invoice-${invoiceId}`,
+    [
+      {
+        eventId: '00000000-0000-4000-8000-0000000000f1',
+        type: 'PaymentRecorded',
+        schemaVersion: 1,
+        data: {
+          invoiceId,
+          kind: 'final',
+          payerId: 'payer-1',
+          providerId: 'prov-1',
+          month: '2024-10',
+          paymentId: 'poison',
+          amount: 1,
+          paidOn: '0000-01-01',
+          paymentOrder: 'PO-1',
+          overdue: false,
+        },
+        metadata: { actor: 'payer:probe', correlationId: 'probe' },
+      },
+    ],
+    { expectedVersion: version },
+  )
   // …and an ordinary event after it, which every read model must still reach.
   const later = await activeCertificate(ledger, 2)
 
@@ -60,14 +79,21 @@ t.test('an event its schema refuses, already in the log, is left out by every re
 
   const report = await verifyLedger(db.sql, store)
   t.equal(report.ok, false, 'verify does not say everything holds')
-  t.ok(report.problems.some((p) => p.check === 'schema' && p.eventId === '00000000-0000-4000-8000-0000000000f1'), 'verify names the event')
-  t.notOk(report.problems.some((p) => p.check === 'projection'), 'and the read models equal a replay that leaves it out too')
+  t.ok(
+    report.problems.some((p) => p.check === 'schema' && p.eventId === '00000000-0000-4000-8000-0000000000f1'),
+    'verify names the event',
+  )
+  t.notOk(
+    report.problems.some((p) => p.check === 'projection'),
+    'and the read models equal a replay that leaves it out too',
+  )
 
   // A rebuild goes past it the same way, and ends with the same tables.
   const before: Record<string, unknown> = {}
   for (const p of PROJECTIONS) before[p.name] = await dumpGeneration(db.sql, p, (await activeSchema(db.sql, p.name)).schema)
   await rebuildProjections(db.sql, store, PROJECTIONS)
-  for (const p of PROJECTIONS) t.same(await dumpGeneration(db.sql, p, (await activeSchema(db.sql, p.name)).schema), before[p.name], `${p.name}: rebuilt equals live`)
+  for (const p of PROJECTIONS)
+    t.same(await dumpGeneration(db.sql, p, (await activeSchema(db.sql, p.name)).schema), before[p.name], `${p.name}: rebuilt equals live`)
   t.ok(number)
 })
 
@@ -103,12 +129,18 @@ t.test('an event a projection cannot apply stops only that projection, reported 
   const ready = await app.inject({ url: '/ready' })
   t.equal(ready.statusCode, 503, '/ready is not ready')
   t.equal(ready.json().code, 'projection_stopped')
-  t.match(ready.json().detail, /projection fragile stopped at event \d+ \(CertificateIssued [0-9a-f-]{36} of certificate-T000000001\): cannot apply an issuance/)
+  t.match(
+    ready.json().detail,
+    /projection fragile stopped at event \d+ \(CertificateIssued [0-9a-f-]{36} of certificate-T000000001\): cannot apply an issuance/,
+  )
   const status = await projectionStatus(db.sql, store, [...PROJECTIONS, fragile])
   t.match(status.find((s) => s.name === 'fragile')!.stopped, { eventType: 'CertificateIssued', error: 'cannot apply an issuance' }, 'status shows it')
   for (const s of status.filter((x) => x.name !== 'fragile')) t.equal(s.lag, 0, `${s.name} went on`)
   const report = await verifyLedger(db.sql, store, { skipProjections: true })
-  t.ok(report.problems.some((p) => p.check === 'projection' && /projection fragile stopped/.test(p.detail)), 'verify names it')
+  t.ok(
+    report.problems.some((p) => p.check === 'projection' && /projection fragile stopped/.test(p.detail)),
+    'verify names it',
+  )
 
   // Over a second the runner tried a few times at most, not every poll.
   const seen = errors.length

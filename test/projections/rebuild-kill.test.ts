@@ -1,8 +1,8 @@
 import t from 'tap'
-import { writeSyntheticEvents } from '../../scripts/lib/synthetic-log.ts'
 import { dropAbandonedGenerations } from '../../projections/generations.ts'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { activeSchema } from '../../projections/runner.ts'
+import { writeSyntheticEvents } from '../../scripts/lib/synthetic-log.ts'
 import { openDatabase, type Sql } from '../../src/db/database.ts'
 import { prepareDatabase } from '../../src/db/setup.ts'
 import { runCli, startCli } from '../helpers/cli.ts'
@@ -46,7 +46,11 @@ t.test('generations of a killed rebuild are dropped, never the active ones nor t
   await first.exited
   t.equal(first.fresh.length, PROJECTIONS.length, `the killed rebuild had created ${first.fresh.length} generations`)
   t.same(await activeOf(db.sql), active, 'it never switched to them')
-  t.same((await schemasOf(db.sql)).filter((s) => !active.includes(s)), first.fresh, 'and left them behind')
+  t.same(
+    (await schemasOf(db.sql)).filter((s) => !active.includes(s)),
+    first.fresh,
+    'and left them behind',
+  )
   const again = await runCli(['projections', 'rebuild'], env)
   t.equal(again.code, 0, again.stderr)
   const afterRebuild = await activeOf(db.sql)

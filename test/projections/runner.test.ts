@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
-import { activeSchema, ProjectionRunner, projectionStatus, rebuildProjection } from '../../projections/runner.ts'
 import { dumpGeneration } from '../../projections/postgres.ts'
+import { activeSchema, ProjectionRunner, projectionStatus, rebuildProjection } from '../../projections/runner.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract } from '../../src/app/contracts.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
@@ -42,14 +42,20 @@ t.test('a batch killed between apply and commit leaves nothing; the restart give
   t.ok(after > 0, 'the restart applies the rest')
   const crashed = await dumpAll(db.sql)
   const status = await projectionStatus(db.sql, store, PROJECTIONS)
-  t.ok(status.every((s) => s.lag === 0), 'every projection caught up')
+  t.ok(
+    status.every((s) => s.lag === 0),
+    'every projection caught up',
+  )
 
   // The same log through a runner that never crashed, into fresh generations.
   const before = (await projectionStatus(db.sql, store, PROJECTIONS)).map((s) => s.schema)
   for (const p of PROJECTIONS) await rebuildProjection(db.sql, store, p)
   t.same(await dumpAll(db.sql), crashed, 'row for row the same as without the crashes')
   const rebuilt = (await projectionStatus(db.sql, store, PROJECTIONS)).map((s) => s.schema)
-  t.ok(rebuilt.every((schema, i) => schema !== before[i]), 'each rebuilt into a new generation')
+  t.ok(
+    rebuilt.every((schema, i) => schema !== before[i]),
+    'each rebuilt into a new generation',
+  )
   const left = await db.sql`SELECT nspname FROM pg_namespace WHERE nspname IN ${db.sql(before)}`
   t.equal(left.length, 0, 'the old generations are dropped')
 })

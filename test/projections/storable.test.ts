@@ -72,8 +72,18 @@ t.test('every event at the edges of its schema is stored by every projection and
       const data = edge(d.schema, extreme)
       t.same(validateEventData(d.type, d.schemaVersion, data), [], `${extreme}: ${d.type}'s edge values are ones its schema accepts`)
       return {
-        eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, type: d.type, schemaVersion: d.schemaVersion, data, metadata: { actor: 'test', correlationId: 'edge' },
-        streamId: `edge-${i}`, streamPosition: 0, globalPosition: BigInt(i + 1), transactionId: 1n, recordedAt: new Date(), prevHash: '0'.repeat(64), hash: '0'.repeat(64),
+        eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        type: d.type,
+        schemaVersion: d.schemaVersion,
+        data,
+        metadata: { actor: 'test', correlationId: 'edge' },
+        streamId: `edge-${i}`,
+        streamPosition: 0,
+        globalPosition: BigInt(i + 1),
+        transactionId: 1n,
+        recordedAt: new Date(),
+        prevHash: '0'.repeat(64),
+        hash: '0'.repeat(64),
       }
     })
     for (const p of PROJECTIONS) {

@@ -19,40 +19,46 @@ t.test('without DATABASE_URL or with a bad option: one line on stderr, exit 2', 
   t.equal(bad.stderr.trim().split('\n').length, 1)
 })
 
-t.test('a tiny run gives one JSON object with every figure', { skip: process.env.DATABASE_URL ? false : 'the benchmark runs only against a PostgreSQL server: set DATABASE_URL' }, async (t) => {
-  const contracts = 20
-  const run = await bench(['--json', '--quick', '--contracts', String(contracts), '--log-events', '1000', '--requests', '10', '--seconds', '0.4'], { ...baseEnv, DATABASE_URL: process.env.DATABASE_URL })
-  t.equal(run.code, 0, run.stderr)
-  t.equal(run.stdout.trim().split('\n').length, 1, 'one line on stdout')
-  const r = JSON.parse(run.stdout)
-  const near = (a: number, b: number) => Math.abs(a - b) <= 0.001 + 0.01 * b
+t.test(
+  'a tiny run gives one JSON object with every figure',
+  { skip: process.env.DATABASE_URL ? false : 'the benchmark runs only against a PostgreSQL server: set DATABASE_URL' },
+  async (t) => {
+    const contracts = 20
+    const run = await bench(['--json', '--quick', '--contracts', String(contracts), '--log-events', '1000', '--requests', '10', '--seconds', '0.4'], {
+      ...baseEnv,
+      DATABASE_URL: process.env.DATABASE_URL,
+    })
+    t.equal(run.code, 0, run.stderr)
+    t.equal(run.stdout.trim().split('\n').length, 1, 'one line on stdout')
+    const r = JSON.parse(run.stdout)
+    const near = (a: number, b: number) => Math.abs(a - b) <= 0.001 + 0.01 * b
 
-  t.ok(r.append.eventsPerSecond > 0 && r.append.rawPerSecond > 0)
-  t.ok(near(r.append.ratio, r.append.eventsPerSecond / r.append.rawPerSecond), 'append ratio = port / raw')
-  t.equal(r.append.writers, 8)
+    t.ok(r.append.eventsPerSecond > 0 && r.append.rawPerSecond > 0)
+    t.ok(near(r.append.ratio, r.append.eventsPerSecond / r.append.rawPerSecond), 'append ratio = port / raw')
+    t.equal(r.append.writers, 8)
 
-  for (const k of ['command', 'http'] as const) {
-    t.equal(r[k].requests, 10, `${k}: every request done`)
-    t.equal(r[k].errors, 0, `${k}: none refused`)
-    t.ok(r[k].perSecond > 0 && r[k].p50Ms > 0 && r[k].p99Ms >= r[k].p50Ms, `${k}: rate and latencies`)
-  }
+    for (const k of ['command', 'http'] as const) {
+      t.equal(r[k].requests, 10, `${k}: every request done`)
+      t.equal(r[k].errors, 0, `${k}: none refused`)
+      t.ok(r[k].perSecond > 0 && r[k].p50Ms > 0 && r[k].p99Ms >= r[k].p50Ms, `${k}: rate and latencies`)
+    }
 
-  t.ok(r.rebuild.events > contracts * 5, 'the rebuild reads the month close log')
-  t.ok(r.rebuild.eventsPerSecond > 0 && r.rebuild.rawPerSecond > 0)
-  t.ok(near(r.rebuild.ratio, r.rebuild.eventsPerSecond / r.rebuild.rawPerSecond), 'rebuild ratio = rebuild / raw')
-  t.same([...r.rebuild.projections].sort(), ['certificate-balances', 'contracts', 'coverage', 'ledger-postings', 'provider-invoices'])
+    t.ok(r.rebuild.events > contracts * 5, 'the rebuild reads the month close log')
+    t.ok(r.rebuild.eventsPerSecond > 0 && r.rebuild.rawPerSecond > 0)
+    t.ok(near(r.rebuild.ratio, r.rebuild.eventsPerSecond / r.rebuild.rawPerSecond), 'rebuild ratio = rebuild / raw')
+    t.same([...r.rebuild.projections].sort(), ['certificate-balances', 'contracts', 'coverage', 'ledger-postings', 'provider-invoices'])
 
-  t.equal(r.monthClose.contracts, contracts)
-  t.equal(r.monthClose.contractsWrittenOff, contracts, 'every contract written off')
-  t.equal(r.monthClose.contractsAtTenth, contracts / 10)
-  t.equal(r.monthClose.contractsWrittenOffAtTenth, contracts / 10)
-  t.ok(r.monthClose.seconds > 0 && r.monthClose.secondsAtTenth > 0)
+    t.equal(r.monthClose.contracts, contracts)
+    t.equal(r.monthClose.contractsWrittenOff, contracts, 'every contract written off')
+    t.equal(r.monthClose.contractsAtTenth, contracts / 10)
+    t.equal(r.monthClose.contractsWrittenOffAtTenth, contracts / 10)
+    t.ok(r.monthClose.seconds > 0 && r.monthClose.secondsAtTenth > 0)
 
-  t.ok(r.scale.logEvents >= 1000)
-  t.ok(r.scale.appendPerSecondEmpty > 0 && r.scale.appendPerSecondLarge > 0)
+    t.ok(r.scale.logEvents >= 1000)
+    t.ok(r.scale.appendPerSecondEmpty > 0 && r.scale.appendPerSecondLarge > 0)
 
-  t.ok(r.peakRssMb > 0)
-  t.ok(r.machine.cpus > 0 && /PostgreSQL/.test(r.machine.postgres) && r.machine.node === process.version)
-  t.ok(r.goals.length >= 5)
-
-})
+    t.ok(r.peakRssMb > 0)
+    t.ok(r.machine.cpus > 0 && /PostgreSQL/.test(r.machine.postgres) && r.machine.node === process.version)
+    t.ok(r.goals.length >= 5)
+  },
+)

@@ -1,12 +1,12 @@
 import t from 'tap'
 import { ProjectionReader } from '../../projections/read.ts'
-import { verifyLedger } from '../../src/audit/verify.ts'
 import { Application } from '../../src/app/context.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
-import type { RecordedEvent } from '../../src/store/port.ts'
+import { verifyLedger } from '../../src/audit/verify.ts'
 import { makePlan } from '../../src/simulation/plan.ts'
 import { SCENARIOS, scaled } from '../../src/simulation/scenarios.ts'
 import { simulate } from '../../src/simulation/simulate.ts'
+import type { RecordedEvent } from '../../src/store/port.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
 import { figures, violations, wholeLog } from '../helpers/invariants.ts'
 import { quoteReference } from '../helpers/pricing-reference.ts'
@@ -45,7 +45,10 @@ t.test('a simulated year: every rule holds, every kopeck adds up, the ledger ver
   t.equal(result.months.length, 9, 'September to May')
   t.same(violations(log), [], 'balances never below zero; places and money follow the contracts')
   const f = figures(log)
-  t.ok([...f.financingPlaces.values()].every((s) => s.size <= scenario.financingCap), 'no more financing certificates than the cap')
+  t.ok(
+    [...f.financingPlaces.values()].every((s) => s.size <= scenario.financingCap),
+    'no more financing certificates than the cap',
+  )
   t.equal(log.filter((e) => e.type === 'MonthClosed').length, 9, 'each month closed once')
   t.ok(result.contracts.accepted > 0 && result.attendanceRecords > 0, 'children enrolled and attended')
 
@@ -65,12 +68,22 @@ t.test('a simulated year: every rule holds, every kopeck adds up, the ledger ver
       balance.set(key, (balance.get(key) ?? 0) - d.amount)
       reservedFor.set(d.contractId, d.amount)
     }
-    if (e.type === 'CertificateReservationReleased' || e.type === 'ShortfallRefunded' || e.type === 'CertificateWriteOffReturned') balance.set(key, (balance.get(key) ?? 0) + d.amount)
+    if (e.type === 'CertificateReservationReleased' || e.type === 'ShortfallRefunded' || e.type === 'CertificateWriteOffReturned')
+      balance.set(key, (balance.get(key) ?? 0) + d.amount)
     if (e.type === 'ContractRequested' && d.payerId) {
       const g = groups.get(d.groupId)!
       const certKey = `${d.certificateNumber}|${d.periodId}`
-      const r = quoteReference(g.startDate, g.endDate, d.startDate, d.endDate, BigInt(g.price), BigInt(g.normativeCost), BigInt((balance.get(certKey) ?? 0) + (reservedFor.get(d.contractId) ?? 0)))
-      if (Number(r.cert) !== d.quote.certificate || Number(r.all) !== d.quote.all) t.fail(`contract ${d.contractId}: quote ${JSON.stringify(d.quote)}, by hand ${r.cert}/${r.all}`)
+      const r = quoteReference(
+        g.startDate,
+        g.endDate,
+        d.startDate,
+        d.endDate,
+        BigInt(g.price),
+        BigInt(g.normativeCost),
+        BigInt((balance.get(certKey) ?? 0) + (reservedFor.get(d.contractId) ?? 0)),
+      )
+      if (Number(r.cert) !== d.quote.certificate || Number(r.all) !== d.quote.all)
+        t.fail(`contract ${d.contractId}: quote ${JSON.stringify(d.quote)}, by hand ${r.cert}/${r.all}`)
       for (const s of d.schedule as { month: string; certificate: number }[]) {
         const expected = s.month === d.startDate.slice(0, 7) ? Number(r.first) : Number(r.other)
         if (s.certificate !== expected) t.fail(`contract ${d.contractId} ${s.month}: ${s.certificate}, by hand ${expected}`)

@@ -31,8 +31,16 @@ t.test('an append the database refuses fails alone; the appends batched with it 
       ])
       const badOutcome = settled.splice(15, 1)[0]!
       t.equal(badOutcome.status, 'rejected', `${reason} (${expectedVersion}): that append fails`)
-      t.same(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], `${reason} (${expectedVersion}): every other append of its batch succeeds`)
-      t.same(await Promise.all(good.map((s) => store.streamVersion(s))), good.map(() => 0), 'each holds its one event')
+      t.same(
+        settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+        [],
+        `${reason} (${expectedVersion}): every other append of its batch succeeds`,
+      )
+      t.same(
+        await Promise.all(good.map((s) => store.streamVersion(s))),
+        good.map(() => 0),
+        'each holds its one event',
+      )
       t.equal(await store.streamVersion(badStream), null, 'nothing of the refused append was written')
     }
   }
@@ -45,7 +53,10 @@ t.test('a stream read the database refuses fails alone; the reads batched with i
   for (const s of good) await store.append(s, events(2), { expectedVersion: 'no_stream' })
   const settled = await Promise.allSettled([...good.map((s) => store.readStream(s)), store.readStream('bad-\u0000-stream')])
   t.equal(settled.pop()!.status, 'rejected', 'the read of a stream id PostgreSQL cannot hold fails')
-  t.ok(settled.every((r) => r.status === 'fulfilled' && r.value.length === 2), 'every other read of its batch answers')
+  t.ok(
+    settled.every((r) => r.status === 'fulfilled' && r.value.length === 2),
+    'every other read of its batch answers',
+  )
 })
 
 t.test('an append to a stream id the database refuses fails alone, also when heads are read for the batch', async (t) => {
@@ -54,8 +65,19 @@ t.test('an append to a stream id the database refuses fails alone, also when hea
   const good = Array.from({ length: 20 }, stream)
   for (const s of good) await store.append(s, events(1), { expectedVersion: 'no_stream' })
   const fresh = new PostgresEventStore(db.sql, { batchesInFlight: 1 }) // knows no head: reads them for the batch
-  const settled = await Promise.allSettled([...good.map((s) => fresh.append(s, events(1), { expectedVersion: 'any' })), fresh.append('bad-\u0000-stream', events(1), { expectedVersion: 'any' })])
+  const settled = await Promise.allSettled([
+    ...good.map((s) => fresh.append(s, events(1), { expectedVersion: 'any' })),
+    fresh.append('bad-\u0000-stream', events(1), { expectedVersion: 'any' }),
+  ])
   t.equal(settled.pop()!.status, 'rejected')
-  t.same(settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), [], 'every other append succeeds')
-  t.same(await Promise.all(good.map((s) => store.streamVersion(s))), good.map(() => 1), 'each holds its two events')
+  t.same(
+    settled.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    [],
+    'every other append succeeds',
+  )
+  t.same(
+    await Promise.all(good.map((s) => store.streamVersion(s))),
+    good.map(() => 1),
+    'each holds its two events',
+  )
 })

@@ -34,7 +34,10 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const batch = events(3)
     const result = await store.append(s, batch, { expectedVersion: 'no_stream' })
     t.equal(result.nextExpectedVersion, 2)
-    t.same(result.positions.map((p) => p.streamPosition), [0, 1, 2])
+    t.same(
+      result.positions.map((p) => p.streamPosition),
+      [0, 1, 2],
+    )
     t.equal(result.alreadyAppended, false)
     const read = await store.readStream(s)
     t.same(
@@ -70,14 +73,15 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const s = stream()
     await store.append(s, events(1), { expectedVersion: 'no_stream' })
     const contenders = 20
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: contenders }, (_, i) => store.append(s, events(3, { writer: i }), { expectedVersion: 0 })),
-    )
+    const outcomes = await Promise.allSettled(Array.from({ length: contenders }, (_, i) => store.append(s, events(3, { writer: i }), { expectedVersion: 0 })))
     const won = outcomes.filter((o) => o.status === 'fulfilled')
     const lost = outcomes.filter((o) => o.status === 'rejected')
     t.equal(won.length, 1, 'one appender wins')
     t.equal(lost.length, contenders - 1)
-    t.ok(lost.every((o) => (o as PromiseRejectedResult).reason instanceof WrongExpectedVersionError), 'the others get wrong expected version')
+    t.ok(
+      lost.every((o) => (o as PromiseRejectedResult).reason instanceof WrongExpectedVersionError),
+      'the others get wrong expected version',
+    )
     const read = await store.readStream(s)
     t.equal(read.length, 4, 'the winner wrote its three events and no loser wrote any')
     t.equal(new Set(read.slice(1).map((e) => (e.data as { writer: number }).writer)).size, 1, 'all three from one writer')
@@ -89,14 +93,20 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const s = stream()
     await Promise.all(Array.from({ length: 15 }, (_, i) => store.append(s, events(2, { writer: i }), { expectedVersion: 'any' })))
     const read = await store.readStream(s)
-    t.same(read.map((e) => e.streamPosition), Array.from({ length: 30 }, (_, i) => i))
+    t.same(
+      read.map((e) => e.streamPosition),
+      Array.from({ length: 30 }, (_, i) => i),
+    )
     t.equal(findChainBreak(read), null, 'the chain holds through the races')
     const byWriter = new Map<number, number[]>()
     for (const e of read) {
       const w = (e.data as { writer: number }).writer
       byWriter.set(w, [...(byWriter.get(w) ?? []), e.streamPosition])
     }
-    t.ok([...byWriter.values()].every(([a, b]) => b === a! + 1), "each writer's two events stay together")
+    t.ok(
+      [...byWriter.values()].every(([a, b]) => b === a! + 1),
+      "each writer's two events stay together",
+    )
   })
 
   t.test('idempotent re-append: same ids and content return the first positions and write nothing', async (t) => {
@@ -118,17 +128,9 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const changed = [{ ...batch[0]!, data: { different: true } }]
     await t.rejects(store.append(s, changed, { expectedVersion: 'any' }), DuplicateEventIdError, 'same id, other data')
     if (options.idsUniqueAcrossStreams) {
-      await t.rejects(
-        store.append(stream(), [batch[0]!], { expectedVersion: 'any' }),
-        DuplicateEventIdError,
-        'same id, other stream',
-      )
+      await t.rejects(store.append(stream(), [batch[0]!], { expectedVersion: 'any' }), DuplicateEventIdError, 'same id, other stream')
     }
-    await t.rejects(
-      store.append(s, [batch[0]!, anEvent()], { expectedVersion: 'any' }),
-      DuplicateEventIdError,
-      'an existing id beside new ones',
-    )
+    await t.rejects(store.append(s, [batch[0]!, anEvent()], { expectedVersion: 'any' }), DuplicateEventIdError, 'an existing id beside new ones')
     const twice = anEvent()
     await t.rejects(store.append(s, [twice, twice], { expectedVersion: 'any' }), DuplicateEventIdError, 'one id twice in a batch')
     t.equal((await store.readStream(s)).length, 3, 'refusals wrote nothing')
@@ -140,7 +142,10 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const batch = events(2)
     const results = await Promise.all(Array.from({ length: 10 }, () => store.append(s, batch, { expectedVersion: 'no_stream' })))
     t.equal(results.filter((r) => !r.alreadyAppended).length, 1, 'one writer wrote')
-    t.ok(results.every((r) => r.positions[1]!.globalPosition === results[0]!.positions[1]!.globalPosition), 'all got the same positions')
+    t.ok(
+      results.every((r) => r.positions[1]!.globalPosition === results[0]!.positions[1]!.globalPosition),
+      'all got the same positions',
+    )
     t.equal((await store.readStream(s)).length, 2)
   })
 
@@ -154,8 +159,14 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     }
     const whole = await store.readStream(a)
     t.equal(whole.length, 30)
-    t.same((await store.readStream(a, { from: 10, to: 14 })).map((e) => e.streamPosition), [10, 11, 12, 13, 14])
-    t.same((await store.readStream(a, { from: 28, limit: 5 })).map((e) => e.streamPosition), [28, 29])
+    t.same(
+      (await store.readStream(a, { from: 10, to: 14 })).map((e) => e.streamPosition),
+      [10, 11, 12, 13, 14],
+    )
+    t.same(
+      (await store.readStream(a, { from: 28, limit: 5 })).map((e) => e.streamPosition),
+      [28, 29],
+    )
     t.same(await store.readStream(a, { from: 30 }), [], 'past the end of an existing stream is empty, not an error')
 
     // The global reader stops below the oldest transaction running anywhere on the server (another test's database
@@ -175,8 +186,16 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     t.equal(new Set(all.map((e) => e.eventId)).size, 50)
     t.equal(batches, 8, '50 events in pages of 7')
     const whole2 = await store.readAll({ limit: 1000 })
-    t.same(all.map((e) => e.eventId), whole2.events.map((e) => e.eventId), 'batches concatenate to the whole log')
-    t.same(all.filter((e) => e.streamId === a).map((e) => e.eventId), whole.map((e) => e.eventId), 'stream order kept')
+    t.same(
+      all.map((e) => e.eventId),
+      whole2.events.map((e) => e.eventId),
+      'batches concatenate to the whole log',
+    )
+    t.same(
+      all.filter((e) => e.streamId === a).map((e) => e.eventId),
+      whole.map((e) => e.eventId),
+      'stream order kept',
+    )
   })
 
   t.test('catch-up subscription delivers history then new events, each once, while writers race', async (t) => {
@@ -206,7 +225,10 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     await sub.stop()
     t.equal(seen.length, 205, 'history and live events, no more')
     t.equal(new Set(seen).size, 205, 'none twice')
-    t.ok(written.every((id) => seen.includes(id)), 'none missed')
+    t.ok(
+      written.every((id) => seen.includes(id)),
+      'none missed',
+    )
   })
 
   t.test('hash chain: documented encoding, and each event points at the hash before it', async (t) => {
@@ -218,7 +240,11 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const e = read[0]!
     const sortKeys = (v: unknown): unknown =>
       v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, sortKeys(x)]))
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([k, x]) => [k, sortKeys(x)]),
+          )
         : v
     const encoded = JSON.stringify(
       sortKeys({
@@ -236,7 +262,10 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     t.equal(e.prevHash, GENESIS_HASH)
     t.equal(e.recordedAt.toISOString(), '2024-10-15T09:30:00.123Z', 'recordedAt is the ledger clock')
     t.equal(e.hash, crypto.createHash('sha256').update(encoded).digest('hex'), 'hash follows the documented encoding')
-    t.ok(read.slice(1).every((x, i) => x.prevHash === read[i]!.hash), 'each event points at the hash before it')
+    t.ok(
+      read.slice(1).every((x, i) => x.prevHash === read[i]!.hash),
+      'each event points at the hash before it',
+    )
     t.equal(findChainBreak(read), null, 'the stored chain recomputes')
     const global: RecordedEvent[] = []
     for (let after = undefined; ; ) {
@@ -245,7 +274,11 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
       after = page.position
       if (page.caughtUp) break
     }
-    t.same(global.map((x) => [x.eventId, x.hash, x.prevHash, x.recordedAt.toISOString()]), read.map((x) => [x.eventId, x.hash, x.prevHash, x.recordedAt.toISOString()]), 'the global log carries the same chain')
+    t.same(
+      global.map((x) => [x.eventId, x.hash, x.prevHash, x.recordedAt.toISOString()]),
+      read.map((x) => [x.eventId, x.hash, x.prevHash, x.recordedAt.toISOString()]),
+      'the global log carries the same chain',
+    )
   })
 
   t.test('positions: positionOf and countAfter agree with the global log', async (t) => {
@@ -254,12 +287,18 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const first = await store.append(s, events(3), { expectedVersion: 'no_stream' })
     const page = await store.readAll({ limit: 1000 })
     const mine = page.events.filter((e) => e.streamId === s)
-    t.same(mine.map((e) => e.globalPosition), first.positions.map((p) => p.globalPosition), 'an append answers with the positions the log shows')
+    t.same(
+      mine.map((e) => e.globalPosition),
+      first.positions.map((p) => p.globalPosition),
+      'an append answers with the positions the log shows',
+    )
     for (const e of mine) t.same(await store.positionOf(e.globalPosition), { transactionId: e.transactionId, globalPosition: e.globalPosition })
     t.equal(await store.positionOf(10n ** 15n), null, 'no event there')
     const second = mine[1]!
     const at = { transactionId: second.transactionId, globalPosition: second.globalPosition }
-    const after = page.events.filter((e) => e.transactionId > at.transactionId || (e.transactionId === at.transactionId && e.globalPosition > at.globalPosition))
+    const after = page.events.filter(
+      (e) => e.transactionId > at.transactionId || (e.transactionId === at.transactionId && e.globalPosition > at.globalPosition),
+    )
     t.equal(await store.countAfter(at), after.length)
     t.equal(await store.countAfter(at, { max: 1 }), 1)
     t.equal(await store.countAfter(page.position), 0, 'nothing after the end')
@@ -274,9 +313,16 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     await store.append(stream(), [anEvent({ certificateNumber: n })], { expectedVersion: 'no_stream' })
     const all = await store.readTouching({ certificateNumber: n })
     t.equal(all.length, 3)
-    t.same((await store.readTouching({ contractId: c })).map((e) => e.eventId), [b.positions[0]!.eventId])
+    t.same(
+      (await store.readTouching({ contractId: c })).map((e) => e.eventId),
+      [b.positions[0]!.eventId],
+    )
     const upTo = await store.readTouching({ certificateNumber: n }, { position: b.positions[0]!.globalPosition })
-    t.same(upTo.map((e) => e.eventId), [a.positions[0]!.eventId, b.positions[0]!.eventId], 'up to and including the bound')
+    t.same(
+      upTo.map((e) => e.eventId),
+      [a.positions[0]!.eventId, b.positions[0]!.eventId],
+      'up to and including the bound',
+    )
     t.same(await store.readTouching({ certificateNumber: n }, { recordedBefore: new Date(0) }), [], 'recorded before')
   })
 }

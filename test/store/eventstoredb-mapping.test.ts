@@ -1,4 +1,8 @@
-import { WrongExpectedVersionError as ClientWrongExpectedVersionError, StreamNotFoundError as ClientStreamNotFoundError, NO_STREAM } from '@eventstore/db-client'
+import {
+  StreamNotFoundError as ClientStreamNotFoundError,
+  WrongExpectedVersionError as ClientWrongExpectedVersionError,
+  NO_STREAM,
+} from '@eventstore/db-client'
 import t from 'tap'
 import { EventStoreDbEventStore } from '../../src/store/eventstoredb/eventstoredb-event-store.ts'
 import {
@@ -8,8 +12,8 @@ import {
   fromClientEvent,
   idempotentResult,
   isSystemEvent,
-  satisfies,
   type StoredMetadata,
+  satisfies,
   toClientPosition,
   toEventData,
   toLogPosition,
@@ -156,14 +160,24 @@ t.test('idempotency decision on the events found by id', async (t) => {
   const a = recorded({ streamPosition: 0 })
   const b = recorded({ streamPosition: 1 })
   const found = new Map([a, b].map((e) => [e.eventId, e]))
-  const same = (e: RecordedEvent) => ({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: structuredClone(e.data), metadata: testMetadata({ correlationId: 'retry' }) })
+  const same = (e: RecordedEvent) => ({
+    eventId: e.eventId,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: structuredClone(e.data),
+    metadata: testMetadata({ correlationId: 'retry' }),
+  })
   t.equal(idempotentResult(a.streamId, [anEvent()], found), null, 'none found: a new append')
-  t.same(idempotentResult(a.streamId, [same(a), same(b)], found), {
-    streamId: a.streamId,
-    nextExpectedVersion: 1,
-    positions: [a, b].map((e) => ({ eventId: e.eventId, streamPosition: e.streamPosition, globalPosition: e.globalPosition })),
-    alreadyAppended: true,
-  }, 'all found with the same content (metadata aside): the first result')
+  t.same(
+    idempotentResult(a.streamId, [same(a), same(b)], found),
+    {
+      streamId: a.streamId,
+      nextExpectedVersion: 1,
+      positions: [a, b].map((e) => ({ eventId: e.eventId, streamPosition: e.streamPosition, globalPosition: e.globalPosition })),
+      alreadyAppended: true,
+    },
+    'all found with the same content (metadata aside): the first result',
+  )
   t.throws(() => idempotentResult(a.streamId, [{ ...same(a), data: { other: 1 } }], found), DuplicateEventIdError, 'other data')
   t.throws(() => idempotentResult(a.streamId, [{ ...same(a), type: 'Other' }], found), DuplicateEventIdError, 'other type')
   t.throws(() => idempotentResult('another-stream', [same(a)], found), DuplicateEventIdError, 'other stream')
@@ -189,7 +203,11 @@ t.test('an append the server deduplicated (same ids, other writer) is not taken 
   const other = [{ ...batch[0]!, data: { changed: true } }, batch[1]!]
   // Again, but our write carries other content under the ids the other writer used: refused, not success.
   await t.rejects(store.append('s-2', other, { expectedVersion: 'no_stream' }), DuplicateEventIdError, 'other content under the same ids is refused')
-  t.same(fake.streams.get('s-2')!.map((e) => e.data), batch.map((e) => e.data), "the other writer's events stand")
+  t.same(
+    fake.streams.get('s-2')!.map((e) => e.data),
+    batch.map((e) => e.data),
+    "the other writer's events stand",
+  )
 })
 
 t.test('without positions on stream reads (older servers), an append finds its positions in $all', async (t) => {
@@ -200,7 +218,10 @@ t.test('without positions on stream reads (older servers), an append finds its p
   fake.systemEvent()
   await store.append('t', [anEvent()], { expectedVersion: 'no_stream' })
   const all = (await store.readAll()).events
-  t.same(result.positions.map((p) => p.globalPosition), all.filter((e) => e.streamId === 's').map((e) => e.globalPosition))
+  t.same(
+    result.positions.map((p) => p.globalPosition),
+    all.filter((e) => e.streamId === 's').map((e) => e.globalPosition),
+  )
   t.ok(result.positions.every((p) => p.globalPosition > 0n))
 })
 
@@ -231,12 +252,20 @@ t.test('readAll leaves out system events and pages on through them', async (t) =
   await store.append('s', [anEvent(), anEvent()], { expectedVersion: 'no_stream' })
   for (let i = 0; i < 5; i++) fake.systemEvent()
   const page = await store.readAll({ limit: 10 })
-  t.same(page.events.map((e) => e.streamPosition), [0, 1], 'the two ledger events, none of the twelve system ones')
+  t.same(
+    page.events.map((e) => e.streamPosition),
+    [0, 1],
+    'the two ledger events, none of the twelve system ones',
+  )
   t.equal(page.caughtUp, true)
   const first = await store.readAll({ limit: 1 })
   t.equal(first.caughtUp, false)
   const rest = await store.readAll({ after: first.position, limit: 5 })
-  t.same(rest.events.map((e) => e.streamPosition), [1], 'strictly after the position')
+  t.same(
+    rest.events.map((e) => e.streamPosition),
+    [1],
+    'strictly after the position',
+  )
 })
 
 function event(commit: bigint, prepare: bigint): RecordedEvent {
@@ -280,7 +309,10 @@ t.test('subscription batching: in order, at most batchSize, nothing at or before
   while (batches.flat().length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
   await sub.stop()
   t.same(batches.flat(), ['2-2', '2-3', '4-4', '5-5', '6-6', '7-7'], 'after the start, each once, in order')
-  t.ok(batches.every((b) => b.length <= 2), 'no batch above batchSize')
+  t.ok(
+    batches.every((b) => b.length <= 2),
+    'no batch above batchSize',
+  )
   t.equal(positions.at(-1), '7/7', 'the position of the last event handed over')
   t.same(sub.position, { transactionId: 7n, globalPosition: 7n })
   t.notOk(overlapped, 'the next batch waits for the handler')

@@ -22,7 +22,10 @@ t.test('concurrent appends to distinct streams share transactions, each lands wh
   const store = new PostgresEventStore(db.sql, { batchesInFlight: 1 })
   const ids = Array.from({ length: 200 }, stream)
   const results = await Promise.all(ids.map((s) => store.append(s, events(2), { expectedVersion: 'no_stream' })))
-  t.ok(results.every((r) => r.nextExpectedVersion === 1 && !r.alreadyAppended), 'every stream got its two events at 0 and 1')
+  t.ok(
+    results.every((r) => r.nextExpectedVersion === 1 && !r.alreadyAppended),
+    'every stream got its two events at 0 and 1',
+  )
   const all = (await store.readAll({ limit: 10_000 })).events
   const transactions = new Set(all.map((e) => e.transactionId))
   t.equal(all.length, 400)
@@ -46,7 +49,10 @@ t.test('one wrong expected version in a batch fails alone; a retry in the same b
   ])
   t.ok(settled[0]!.status === 'rejected' && settled[0]!.reason instanceof WrongExpectedVersionError, 'the stale expectation is a conflict')
   t.ok(settled[1]!.status === 'fulfilled' && settled[1]!.value.alreadyAppended, 'the retry returns the first result')
-  t.ok(settled.slice(2).every((r) => r.status === 'fulfilled'), 'the others are appended')
+  t.ok(
+    settled.slice(2).every((r) => r.status === 'fulfilled'),
+    'the others are appended',
+  )
   t.equal(await store.streamVersion(target), 1, 'nothing written for the conflict')
 })
 
@@ -71,19 +77,42 @@ t.test('steps queued on one stream are decided in turn: a group of 25 places tak
   const ctx = { metadata: systemMetadata('test', 'group-commit') }
   await registerProvider(app, ctx, { providerId: 'p1', municipality: 'm1', name: 'ЦДТ', kind: 'municipal' })
   await registerProgramme(app, ctx, { programmeId: 'choir', providerId: 'p1', title: 'Хор', direction: 'artistic', kind: 'budget' })
-  await openGroup(app, ctx, { groupId: 'choir-1', programmeId: 'choir', startDate: '2024-09-01', endDate: '2025-05-31', price: 0, normativeCost: 0, capacity: 25 })
+  await openGroup(app, ctx, {
+    groupId: 'choir-1',
+    programmeId: 'choir',
+    startDate: '2024-09-01',
+    endDate: '2025-05-31',
+    price: 0,
+    normativeCost: 0,
+    capacity: 25,
+  })
   const outcomes = await Promise.allSettled(
     Array.from({ length: 40 }, (_, i) =>
-      app.aggregates.runStep(groupDecider, streams.group('choir-1'), `take:${i}`, { type: 'TakeGroupPlace', contractId: contract(i), certificateNumber: `N${String(i).padStart(9, '0')}`, on: '2024-09-02' }, ctx.metadata),
+      app.aggregates.runStep(
+        groupDecider,
+        streams.group('choir-1'),
+        `take:${i}`,
+        { type: 'TakeGroupPlace', contractId: contract(i), certificateNumber: `N${String(i).padStart(9, '0')}`, on: '2024-09-02' },
+        ctx.metadata,
+      ),
     ),
   )
   const taken = outcomes.filter((o) => o.status === 'fulfilled')
   const refused = outcomes.filter((o) => o.status === 'rejected')
   t.equal(taken.length, 25, 'as many as there are places')
-  t.ok(refused.every((o) => o.reason instanceof DomainError && o.reason.code === 'group_full'), 'the rest: group_full')
+  t.ok(
+    refused.every((o) => o.reason instanceof DomainError && o.reason.code === 'group_full'),
+    'the rest: group_full',
+  )
   const log = await app.store.readStream(streams.group('choir-1'))
   t.equal(log.filter((e) => e.type === 'GroupPlaceTaken').length, 25)
   t.ok(new Set(log.map((e) => e.transactionId)).size < 10, 'appended together, not one by one')
-  const again = await app.aggregates.runStep(groupDecider, streams.group('choir-1'), 'take:3', { type: 'TakeGroupPlace', contractId: contract(3), certificateNumber: 'N000000003', on: '2024-09-02' }, ctx.metadata)
+  const again = await app.aggregates.runStep(
+    groupDecider,
+    streams.group('choir-1'),
+    'take:3',
+    { type: 'TakeGroupPlace', contractId: contract(3), certificateNumber: 'N000000003', on: '2024-09-02' },
+    ctx.metadata,
+  )
   t.ok(again.alreadyDone, 'a step run again finds what it recorded')
 })

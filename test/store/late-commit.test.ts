@@ -35,10 +35,7 @@ t.test('a lower position committing after a higher one is delivered, not skipped
 
   const whileOpen = await readAllFrom(store, LOG_START)
   t.notOk(whileOpen.ids.includes(first.eventId), 'an uncommitted event is not delivered')
-  t.notOk(
-    whileOpen.ids.includes(second.eventId),
-    'nor a later one, which would move the reader past the open lower position',
-  )
+  t.notOk(whileOpen.ids.includes(second.eventId), 'nor a later one, which would move the reader past the open lower position')
 
   await early`COMMIT`
   // Other transactions of the cluster (other tests' databases) may hold the snapshot's xmin back a moment:
@@ -87,9 +84,17 @@ t.test('transaction order unlike position order: the reader keeps the order of (
     await new Promise((r) => setTimeout(r, 20))
   }
   const page1 = await store.readAll({ after: mid.position, limit: 1 })
-  t.same(page1.events.map((e) => e.eventId), [e1.eventId], 'the older transaction first')
+  t.same(
+    page1.events.map((e) => e.eventId),
+    [e1.eventId],
+    'the older transaction first',
+  )
   const page2 = await store.readAll({ after: page1.position, limit: 1 })
-  t.same(page2.events.map((e) => e.eventId), [e2.eventId], 'then the lower position of the younger one, not skipped')
+  t.same(
+    page2.events.map((e) => e.eventId),
+    [e2.eventId],
+    'then the lower position of the younger one, not skipped',
+  )
 })
 
 t.test('a subscription running through many racing writers misses and repeats nothing', { skip }, async (t) => {

@@ -2,7 +2,7 @@ import t from 'tap'
 import { findChainBreak } from '../../src/store/chain.ts'
 import { EventStoreDbEventStore } from '../../src/store/eventstoredb/eventstoredb-event-store.ts'
 import { MemoryEventStore } from '../../src/store/memory/memory-event-store.ts'
-import { migrateLog, MigrationError } from '../../src/store/migrate-log.ts'
+import { MigrationError, migrateLog } from '../../src/store/migrate-log.ts'
 import type { RecordedEvent } from '../../src/store/port.ts'
 import { runCli } from '../helpers/cli.ts'
 import { anEvent, events } from '../helpers/events.ts'
@@ -21,7 +21,18 @@ async function sourceLog(): Promise<MemoryEventStore> {
 }
 
 const everything = async (store: { readAll: MemoryEventStore['readAll'] }): Promise<RecordedEvent[]> => (await store.readAll({ limit: 10_000 })).events
-const essence = (e: RecordedEvent) => [e.streamId, e.streamPosition, e.eventId, e.type, e.schemaVersion, e.data, e.metadata, e.recordedAt.toISOString(), e.prevHash, e.hash]
+const essence = (e: RecordedEvent) => [
+  e.streamId,
+  e.streamPosition,
+  e.eventId,
+  e.type,
+  e.schemaVersion,
+  e.data,
+  e.metadata,
+  e.recordedAt.toISOString(),
+  e.prevHash,
+  e.hash,
+]
 
 t.test('copies every event with its id, place, recordedAt and hashes, in commit order; chains verify after', async (t) => {
   const source = await sourceLog()
@@ -41,12 +52,16 @@ t.test('run again, or after a stop part-way, it skips what is there and copies t
   const target = new EventStoreDbEventStore(fake.client())
   // A first run that stopped after 7 events: a target that refuses writes from then on.
   let writes = 0
-  const failing = { ...target, streamVersion: target.streamVersion.bind(target), readStream: target.readStream.bind(target),
+  const failing = {
+    ...target,
+    streamVersion: target.streamVersion.bind(target),
+    readStream: target.readStream.bind(target),
     importRecorded: async (s: string, e: readonly RecordedEvent[], v: number | null) => {
       if (writes + e.length > 7) throw new Error('connection lost')
       writes += e.length
       await target.importRecorded(s, e, v)
-    } }
+    },
+  }
   await t.rejects(migrateLog(source, failing, { batchSize: 2 }), /connection lost/)
   const resumed = await migrateLog(source, target)
   t.equal(resumed.skipped + resumed.copied, 20)

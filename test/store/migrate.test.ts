@@ -1,6 +1,6 @@
 import t from 'tap'
 import { openDatabase } from '../../src/db/database.ts'
-import { ledgerMigrations, migrate, MigrationChecksumError, pendingMigrations } from '../../src/db/migrate.ts'
+import { ledgerMigrations, MigrationChecksumError, migrate, pendingMigrations } from '../../src/db/migrate.ts'
 import { createServerDatabase, onServer, testDatabase } from '../helpers/database.ts'
 
 t.test('migrations apply in order once, and running them again applies nothing', async (t) => {
@@ -16,7 +16,11 @@ t.test('migrations apply in order once, and running them again applies nothing',
   t.same(second.alreadyApplied, all)
   t.same(await pendingMigrations(db.sql), [])
   const rows = await db.sql<{ id: string }[]>`SELECT id FROM ledger.schema_migrations ORDER BY applied_at, id`
-  t.same(rows.map((r) => r.id), all, 'each recorded once')
+  t.same(
+    rows.map((r) => r.id),
+    all,
+    'each recorded once',
+  )
 })
 
 t.test('a failing migration leaves nothing behind, and a changed one is refused', async (t) => {
@@ -37,5 +41,9 @@ t.test('migrators starting together apply each migration exactly once', { skip: 
   t.teardown(() => Promise.all(dbs.map((d) => d.close())))
   const reports = await Promise.all(dbs.map((d) => migrate(d.sql)))
   const applied = reports.flatMap((r) => r.applied).sort()
-  t.same(applied, ledgerMigrations().map((m) => m.id), 'every migration applied by exactly one migrator')
+  t.same(
+    applied,
+    ledgerMigrations().map((m) => m.id),
+    'every migration applied by exactly one migrator',
+  )
 })

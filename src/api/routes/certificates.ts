@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { ProjectionReader } from '../../../projections/read.ts'
 import {
   activateCertificate,
   type CertificateOutcome,
@@ -11,13 +12,12 @@ import {
   unfreezeCertificate,
 } from '../../app/certificates.ts'
 import type { Application } from '../../app/context.ts'
+import { payerFilter } from '../../app/scope.ts'
+import { callerOf } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, birthDate, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
-import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
 import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, requireCertificateScope } from '../reads.ts'
-import { callerOf } from '../auth.ts'
-import { payerFilter } from '../../app/scope.ts'
+import { amountOut, birthDate, certificateNumber, certificateType, commandHeaders, date, id } from '../schemas.ts'
 import { contractView } from './contracts.ts'
 
 const certificateOutcome = z.object({
@@ -56,7 +56,10 @@ const certificateView = z.object({
   lastPosition: z.string().describe('global position of the last event that changed the certificate'),
 })
 
-export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
+export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (
+  app,
+  { ledger, reader, timeZone },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const base = { tags: ['certificates'], security: [{ bearer: [] }], headers: commandHeaders }
   const params = z.object({ number: certificateNumber })
@@ -130,7 +133,13 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     '/v1/certificates/:number/unfreeze',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: 'Unfreeze in a later period (a financing certificate needs a free place)', params, body: z.strictObject({ periodId: id, on: date }), response: responses },
+      schema: {
+        ...base,
+        summary: 'Unfreeze in a later period (a financing certificate needs a free place)',
+        params,
+        body: z.strictObject({ periodId: id, on: date }),
+        response: responses,
+      },
     },
     async (request, reply) => {
       const result = await unfreezeCertificate(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
@@ -141,7 +150,13 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
     '/v1/certificates/:number/nominal-credits',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: "Credit a financing certificate with a new period's nominal (period rollover)", params, body: z.strictObject({ periodId: id, on: date }), response: responses },
+      schema: {
+        ...base,
+        summary: "Credit a financing certificate with a new period's nominal (period rollover)",
+        params,
+        body: z.strictObject({ periodId: id, on: date }),
+        response: responses,
+      },
     },
     async (request, reply) => {
       const result = await creditNominal(ledger, commandContext(request), { certificateNumber: request.params.number, ...request.body })
@@ -166,7 +181,16 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
         }),
         response: {
           200: z.object({
-            items: z.array(z.object({ certificateNumber: z.string(), municipality: z.string(), type: z.string(), status: z.string(), birthDate: z.string(), issuedOn: z.string() })),
+            items: z.array(
+              z.object({
+                certificateNumber: z.string(),
+                municipality: z.string(),
+                type: z.string(),
+                status: z.string(),
+                birthDate: z.string(),
+                issuedOn: z.string(),
+              }),
+            ),
             next: z.string().nullable(),
             position: z.string(),
           }),
@@ -191,7 +215,7 @@ export const certificateRoutes: FastifyPluginAsync<{ ledger: Application; reader
           'asOf=YYYY-MM-DD answers what was true on that business date, as the ledger knows it now: every event effective on or ' +
           'before it (an imported or backfilled history answers by its own dates). knownAt (YYYY-MM-DD, the end of that day in ' +
           'LEDGER_TIME_ZONE, or an ISO instant) or position=N answer what the ledger had recorded by then; both combine with asOf. ' +
-          'Each folds the events from the log with the projections\' own code.',
+          "Each folds the events from the log with the projections' own code.",
         tags: ['certificates'],
         security: [{ bearer: [] }],
         params,

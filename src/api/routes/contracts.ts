@@ -1,23 +1,24 @@
-import type { FastifyPluginAsync, } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
 import {
   acceptContract,
-  closeContract,
   type ContractOutcome,
+  closeContract,
+  correctMonth,
+  recordAttendance,
   refuseContract,
   requestContract,
   terminateContract,
 } from '../../app/contracts.ts'
-import { correctMonth, recordAttendance } from '../../app/contracts.ts'
-import { callerOf } from '../auth.ts'
 import { payerFilter, providerFilter, requireReach } from '../../app/scope.ts'
+import { callerOf } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, basisPoints, certificateNumber, commandHeaders, count, date, id, LIMITS, money, month, percentage, uuid } from '../schemas.ts'
-import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
-import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery, } from '../reads.ts'
+import { asOfFrom, asOfQuery, currentTo, describeAsOf, readQuery } from '../reads.ts'
+import { amountOut, basisPoints, certificateNumber, commandHeaders, count, date, id, LIMITS, money, month, percentage, uuid } from '../schemas.ts'
 
 const contractOutcome = z.object({
   streamId: z.string(),
@@ -100,7 +101,10 @@ export const contractView = z.object({
   schedule: z.array(z.object({ month: z.string(), certificate: amountOut, parent: amountOut })),
 })
 
-export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
+export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (
+  app,
+  { ledger, reader, timeZone },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const base = { tags: ['contracts'], security: [{ bearer: [] }], headers: commandHeaders }
   const params = z.object({ contractId: uuid })
@@ -159,7 +163,9 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const result = await refuseContract(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...request.body, by: 'provider',
+        contractId: request.params.contractId,
+        ...request.body,
+        by: 'provider',
       })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
@@ -178,7 +184,8 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     },
     async (request, reply) => {
       const result = await terminateContract(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...request.body,
+        contractId: request.params.contractId,
+        ...request.body,
       })
       return sendOutcome(reply, 200, result, body(result), ledger)
     },
@@ -187,7 +194,13 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     '/v1/contracts/:contractId/closure',
     {
       config: { roles: ['operator'] },
-      schema: { ...base, summary: 'Close a contract after its termination month or its end date', params, body: z.strictObject({ closedOn: date }), response: responses },
+      schema: {
+        ...base,
+        summary: 'Close a contract after its termination month or its end date',
+        params,
+        body: z.strictObject({ closedOn: date }),
+        response: responses,
+      },
     },
     async (request, reply) => {
       const result = await closeContract(ledger, commandContext(request), { contractId: request.params.contractId, ...request.body })
@@ -243,14 +256,22 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           correctedOn: date,
         }),
         response: {
-          201: z.object({ streamId: z.string(), version: z.number().int().nullable(), correctionId: z.string(), difference: z.string(), correctsInvoiceId: z.string() }),
+          201: z.object({
+            streamId: z.string(),
+            version: z.number().int().nullable(),
+            correctionId: z.string(),
+            difference: z.string(),
+            correctsInvoiceId: z.string(),
+          }),
         },
       },
     },
     async (request, reply) => {
       const { providerCompletenessPercent, ...rest } = request.body
       const result = await correctMonth(ledger, commandContext(request), {
-        contractId: request.params.contractId, ...rest, providerCompletenessBp: providerCompletenessPercent === undefined ? null : basisPoints(providerCompletenessPercent),
+        contractId: request.params.contractId,
+        ...rest,
+        providerCompletenessBp: providerCompletenessPercent === undefined ? null : basisPoints(providerCompletenessPercent),
       })
       return sendOutcome(reply, 201, result, { ...result, difference: money(result.difference) }, ledger)
     },
@@ -281,7 +302,11 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       const { after, limit, minPosition, ...filter } = request.query
       const caller = callerOf(request)
       const position = await currentTo(reader, reply, ['contracts'], minPosition)
-      const page = await reader.contracts.page({ ...filter, providerId: providerFilter(caller) ?? filter.providerId, payerId: payerFilter(caller) ?? undefined }, after ?? null, limit)
+      const page = await reader.contracts.page(
+        { ...filter, providerId: providerFilter(caller) ?? filter.providerId, payerId: payerFilter(caller) ?? undefined },
+        after ?? null,
+        limit,
+      )
       return { ...page, position }
     },
   )
@@ -291,7 +316,8 @@ export const contractRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       config: { roles: readers },
       schema: {
         summary: 'A contract with its quote, schedule and status; `asOf` a business date, `knownAt`/`position` what the ledger had recorded',
-        description: 'As for a certificate: asOf=YYYY-MM-DD is what was true on that business date as the ledger knows it now; knownAt or position what it had recorded by then.',
+        description:
+          'As for a certificate: asOf=YYYY-MM-DD is what was true on that business date as the ledger knows it now; knownAt or position what it had recorded by then.',
         tags: ['contracts'],
         security: [{ bearer: [] }],
         params,

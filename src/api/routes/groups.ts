@@ -15,7 +15,7 @@ export const groupRoutes: FastifyPluginAsync<{ ledger: Application }> = async (a
         summary: 'Open a group of a programme: teaching period, price and normative cost for the period, capacity',
         description:
           'The price may not exceed 150 % of the normative cost (price_above_limit). Only the operator opens groups: the ' +
-          'normative cost is the authority\'s figure, and it caps what a certificate pays.',
+          "normative cost is the authority's figure, and it caps what a certificate pays.",
         tags: ['groups'],
         security: [{ bearer: [] }],
         headers: commandHeaders,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { stoppedProjections } from '../../../projections/runner.ts'
 import type { Database } from '../../db/database.ts'
 import { pendingMigrations } from '../../db/migrate.ts'
-import { stoppedProjections } from '../../../projections/runner.ts'
 import { ProblemError } from '../problem.ts'
 
 /** How long `/ready` waits for the database before it answers 503: a probe must get an answer, not hang. */
@@ -59,9 +59,24 @@ export const healthRoutes: FastifyPluginAsync<{ db: Database; readyTimeoutMs?: n
       // A read model stopped at an event it cannot apply answers ever more out of date: not ready, naming it.
       if (stopped.length > 0) {
         const f = stopped[0]!
-        throw new ProblemError(503, 'projection_stopped', 'Not ready', `projection ${f.name} stopped at event ${f.globalPosition} (${f.eventType} ${f.eventId} of ${f.streamId}): ${f.error}`, {
-          projections: stopped.map((s) => ({ name: s.name, globalPosition: s.globalPosition, eventId: s.eventId, eventType: s.eventType, streamId: s.streamId, error: s.error, since: s.since, attempts: s.attempts })),
-        })
+        throw new ProblemError(
+          503,
+          'projection_stopped',
+          'Not ready',
+          `projection ${f.name} stopped at event ${f.globalPosition} (${f.eventType} ${f.eventId} of ${f.streamId}): ${f.error}`,
+          {
+            projections: stopped.map((s) => ({
+              name: s.name,
+              globalPosition: s.globalPosition,
+              eventId: s.eventId,
+              eventType: s.eventType,
+              streamId: s.streamId,
+              error: s.error,
+              since: s.since,
+              attempts: s.attempts,
+            })),
+          },
+        )
       }
       return { status: 'ready' as const, database: db.kind }
     },

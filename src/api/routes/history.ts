@@ -2,13 +2,13 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
+import { requireReach } from '../../app/scope.ts'
 import { effectiveOn } from '../../audit/as-of.ts'
 import { certificateHistory, type HistoryEntry, inBusinessOrder } from '../../audit/history.ts'
 import type { EventStore } from '../../store/port.ts'
 import { callerOf } from '../auth.ts'
 import { ProblemError } from '../problem.ts'
 import { asOfFrom, asOfQuery, describeAsOf, requireCertificateScope } from '../reads.ts'
-import { requireReach } from '../../app/scope.ts'
 import { amountOut, certificateNumber, money, uuid } from '../schemas.ts'
 
 const entry = z.object({
@@ -23,7 +23,15 @@ const entry = z.object({
   correlationId: z.string(),
   causationId: z.string().nullable(),
   money: z
-    .object({ periodId: z.string(), balanceBefore: amountOut, balanceAfter: amountOut, reservedBefore: amountOut, reservedAfter: amountOut, spentBefore: amountOut, spentAfter: amountOut })
+    .object({
+      periodId: z.string(),
+      balanceBefore: amountOut,
+      balanceAfter: amountOut,
+      reservedBefore: amountOut,
+      reservedAfter: amountOut,
+      spentBefore: amountOut,
+      spentAfter: amountOut,
+    })
     .nullable(),
   data: z.unknown(),
   hash: z.string(),
@@ -33,16 +41,22 @@ const shown = (h: HistoryEntry) => ({
   ...h,
   money: h.money && {
     periodId: h.money.periodId,
-    balanceBefore: money(h.money.balanceBefore), balanceAfter: money(h.money.balanceAfter),
-    reservedBefore: money(h.money.reservedBefore), reservedAfter: money(h.money.reservedAfter),
-    spentBefore: money(h.money.spentBefore), spentAfter: money(h.money.spentAfter),
+    balanceBefore: money(h.money.balanceBefore),
+    balanceAfter: money(h.money.balanceAfter),
+    reservedBefore: money(h.money.reservedBefore),
+    reservedAfter: money(h.money.reservedAfter),
+    spentBefore: money(h.money.spentBefore),
+    spentAfter: money(h.money.spentAfter),
   },
 })
 
-export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: ProjectionReader; timeZone: string }> = async (app, { store, reader, timeZone }) => {
+export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: ProjectionReader; timeZone: string }> = async (
+  app,
+  { store, reader, timeZone },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const description =
-    'In the order of the business dates (the log\'s order within a day). asOf=YYYY-MM-DD keeps what was effective on or before ' +
+    "In the order of the business dates (the log's order within a day). asOf=YYYY-MM-DD keeps what was effective on or before " +
     'that business date, as the ledger knows it now; knownAt (YYYY-MM-DD or an ISO instant) or position=N keeps what the ledger had ' +
     'recorded by then; the two combine.'
   r.get(
@@ -67,7 +81,12 @@ export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: Proj
       await requireCertificateScope(reader, request, await reader.certificates.view(request.params.number), request.params.number)
       const events = known.filter(effectiveOn(asOf.on))
       if (!events.some((e) => e.type === 'CertificateIssued')) {
-        throw new ProblemError(404, 'certificate_not_found', 'Not found', `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: it was issued on ${(issued.data as { issuedOn: string }).issuedOn}`)
+        throw new ProblemError(
+          404,
+          'certificate_not_found',
+          'Not found',
+          `certificate ${request.params.number} did not exist ${describeAsOf(asOf)}: it was issued on ${(issued.data as { issuedOn: string }).issuedOn}`,
+        )
       }
       return { certificateNumber: request.params.number, asOf: asOf.on, events: certificateHistory(events).map(shown) }
     },
@@ -95,9 +114,17 @@ export const historyRoutes: FastifyPluginAsync<{ store: EventStore; reader: Proj
       const payerId = (requested.data as { payerId: string | null }).payerId
       requireReach(callerOf(request), { kind: 'contract', id: request.params.contractId, providerId: d.providerId, payerId })
       const within = effectiveOn(asOf.on)
-      if (!within(requested)) throw new ProblemError(404, 'contract_not_found', 'Not found', `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: it was requested on ${d.requestedOn}`)
+      if (!within(requested))
+        throw new ProblemError(
+          404,
+          'contract_not_found',
+          'Not found',
+          `contract ${request.params.contractId} did not exist ${describeAsOf(asOf)}: it was requested on ${d.requestedOn}`,
+        )
       // The money effect needs the certificate's whole history up to each event; the contract's are then kept.
-      const trail = new Map(certificateHistory((await store.readTouching({ certificateNumber: d.certificateNumber }, asOf.known)).filter(within)).map((h) => [h.eventId, h]))
+      const trail = new Map(
+        certificateHistory((await store.readTouching({ certificateNumber: d.certificateNumber }, asOf.known)).filter(within)).map((h) => [h.eventId, h]),
+      )
       const events = inBusinessOrder(own.filter(within)).map((e) => trail.get(e.eventId) ?? { ...certificateHistory([e])[0]!, money: null })
       return { contractId: request.params.contractId, certificateNumber: d.certificateNumber, asOf: asOf.on, events: events.map(shown) }
     },

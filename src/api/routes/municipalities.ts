@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
 import { openFinancingPeriod, recordPopulation } from '../../app/registry.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
-import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../schemas.ts'
-import type { ProjectionReader } from '../../../projections/read.ts'
 import { ProblemError } from '../problem.ts'
 import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
+import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../schemas.ts'
 
 const share = z.string().nullable().describe('a fraction with four decimals, e.g. "0.4420"')
 const breakdown = z.array(z.object({ key: z.string(), children: z.number().int(), share }))
@@ -114,11 +114,14 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
       const { municipality } = request.params
       await requireMunicipalityScope(reader, request, municipality)
       const position = await currentTo(reader, reply, ['coverage'], request.query.minPosition)
-      if (!(await reader.certificates.municipalityExists(municipality))) throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
+      if (!(await reader.certificates.municipalityExists(municipality)))
+        throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
       const first = await reader.certificates.firstIssuedOn(municipality)
       if (first === null || request.query.date < first) {
         const since = first ? `its first certificate was issued on ${first}` : 'it has issued no certificate yet'
-        throw new ProblemError(404, 'no_history_on_date', 'Nothing on that date', `${municipality} has nothing to count on ${request.query.date}: ${since}`, { firstDate: first })
+        throw new ProblemError(404, 'no_history_on_date', 'Nothing on that date', `${municipality} has nothing to count on ${request.query.date}: ${since}`, {
+          firstDate: first,
+        })
       }
       return { ...(await reader.coverage.on(municipality, request.query.date)), position }
     },

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import type { Application } from '../../app/context.ts'
-import { concludeAgreement, registerProvider } from '../../app/registry.ts'
-import { claimAdvance } from '../../app/registry.ts'
-import { commandContext, sendOutcome } from '../commands.ts'
-import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
 import type { ProjectionReader } from '../../../projections/read.ts'
-import { callerOf } from '../auth.ts'
+import type { Application } from '../../app/context.ts'
+import { claimAdvance, concludeAgreement, registerProvider } from '../../app/registry.ts'
 import { payerFilter, requireReach } from '../../app/scope.ts'
+import { callerOf } from '../auth.ts'
+import { commandContext, sendOutcome } from '../commands.ts'
 import { currentTo, readQuery } from '../reads.ts'
+import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
 
 const invoiceView = z.object({
   invoiceId: z.string(),
@@ -26,7 +25,17 @@ const invoiceView = z.object({
   amountPaid: amountOut,
   outstanding: amountOut,
   status: z.string(),
-  lines: z.array(z.object({ contractId: z.string(), month: z.string(), certificateNumber: z.string(), contractDate: z.string().nullable(), monthAmount: amountOut, completenessPercent: z.string(), lineAmount: amountOut })),
+  lines: z.array(
+    z.object({
+      contractId: z.string(),
+      month: z.string(),
+      certificateNumber: z.string(),
+      contractDate: z.string().nullable(),
+      monthAmount: amountOut,
+      completenessPercent: z.string(),
+      lineAmount: amountOut,
+    }),
+  ),
 })
 
 export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {

@@ -9,7 +9,10 @@ import { commandContext, sendOutcome } from '../commands.ts'
 import { notAfterToday } from '../reads.ts'
 import { amount, amountOut, commandHeaders, date, id, money, month } from '../schemas.ts'
 
-export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (app, { ledger, reader, timeZone }) => {
+export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (
+  app,
+  { ledger, reader, timeZone },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
     '/v1/settlement/:municipality/:month/close',
@@ -27,15 +30,29 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         body: z.strictObject({ closedOn: date.optional() }).default({}),
         response: {
           200: z.object({
-            streamId: z.string(), version: z.number().int().nullable(), municipality: z.string(), month: z.string(), closedOn: z.string(), contractsWrittenOff: z.number().int(), contractsClosed: z.number().int(),
-            requestsExpired: z.number().int(), finalInvoices: z.array(z.string()), advanceInvoices: z.array(z.string()), alreadyClosed: z.boolean(),
+            streamId: z.string(),
+            version: z.number().int().nullable(),
+            municipality: z.string(),
+            month: z.string(),
+            closedOn: z.string(),
+            contractsWrittenOff: z.number().int(),
+            contractsClosed: z.number().int(),
+            requestsExpired: z.number().int(),
+            finalInvoices: z.array(z.string()),
+            advanceInvoices: z.array(z.string()),
+            alreadyClosed: z.boolean(),
           }),
         },
       },
     },
     async (request, reply) => {
       const { municipality, month: m } = request.params
-      const outcome = await closeMonth(ledger, commandContext(request), { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) }, (x) => reader.contracts.openIds(x))
+      const outcome = await closeMonth(
+        ledger,
+        commandContext(request),
+        { municipality, month: m, closedOn: request.body.closedOn ?? defaultCloseDate(m) },
+        (x) => reader.contracts.openIds(x),
+      )
       return sendOutcome(reply, 200, outcome, outcome, ledger)
     },
   )
@@ -56,8 +73,14 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         body: z.strictObject({ amount, paidOn: date, paymentOrder: z.string().min(1).max(50), paymentId: z.string().min(1).max(100).optional() }),
         response: {
           201: z.object({
-            streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paymentId: z.string(), overdue: z.boolean(),
-            paid: amountOut, outstanding: amountOut, refunds: z.number().int().describe('lines whose shortfall returned to the certificate'),
+            streamId: z.string(),
+            version: z.number().int().nullable(),
+            invoiceId: z.string(),
+            paymentId: z.string(),
+            overdue: z.boolean(),
+            paid: amountOut,
+            outstanding: amountOut,
+            refunds: z.number().int().describe('lines whose shortfall returned to the certificate'),
           }),
         },
       },
@@ -79,7 +102,9 @@ export const settlementRoutes: FastifyPluginAsync<{ ledger: Application; reader:
         params: z.object({ invoiceId: z.string().min(1).max(200), paymentId: z.string().min(1).max(100) }),
         headers: commandHeaders,
         body: z.strictObject({ reversedOn: date, reason: z.string().min(1).max(500) }),
-        response: { 201: z.object({ streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paid: amountOut, outstanding: amountOut }) },
+        response: {
+          201: z.object({ streamId: z.string(), version: z.number().int().nullable(), invoiceId: z.string(), paid: amountOut, outstanding: amountOut }),
+        },
       },
     },
     async (request, reply) => {

@@ -5,8 +5,7 @@ import { addDays, DateFormatError, isValidDate } from '../../domain/dates.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
-const USAGE =
-  'usage: ledger export --municipality M (--from YYYY-MM-DD --to YYYY-MM-DD | --recorded-from YYYY-MM-DD --recorded-to YYYY-MM-DD) --out FILE'
+const USAGE = 'usage: ledger export --municipality M (--from YYYY-MM-DD --to YYYY-MM-DD | --recorded-from YYYY-MM-DD --recorded-to YYYY-MM-DD) --out FILE'
 
 /**
  * `ledger export`: a municipality's events as NDJSON and FILE.manifest.json for an auditor. `--from/--to` select a
@@ -18,8 +17,13 @@ export async function exportCommand(args: string[]): Promise<number> {
     values = parseArgs({
       args,
       options: {
-        municipality: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'recorded-from': { type: 'string' }, 'recorded-to': { type: 'string' },
-        out: { type: 'string' }, help: { type: 'boolean' },
+        municipality: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'recorded-from': { type: 'string' },
+        'recorded-to': { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
       },
       strict: true,
     }).values
@@ -27,7 +31,9 @@ export async function exportCommand(args: string[]): Promise<number> {
     throw new UsageError((error as Error).message)
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n  --from/--to                     a business period: every stream of the municipality with an event dated up to --to, whole from its first event\n  --recorded-from/--recorded-to   by when the ledger recorded the events (ends of days in LEDGER_TIME_ZONE)\n`)
+    process.stdout.write(
+      `${USAGE}\n  --from/--to                     a business period: every stream of the municipality with an event dated up to --to, whole from its first event\n  --recorded-from/--recorded-to   by when the ledger recorded the events (ends of days in LEDGER_TIME_ZONE)\n`,
+    )
     return 0
   }
   const { municipality, out } = values
@@ -38,7 +44,11 @@ export async function exportCommand(args: string[]): Promise<number> {
   const from = business ? values.from : values['recorded-from']
   const to = business ? values.to : values['recorded-to']
   if (!from || !to) throw new UsageError(USAGE)
-  for (const [flag, v] of [[fromFlag, from], [toFlag, to]] as const) if (!isValidDate(v)) throw new UsageError(new DateFormatError(v, flag).message)
+  for (const [flag, v] of [
+    [fromFlag, from],
+    [toFlag, to],
+  ] as const)
+    if (!isValidDate(v)) throw new UsageError(new DateFormatError(v, flag).message)
   if (to < from) throw new UsageError(`${toFlag} is before ${fromFlag}`)
   const runtime = await openRuntime()
   try {
@@ -49,7 +59,9 @@ export async function exportCommand(args: string[]): Promise<number> {
       : { by: 'recorded', from: endOfDay(addDays(from, -1), zone), to: endOfDay(to, zone), fromText: from, toText: to }
     const manifest = await exportMunicipality(runtime.store, { municipality, selection, out })
     const what = business ? `dated ${from}..${to}` : `recorded ${from}..${to}`
-    process.stdout.write(`${manifest.events} events of ${manifest.streams} streams (${manifest.eventsInPeriod} ${what}) written to ${out}; manifest ${out}.manifest.json; SHA-256 ${manifest.sha256}\n`)
+    process.stdout.write(
+      `${manifest.events} events of ${manifest.streams} streams (${manifest.eventsInPeriod} ${what}) written to ${out}; manifest ${out}.manifest.json; SHA-256 ${manifest.sha256}\n`,
+    )
     return 0
   } finally {
     await runtime.close()

@@ -1,10 +1,10 @@
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
-import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, importFile } from '../../app/import.ts'
 import { ProjectionReader } from '../../../projections/read.ts'
 import { decodeStatement, importStatement, parseStatement, StatementFormatError } from '../../app/bank-statement.ts'
-import { formatAmount } from '../../domain/money.ts'
+import { IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, importFile } from '../../app/import.ts'
 import { todayIn } from '../../audit/as-of.ts'
+import { formatAmount } from '../../domain/money.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -32,9 +32,7 @@ export async function importCommand(args: string[]): Promise<number> {
   try {
     const report = await importFile(runtime.ledger, kind as ImportKind, text, file)
     for (const r of report.rejected) process.stderr.write(`${file}:${r.line}: ${r.code}: ${r.message}\n`)
-    process.stdout.write(
-      `${report.rows} rows: ${report.imported} imported, ${report.alreadyImported} already imported, ${report.rejected.length} rejected\n`,
-    )
+    process.stdout.write(`${report.rows} rows: ${report.imported} imported, ${report.alreadyImported} already imported, ${report.rejected.length} rejected\n`)
     return report.rejected.length > 0 ? 1 : 0
   } finally {
     await runtime.close()
@@ -61,7 +59,8 @@ async function importPayments(args: string[]): Promise<number> {
     parseStatement(text) // a malformed statement is refused before the database is opened
   } catch (error) {
     // Named like a rejected row: FILE:LINE: what is wrong.
-    if (error instanceof StatementFormatError) throw new StatementFormatError(error.message.replace(/^(?:line (\d+): )?/, (_, line?: string) => `${file}:${line ? `${line}:` : ''} `))
+    if (error instanceof StatementFormatError)
+      throw new StatementFormatError(error.message.replace(/^(?:line (\d+): )?/, (_, line?: string) => `${file}:${line ? `${line}:` : ''} `))
     throw error
   }
   const runtime = await openRuntime()
@@ -69,9 +68,13 @@ async function importPayments(args: string[]): Promise<number> {
     const reader = new ProjectionReader(runtime.db.sql, runtime.store)
     const report = await importStatement(runtime.ledger, text, file, (n) => reader.invoices.idByNumber(n), todayIn(runtime.config.LEDGER_TIME_ZONE))
     for (const u of report.unmatched) {
-      process.stderr.write(`${file}:${u.line}: payment order ${u.number} of ${u.date} for ${formatAmount(u.amount)} not recorded: ${u.reason} (purpose: ${u.purpose})\n`)
+      process.stderr.write(
+        `${file}:${u.line}: payment order ${u.number} of ${u.date} for ${formatAmount(u.amount)} not recorded: ${u.reason} (purpose: ${u.purpose})\n`,
+      )
     }
-    process.stdout.write(`${report.orders} payment orders: ${report.recorded} recorded, ${report.alreadyRecorded} already recorded, ${report.unmatched.length} unmatched\n`)
+    process.stdout.write(
+      `${report.orders} payment orders: ${report.recorded} recorded, ${report.alreadyRecorded} already recorded, ${report.unmatched.length} unmatched\n`,
+    )
     return report.unmatched.length > 0 ? 1 : 0
   } finally {
     await runtime.close()

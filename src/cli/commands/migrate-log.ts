@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { formatLogPosition } from '../../store/port.ts'
 import { EventStoreDbEventStore } from '../../store/eventstoredb/eventstoredb-event-store.ts'
 import { migrateLog } from '../../store/migrate-log.ts'
+import { formatLogPosition } from '../../store/port.ts'
 import { PostgresEventStore } from '../../store/postgres/postgres-event-store.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
@@ -20,7 +20,8 @@ export async function migrateLogCommand(args: string[]): Promise<number> {
   if (values.to !== 'eventstoredb') throw new UsageError('migrate-log needs --to eventstoredb (the only target)')
   const batchSize = values['batch-size'] === undefined ? 1000 : Number(values['batch-size'])
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError('--batch-size is a whole number from 1 to 100000')
-  if (!process.env.EVENTSTORE_CONNECTION_STRING) throw new UsageError('migrate-log --to eventstoredb needs EVENTSTORE_CONNECTION_STRING naming the target EventStoreDB')
+  if (!process.env.EVENTSTORE_CONNECTION_STRING)
+    throw new UsageError('migrate-log --to eventstoredb needs EVENTSTORE_CONNECTION_STRING naming the target EventStoreDB')
   const runtime = await openRuntime()
   try {
     if (!(runtime.store instanceof EventStoreDbEventStore)) {

@@ -13,9 +13,7 @@ export async function migrateCommand(args: string[]): Promise<void> {
   try {
     const report = await prepareDatabase(runtime.db.sql)
     for (const id of report.applied) process.stdout.write(`applied ${id}\n`)
-    process.stdout.write(
-      `${report.applied.length} applied, ${report.alreadyApplied.length} already applied (${runtime.db.kind} database)\n`,
-    )
+    process.stdout.write(`${report.applied.length} applied, ${report.alreadyApplied.length} already applied (${runtime.db.kind} database)\n`)
   } finally {
     await runtime.close()
   }

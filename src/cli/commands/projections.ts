@@ -11,13 +11,20 @@ export async function projectionsCommand(args: string[]): Promise<number> {
   let positionals: string[]
   let values: { once?: boolean; 'batch-size'?: string }
   try {
-    ;({ positionals, values } = parseArgs({ args: rest, options: { once: { type: 'boolean' }, 'batch-size': { type: 'string' } }, allowPositionals: true, strict: true }))
+    ;({ positionals, values } = parseArgs({
+      args: rest,
+      options: { once: { type: 'boolean' }, 'batch-size': { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    }))
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
-  if (!['run', 'status', 'rebuild'].includes(action ?? '')) throw new UsageError('usage: ledger projections run [--once] [--batch-size N] | status | rebuild [NAME]')
+  if (!['run', 'status', 'rebuild'].includes(action ?? ''))
+    throw new UsageError('usage: ledger projections run [--once] [--batch-size N] | status | rebuild [NAME]')
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size'])
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)) throw new UsageError('--batch-size is a whole number from 1 to 100000')
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000))
+    throw new UsageError('--batch-size is a whole number from 1 to 100000')
   if (positionals.length > (action === 'rebuild' ? 1 : 0)) throw new UsageError(`unexpected ${positionals.join(' ')}`)
   let selected = PROJECTIONS
   try {
@@ -35,8 +42,12 @@ export async function projectionsCommand(args: string[]): Promise<number> {
         process.stdout.write(
           `${s.name.padEnd(22)}${String(s.generation).padStart(10)}  ${formatLogPosition(s.checkpoint).padEnd(20)}  ${String(s.eventsApplied).padStart(14)}  ${String(s.lag).padStart(3)}${stale}\n`,
         )
-        if (s.stopped) process.stdout.write(`  STOPPED at event ${s.stopped.globalPosition} (${s.stopped.eventType} ${s.stopped.eventId} of ${s.stopped.streamId}) since ${s.stopped.since}, ${s.stopped.attempts} attempts: ${s.stopped.error}\n`)
-        if (s.skipped > 0) process.stdout.write(`  ${s.skipped} events left out: their data does not validate against their schema (\`ledger verify\` names them)\n`)
+        if (s.stopped)
+          process.stdout.write(
+            `  STOPPED at event ${s.stopped.globalPosition} (${s.stopped.eventType} ${s.stopped.eventId} of ${s.stopped.streamId}) since ${s.stopped.since}, ${s.stopped.attempts} attempts: ${s.stopped.error}\n`,
+          )
+        if (s.skipped > 0)
+          process.stdout.write(`  ${s.skipped} events left out: their data does not validate against their schema (\`ledger verify\` names them)\n`)
       }
       return rows.some((s) => s.stopped) ? 1 : 0
     }

@@ -24,8 +24,13 @@ export async function replayCommand(args: string[]): Promise<number> {
     values = parseArgs({
       args,
       options: {
-        'as-of': { type: 'string' }, 'known-at': { type: 'string' }, position: { type: 'string' }, certificate: { type: 'string' }, contract: { type: 'string' },
-        projection: { type: 'string' }, help: { type: 'boolean' },
+        'as-of': { type: 'string' },
+        'known-at': { type: 'string' },
+        position: { type: 'string' },
+        certificate: { type: 'string' },
+        contract: { type: 'string' },
+        projection: { type: 'string' },
+        help: { type: 'boolean' },
       },
       strict: true,
     }).values
@@ -33,13 +38,16 @@ export async function replayCommand(args: string[]): Promise<number> {
     throw new UsageError((error as Error).message)
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n  --as-of DATE     what was true on that business date, as the ledger knows it now\n  --known-at T     what the ledger had recorded by then (YYYY-MM-DD: the end of that day in LEDGER_TIME_ZONE; or an ISO instant)\n  --position N     what the ledger had recorded up to and including event N\n`)
+    process.stdout.write(
+      `${USAGE}\n  --as-of DATE     what was true on that business date, as the ledger knows it now\n  --known-at T     what the ledger had recorded by then (YYYY-MM-DD: the end of that day in LEDGER_TIME_ZONE; or an ISO instant)\n  --position N     what the ledger had recorded up to and including event N\n`,
+    )
     return 0
   }
   const on = values['as-of'] ?? null
   if (on === null && !values['known-at'] && !values.position) throw new UsageError(USAGE)
   if (on !== null && !isValidDate(on)) throw new UsageError(new DateFormatError(on, '--as-of').message)
-  if (values.position && !/^[1-9]\d{0,18}$/.test(values.position)) throw new UsageError(`--position: ${JSON.stringify(values.position)} is not a global position`)
+  if (values.position && !/^[1-9]\d{0,18}$/.test(values.position))
+    throw new UsageError(`--position: ${JSON.stringify(values.position)} is not a global position`)
   if (values.certificate && values.contract) throw new UsageError('name a certificate or a contract, not both')
   let selected = PROJECTIONS
   try {
@@ -61,7 +69,9 @@ export async function replayCommand(args: string[]): Promise<number> {
     if (values.certificate) {
       const { view, position, issuedOn } = await reader.certificates.asOf(values.certificate, asOf)
       if (!view) {
-        process.stderr.write(`ledger: certificate ${values.certificate} did not exist then${issuedOn ? `: it was issued on ${issuedOn}` : ': the ledger has no such certificate'}\n`)
+        process.stderr.write(
+          `ledger: certificate ${values.certificate} did not exist then${issuedOn ? `: it was issued on ${issuedOn}` : ': the ledger has no such certificate'}\n`,
+        )
         return 1
       }
       process.stdout.write(`${JSON.stringify({ ...header, position: String(position), certificate: view }, null, 2)}\n`)
@@ -70,7 +80,9 @@ export async function replayCommand(args: string[]): Promise<number> {
     if (values.contract) {
       const { view, position, requestedOn } = await reader.contracts.asOf(values.contract, asOf)
       if (!view) {
-        process.stderr.write(`ledger: contract ${values.contract} did not exist then${requestedOn ? `: it was requested on ${requestedOn}` : ': the ledger has no such contract'}\n`)
+        process.stderr.write(
+          `ledger: contract ${values.contract} did not exist then${requestedOn ? `: it was requested on ${requestedOn}` : ': the ledger has no such contract'}\n`,
+        )
         return 1
       }
       process.stdout.write(`${JSON.stringify({ ...header, position: String(position), contract: view }, null, 2)}\n`)
@@ -105,7 +117,9 @@ export async function replayCommand(args: string[]): Promise<number> {
         }
         if (i === 0 && dated === 0) {
           const first = firstDate ? `the log's first business date is ${firstDate}` : 'the log is empty'
-          process.stderr.write(`ledger: no events ${on ? `on or before ${on}` : ''}${on && (recordedBefore || values.position) ? ' and ' : ''}${recordedBefore || values.position ? 'recorded by then' : ''}: ${first}\n`)
+          process.stderr.write(
+            `ledger: no events ${on ? `on or before ${on}` : ''}${on && (recordedBefore || values.position) ? ' and ' : ''}${recordedBefore || values.position ? 'recorded by then' : ''}: ${first}\n`,
+          )
           return 1
         }
         const tables = await dumpGeneration(runtime.db.sql, p, schema)

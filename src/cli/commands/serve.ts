@@ -37,7 +37,9 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     throw error
   })
   if (runtime.db.kind === 'server' && !driverPatched()) {
-    app.log.warn('the PostgreSQL driver is not patched (npm ci --ignore-scripts?): a database restart can kill this process; run node scripts/patch-postgres.mjs')
+    app.log.warn(
+      'the PostgreSQL driver is not patched (npm ci --ignore-scripts?): a database restart can kill this process; run node scripts/patch-postgres.mjs',
+    )
   }
   let stopping: Promise<void> | null = null
   const stop = (signal: string) => {

@@ -17,7 +17,8 @@ export async function settleCommand(args: string[]): Promise<number> {
   }
   if (!values.municipality || !values.month) throw new UsageError('usage: ledger settle --municipality M --month YYYY-MM [--closed-on YYYY-MM-DD]')
   if (!isValidMonth(values.month)) throw new UsageError(`--month: ${JSON.stringify(values.month)} is not a month YYYY-MM`)
-  if (values['closed-on'] && !isValidDate(values['closed-on'])) throw new UsageError(`--closed-on: ${JSON.stringify(values['closed-on'])} is not a date YYYY-MM-DD`)
+  if (values['closed-on'] && !isValidDate(values['closed-on']))
+    throw new UsageError(`--closed-on: ${JSON.stringify(values['closed-on'])} is not a date YYYY-MM-DD`)
   const runtime = await openRuntime()
   try {
     const reader = new ProjectionReader(runtime.db.sql, runtime.store)

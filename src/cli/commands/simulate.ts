@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
 import { ProjectionReader } from '../../../projections/read.ts'
-import { type Scenario, SCENARIOS, scaled } from '../../simulation/scenarios.ts'
 import { streams } from '../../app/streams.ts'
 import { coverageDate, formatReport, yearReport } from '../../simulation/report.ts'
+import { SCENARIOS, type Scenario, scaled } from '../../simulation/scenarios.ts'
 import { simulate } from '../../simulation/simulate.ts'
 import { progressBar } from '../progress.ts'
 import { openRuntime, type Runtime } from '../runtime.ts'
@@ -12,7 +12,11 @@ import { UsageError } from '../usage.ts'
 export async function simulateCommand(args: string[]): Promise<number> {
   let values: { scenario?: string; seed?: string; scale?: string; json?: boolean }
   try {
-    values = parseArgs({ args, options: { scenario: { type: 'string' }, seed: { type: 'string' }, scale: { type: 'string' }, json: { type: 'boolean' } }, strict: true }).values
+    values = parseArgs({
+      args,
+      options: { scenario: { type: 'string' }, seed: { type: 'string' }, scale: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+    }).values
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
@@ -21,7 +25,8 @@ export async function simulateCommand(args: string[]): Promise<number> {
   const base = SCENARIOS[values.scenario]
   if (!base) throw new UsageError(`--scenario: no scenario ${JSON.stringify(values.scenario)}; there are ${names}`)
   const seed = values.seed === undefined ? 1 : Number(values.seed)
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed: ${JSON.stringify(values.seed)} is not a whole number from 0 to 4294967295`)
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new UsageError(`--seed: ${JSON.stringify(values.seed)} is not a whole number from 0 to 4294967295`)
   const scale = values.scale === undefined ? 1 : Number(values.scale)
   if (!(scale > 0 && scale <= 20)) throw new UsageError(`--scale: ${JSON.stringify(values.scale)} is not a number above 0 and at most 20`)
   const scenario = scaled(base, scale)
@@ -44,14 +49,21 @@ export async function simulateYear(runtime: Runtime, scenario: Scenario, seed: n
   }
   const reader = new ProjectionReader(runtime.db.sql, runtime.store)
   const bar = progressBar(`simulating ${scenario.name}`)
-  const result = await simulate(runtime.ledger, (m) => reader.contracts.openIds(m), { scenario, seed, onProgress: (done, total, phase) => bar.update(done, total, phase) })
+  const result = await simulate(runtime.ledger, (m) => reader.contracts.openIds(m), {
+    scenario,
+    seed,
+    onProgress: (done, total, phase) => bar.update(done, total, phase),
+  })
   bar.done()
   const report = await yearReport(runtime.db.sql, runtime.store, scenario, result.months, coverageDate(scenario))
   return { result, report }
 }
 
 export function summary(r: Awaited<ReturnType<typeof simulate>>): string {
-  const refusals = Object.entries(r.refusals).map(([code, n]) => `${code} ${n}`).join(', ') || 'none'
+  const refusals =
+    Object.entries(r.refusals)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || 'none'
   return [
     `Simulated ${r.scenario} (seed ${r.seed}) in ${r.seconds.toFixed(1)} s: ${r.commands} commands`,
     `  certificates: ${r.certificates.issued} issued (${r.certificates.financingRequested} asked for financing), ${r.certificates.activated} activated, ${r.certificates.typeChanges} gave the financing type back`,

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util'
 import fs from 'node:fs'
+import { parseArgs } from 'node:util'
 import { verifyExport } from '../../audit/export.ts'
 import { type VerifyReport, verifyLedger } from '../../audit/verify.ts'
 import { openRuntime } from '../runtime.ts'
@@ -47,7 +47,9 @@ export function formatVerifyReport(report: VerifyReport, seconds: number): strin
   }
   const p = report.firstProblem
   if (p) {
-    const where = p.streamId ? ` at ${p.streamId}${p.streamPosition !== undefined ? ` position ${p.streamPosition} (event ${p.eventId}, global position ${p.globalPosition})` : ''}` : ''
+    const where = p.streamId
+      ? ` at ${p.streamId}${p.streamPosition !== undefined ? ` position ${p.streamPosition} (event ${p.eventId}, global position ${p.globalPosition})` : ''}`
+      : ''
     out.push(`FIRST DISAGREEMENT (${p.check})${where}: ${p.detail}\n  expected: ${p.expected}\n  found:    ${p.found}`)
   } else {
     out.push('everything holds')

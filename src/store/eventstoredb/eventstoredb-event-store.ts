@@ -1,14 +1,14 @@
 import crypto from 'node:crypto'
 import {
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
   BACKWARDS,
   END,
   EventStoreDBClient,
   excludeSystemEvents,
   FORWARDS,
-  START,
-  type AllStreamResolvedEvent,
-  type AllStreamSubscription,
   type Position,
+  START,
 } from '@eventstore/db-client'
 import { eventHash, GENESIS_HASH } from '../hash.ts'
 import {
@@ -84,7 +84,10 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly now: () => Date
   private readonly pageSize: number
 
-  constructor(private readonly client: EsdbClient, options: EventStoreDbOptions = {}) {
+  constructor(
+    private readonly client: EsdbClient,
+    options: EventStoreDbOptions = {},
+  ) {
     this.maxRetries = options.maxRetries ?? 20
     this.now = options.now ?? (() => new Date())
     this.pageSize = options.pageSize ?? 500
@@ -159,7 +162,11 @@ export class EventStoreDbEventStore implements EventStore {
         return { ...fields, hash }
       })
       try {
-        await this.client.appendToStream(streamId, recorded.map((e) => toEventData(e, appendId)), { expectedRevision: expectedRevision(actual) })
+        await this.client.appendToStream(
+          streamId,
+          recorded.map((e) => toEventData(e, appendId)),
+          { expectedRevision: expectedRevision(actual) },
+        )
       } catch (error) {
         const translated = translateError(error, streamId, expected)
         // Another writer came between the read and the write: decide again on what is there now (the same
@@ -358,7 +365,11 @@ export class EventStoreDbEventStore implements EventStore {
     if (events.length === 0) return
     const appendId = crypto.randomUUID()
     try {
-      await this.client.appendToStream(streamId, events.map((e) => toEventData(e, appendId)), { expectedRevision: expectedRevision(expected) })
+      await this.client.appendToStream(
+        streamId,
+        events.map((e) => toEventData(e, appendId)),
+        { expectedRevision: expectedRevision(expected) },
+      )
     } catch (error) {
       throw translateError(error, streamId, expected ?? 'no_stream')
     }

@@ -1,4 +1,4 @@
-import { jsonEvent, NO_STREAM, type EventData, type JSONType, type Position } from '@eventstore/db-client'
+import { type EventData, type JSONType, jsonEvent, NO_STREAM, type Position } from '@eventstore/db-client'
 import { sameEventContent } from '../hash.ts'
 import {
   type AppendResult,

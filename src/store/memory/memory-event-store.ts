@@ -1,7 +1,8 @@
 import { eventHash, GENESIS_HASH, sameEventContent } from '../hash.ts'
 import {
-  DuplicateEventIdError,
   type AppendResult,
+  compareLogPositions,
+  DuplicateEventIdError,
   type EventStore,
   type ExpectedVersion,
   LOG_START,
@@ -17,7 +18,6 @@ import {
   type Subscription,
   type SubscriptionOptions,
   WrongExpectedVersionError,
-  compareLogPositions,
 } from '../port.ts'
 import { pollSubscription } from '../subscription.ts'
 

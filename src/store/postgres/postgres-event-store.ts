@@ -2,8 +2,8 @@ import type { Sql, TransactionSql } from '../../db/database.ts'
 import { isDatabaseUnavailable } from '../../db/errors.ts'
 import { eventHash, GENESIS_HASH, sameEventContent } from '../hash.ts'
 import {
-  DuplicateEventIdError,
   type AppendResult,
+  DuplicateEventIdError,
   type EventStore,
   type ExpectedVersion,
   LOG_START,
@@ -23,7 +23,6 @@ import {
 import { pollSubscription } from '../subscription.ts'
 import { validateBatch } from '../validate.ts'
 import { Batcher, type Pending } from './batcher.ts'
-
 
 interface EventRow {
   global_position: string
@@ -64,7 +63,6 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   const e = error as { code?: string; constraint_name?: string }
   return e?.code === '23505' && e.constraint_name === constraint
 }
-
 
 /** The last event of a stream as an appender needs it: its position and hash. */
 export interface StreamHead {
@@ -202,10 +200,7 @@ async function appendReadingHead(
     WHERE stream_id = ${streamId} ORDER BY stream_position DESC LIMIT 1`
   const head = row ? { position: Number(row.stream_position), hash: row.hash } : null
   const actual = head ? head.position : null
-  if (
-    (expectedVersion === 'no_stream' && actual !== null) ||
-    (typeof expectedVersion === 'number' && actual !== expectedVersion)
-  ) {
+  if ((expectedVersion === 'no_stream' && actual !== null) || (typeof expectedVersion === 'number' && actual !== expectedVersion)) {
     // The same events may have committed between the two reads (a retry racing its original): that is
     // an idempotent re-append, not a conflict.
     const late = await findExisting(tx, ids)
@@ -224,10 +219,7 @@ function alreadyAppended(streamId: string, events: NewEvent[], existing: Recorde
       throw new DuplicateEventIdError(existing[0]!.eventId, 'while other events of the same append are new')
     }
     if (!sameEventContent(found, { ...e, streamId })) {
-      throw new DuplicateEventIdError(
-        e.eventId,
-        `with different content (stream ${found.streamId}, position ${found.streamPosition}, type ${found.type})`,
-      )
+      throw new DuplicateEventIdError(e.eventId, `with different content (stream ${found.streamId}, position ${found.streamPosition}, type ${found.type})`)
     }
   }
   const positions = events.map((e) => {
@@ -307,7 +299,10 @@ export class PostgresEventStore implements EventStore {
   private readonly appends: Batcher<AppendRequest, AppendResult>
   private readonly reads: Batcher<ReadRequest, RecordedEvent[]>
 
-  constructor(private readonly sql: Sql, options: PostgresEventStoreOptions = {}) {
+  constructor(
+    private readonly sql: Sql,
+    options: PostgresEventStoreOptions = {},
+  ) {
     this.maxRetries = options.maxRetries ?? 20
     this.now = options.now ?? (() => new Date())
     const inFlight = options.batchesInFlight ?? 2
@@ -329,7 +324,10 @@ export class PostgresEventStore implements EventStore {
     const unknown = batch.filter((p) => p.request.expectedVersion !== 'no_stream' && !this.heads.has(p.request.streamId))
     const absent = new Set<string>()
     if (unknown.length > 0) {
-      const found = await readHeads(this.sql, unknown.map((p) => p.request.streamId))
+      const found = await readHeads(
+        this.sql,
+        unknown.map((p) => p.request.streamId),
+      )
       for (const p of unknown) {
         const head = found.get(p.request.streamId)
         if (head) this.rememberHead(p.request.streamId, head)
@@ -350,7 +348,11 @@ export class PostgresEventStore implements EventStore {
       // Rows in stream order: two batches of other processes then lock their keys in the same order.
       together.sort((a, b) => (a.request.streamId < b.request.streamId ? -1 : 1))
       try {
-        const written = await insertAfterHeads(this.sql, together.map((p) => ({ streamId: p.request.streamId, events: p.request.events, head: p.head })), this.now())
+        const written = await insertAfterHeads(
+          this.sql,
+          together.map((p) => ({ streamId: p.request.streamId, events: p.request.events, head: p.head })),
+          this.now(),
+        )
         together.forEach((p, i) => {
           this.rememberHead(p.request.streamId, written[i]!.head)
           p.resolve(written[i]!.result)
@@ -422,7 +424,10 @@ export class PostgresEventStore implements EventStore {
       const rows = await this.sql<EventRow[]>`
         SELECT 0 AS ord, ${this.sql.unsafe(COLUMNS)} FROM ledger.events
         WHERE stream_id = ${streamId} AND stream_position >= ${Math.max(from - 1, 0)} ORDER BY stream_position`
-      return this.settleReads(batch, rows.map((r) => ({ ...r, ord: 0 })))
+      return this.settleReads(
+        batch,
+        rows.map((r) => ({ ...r, ord: 0 })),
+      )
     }
     const rows = await this.sql<(EventRow & { ord: number })[]>`
       SELECT q.ord, l.* FROM jsonb_to_recordset(${JSON.stringify(batch.map((p, ord) => ({ ord, stream_id: p.request.streamId, from_pos: Math.max(p.request.from - 1, 0) })))}::text::jsonb)
