@@ -41,6 +41,7 @@ class CountingStore implements EventStore {
   }
   append: EventStore['append'] = (...a) => this.timed('append', () => this.inner.append(...a))
   readStream: EventStore['readStream'] = (...a) => this.timed('readStream', () => this.inner.readStream(...a))
+  readStreamToFold: EventStore['readStreamToFold'] = (...a) => this.timed('readStreamToFold', () => this.inner.readStreamToFold(...a))
   streamVersion: EventStore['streamVersion'] = (...a) => this.timed('streamVersion', () => this.inner.streamVersion(...a))
   readAll: EventStore['readAll'] = (...a) => this.timed('readAll', () => this.inner.readAll(...a))
   readTouching: EventStore['readTouching'] = (...a) => this.timed('readTouching', () => this.inner.readTouching(...a))

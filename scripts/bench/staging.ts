@@ -67,6 +67,10 @@ export class StagingStore implements EventStore {
     return s.events.slice(from - s.offset, to - s.offset + 1)
   }
 
+  readStreamToFold(streamId: string, from: number): Promise<RecordedEvent[]> {
+    return this.readStream(streamId, { from })
+  }
+
   async streamVersion(streamId: string): Promise<number | null> {
     const s = this.streams.get(streamId)
     return s ? s.offset + s.events.length - 1 : null

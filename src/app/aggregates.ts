@@ -1,6 +1,6 @@
 import { catalogue, definitionOf, type LedgerEvent, upcast } from '../../events/index.ts'
 import type { Decider } from '../domain/decider.ts'
-import type { AppendResult, EventMetadata, EventStore, NewEvent, RecordedEvent } from '../store/port.ts'
+import type { AppendResult, EventMetadata, EventStore, FoldEvent, NewEvent } from '../store/port.ts'
 import { StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { uuidFromName } from './ids.ts'
 
@@ -52,7 +52,7 @@ const MAX_CONFLICT_RETRIES = 50
 const REMEMBERED_POSITIONS = 10_000
 
 /** Converts a stored event to the domain's view of it. */
-const toLedgerEvent = (e: RecordedEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
+const toLedgerEvent = (e: FoldEvent): LedgerEvent => ({ type: e.type, data: upcast(e).data }) as LedgerEvent
 
 /**
  * Loads aggregates by folding their streams, keeping recent ones in memory: a stream only grows, so a cached
@@ -126,9 +126,9 @@ export class Aggregates {
     } else {
       entry = { state: decider.initialState(), version: null, byId: new Map(), decider }
     }
-    let events: RecordedEvent[] = []
+    let events: FoldEvent[] = []
     try {
-      events = await this.store.readStream(streamId, { from: entry.version === null ? 0 : entry.version + 1 })
+      events = await this.store.readStreamToFold(streamId, entry.version === null ? 0 : entry.version + 1)
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error
     }

@@ -53,6 +53,12 @@ export interface RecordedEvent<Data = unknown> extends NewEvent<Data> {
   hash: string
 }
 
+/**
+ * An event as folding a stream needs it: what it says, where it stands, and when it was recorded (the business date
+ * an upcaster gives an old version that had none); without its metadata and hashes.
+ */
+export type FoldEvent = Pick<RecordedEvent, 'eventId' | 'type' | 'schemaVersion' | 'data' | 'streamPosition' | 'globalPosition' | 'recordedAt'>
+
 export interface AppendResult {
   streamId: string
   /** The stream's position after the append: pass it as the next expected version. */
@@ -124,6 +130,11 @@ export interface EventStore {
   append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>
   /** The stream's events in order. Throws StreamNotFoundError when the stream has no event at all. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>
+  /**
+   * The stream's events from `from` to its end, as a fold needs them (src/app/aggregates.ts): an adapter may read
+   * less of each event than readStream does. Throws StreamNotFoundError like readStream.
+   */
+  readStreamToFold(streamId: string, from: number): Promise<FoldEvent[]>
   /** The position of the stream's last event, or null when it does not exist. */
   streamVersion(streamId: string): Promise<number | null>
   /** Committed events after a position, in the order they became visible; never skips a late commit. */

@@ -5,6 +5,7 @@ import { GENESIS_HASH } from '../../src/store/hash.ts'
 import {
   DuplicateEventIdError,
   type EventStore,
+  type FoldEvent,
   type LogPosition,
   type RecordedEvent,
   StreamNotFoundError,
@@ -168,6 +169,24 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
       [28, 29],
     )
     t.same(await store.readStream(a, { from: 30 }), [], 'past the end of an existing stream is empty, not an error')
+
+    // What a fold reads: the same events as readStream from the same position on, many streams at once.
+    const [foldA, foldB, foldTail, foldEnd] = await Promise.all([
+      store.readStreamToFold(a, 0),
+      store.readStreamToFold(b, 0),
+      store.readStreamToFold(a, 27),
+      store.readStreamToFold(a, 30),
+    ])
+    const folded = (e: FoldEvent) => [e.eventId, e.type, e.schemaVersion, e.data, e.streamPosition, e.globalPosition, e.recordedAt.toISOString()]
+    t.same(foldA.map(folded), whole.map(folded), 'a fold reads every event of the stream, with its data and positions')
+    t.same(foldB.map(folded), (await store.readStream(b)).map(folded))
+    t.same(
+      foldTail.map((e) => e.streamPosition),
+      [27, 28, 29],
+    )
+    t.same(foldEnd, [], 'a fold that is up to date reads nothing')
+    await t.rejects(store.readStreamToFold(stream(), 0), StreamNotFoundError)
+    await t.rejects(store.readStreamToFold(stream(), 5), StreamNotFoundError, 'a missing stream is missing from any position')
 
     // The global reader stops below the oldest transaction running anywhere on the server (another test's database
     // too): wait until all 50 are readable, so the pages below are of the whole log.

@@ -30,6 +30,7 @@ function fromNow(store: EventStore, start: LogPosition): EventStore {
   return {
     append: (s, e, o) => store.append(s, e, o),
     readStream: (s, o) => store.readStream(s, o),
+    readStreamToFold: (s, from) => store.readStreamToFold(s, from),
     streamVersion: (s) => store.streamVersion(s),
     readAll: (o: ReadAllOptions = {}) => store.readAll({ ...o, after: o.after ?? start }),
     readTouching: (s, b) => store.readTouching(s, b),

@@ -16,6 +16,7 @@ import {
   compareLogPositions,
   type EventStore,
   type ExpectedVersion,
+  type FoldEvent,
   LOG_START,
   type LogBound,
   type LogPosition,
@@ -232,6 +233,10 @@ export class EventStoreDbEventStore implements EventStore {
     const events = await this.collect(streamId, { direction: FORWARDS, fromRevision: BigInt(from), maxCount: BigInt(limit) })
     if (events === null) throw new StreamNotFoundError(streamId)
     return events.map(fromClientEvent)
+  }
+
+  readStreamToFold(streamId: string, from: number): Promise<FoldEvent[]> {
+    return this.readStream(streamId, { from })
   }
 
   async streamVersion(streamId: string): Promise<number | null> {

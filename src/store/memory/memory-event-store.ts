@@ -5,6 +5,7 @@ import {
   DuplicateEventIdError,
   type EventStore,
   type ExpectedVersion,
+  type FoldEvent,
   LOG_START,
   type LogBound,
   type LogPosition,
@@ -72,6 +73,10 @@ export class MemoryEventStore implements EventStore {
     const from = options.from ?? 0
     const to = options.to ?? Number.MAX_SAFE_INTEGER
     return stream.filter((e) => e.streamPosition >= from && e.streamPosition <= to).slice(0, options.limit ?? Number.MAX_SAFE_INTEGER)
+  }
+
+  readStreamToFold(streamId: string, from: number): Promise<FoldEvent[]> {
+    return this.readStream(streamId, { from })
   }
 
   async streamVersion(streamId: string): Promise<number | null> {

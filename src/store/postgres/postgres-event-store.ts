@@ -6,6 +6,7 @@ import {
   DuplicateEventIdError,
   type EventStore,
   type ExpectedVersion,
+  type FoldEvent,
   LOG_START,
   type LogBound,
   type LogPosition,
@@ -41,6 +42,24 @@ interface EventRow {
 
 const COLUMNS = `global_position, stream_id, stream_position, event_id, type, schema_version, data, metadata,
   recorded_at, transaction_id, prev_hash, hash`
+
+/**
+ * What a fold reads of each event (and the hash, for the stream's head): without the metadata, transaction and
+ * previous hash the driver decodes a row in far less time, and a month close reads eight events per contract.
+ */
+const FOLD_COLUMNS = 'global_position, stream_position, event_id, type, schema_version, data, recorded_at, hash'
+
+interface FoldRow {
+  ord: number
+  global_position: string
+  stream_position: string
+  event_id: string
+  type: string
+  schema_version: number
+  data: unknown
+  recorded_at: Date
+  hash: string
+}
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
@@ -297,7 +316,7 @@ export class PostgresEventStore implements EventStore {
    */
   private readonly heads = new Map<string, StreamHead>()
   private readonly appends: Batcher<AppendRequest, AppendResult>
-  private readonly reads: Batcher<ReadRequest, RecordedEvent[]>
+  private readonly reads: Batcher<ReadRequest, FoldEvent[]>
 
   constructor(
     private readonly sql: Sql,
@@ -399,16 +418,18 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const from = options.from ?? 0
-    if (options.to !== undefined || options.limit !== undefined) {
-      const to = options.to ?? Number.MAX_SAFE_INTEGER
-      const limit = options.limit ?? Number.MAX_SAFE_INTEGER
-      const rows = await this.sql<EventRow[]>`
-        SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events
-        WHERE stream_id = ${streamId} AND stream_position >= ${from} AND stream_position <= ${to}
-        ORDER BY stream_position LIMIT ${limit}`
-      if (rows.length === 0 && (await this.streamVersion(streamId)) === null) throw new StreamNotFoundError(streamId)
-      return rows.map(toRecordedEvent)
-    }
+    const to = options.to ?? Number.MAX_SAFE_INTEGER
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER
+    const rows = await this.sql<EventRow[]>`
+      SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events
+      WHERE stream_id = ${streamId} AND stream_position >= ${from} AND stream_position <= ${to}
+      ORDER BY stream_position LIMIT ${limit}`
+    if (rows.length === 0 && (await this.streamVersion(streamId)) === null) throw new StreamNotFoundError(streamId)
+    return rows.map(toRecordedEvent)
+  }
+
+  /** Reads made while others are in flight go out together, one query for up to a thousand streams. */
+  readStreamToFold(streamId: string, from: number): Promise<FoldEvent[]> {
     return this.reads.submit({ streamId, from })
   }
 
@@ -417,37 +438,46 @@ export class PostgresEventStore implements EventStore {
    * in the same query whether the stream exists: a reader that is up to date (a cached fold) gets that one event
    * back and nothing else.
    */
-  private async readBatch(batch: Pending<ReadRequest, RecordedEvent[]>[]) {
+  private async readBatch(batch: Pending<ReadRequest, FoldEvent[]>[]) {
     if (batch.length === 1) {
       // Alone, the plain query: the planner serves it from the primary key with no set to unpack.
       const { streamId, from } = batch[0]!.request
-      const rows = await this.sql<EventRow[]>`
-        SELECT 0 AS ord, ${this.sql.unsafe(COLUMNS)} FROM ledger.events
+      const rows = await this.sql<FoldRow[]>`
+        SELECT 0 AS ord, ${this.sql.unsafe(FOLD_COLUMNS)} FROM ledger.events
         WHERE stream_id = ${streamId} AND stream_position >= ${Math.max(from - 1, 0)} ORDER BY stream_position`
-      return this.settleReads(
-        batch,
-        rows.map((r) => ({ ...r, ord: 0 })),
-      )
+      return this.settleReads(batch, rows)
     }
-    const rows = await this.sql<(EventRow & { ord: number })[]>`
+    const rows = await this.sql<FoldRow[]>`
       SELECT q.ord, l.* FROM jsonb_to_recordset(${JSON.stringify(batch.map((p, ord) => ({ ord, stream_id: p.request.streamId, from_pos: Math.max(p.request.from - 1, 0) })))}::text::jsonb)
         AS q(ord integer, stream_id text, from_pos bigint)
       CROSS JOIN LATERAL (
-        SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events e
+        SELECT ${this.sql.unsafe(FOLD_COLUMNS)} FROM ledger.events e
         WHERE e.stream_id = q.stream_id AND e.stream_position >= q.from_pos ORDER BY e.stream_position) l
       ORDER BY q.ord, l.stream_position`
     return this.settleReads(batch, rows)
   }
 
-  private async settleReads(batch: Pending<ReadRequest, RecordedEvent[]>[], rows: (EventRow & { ord: number })[]) {
-    const byRequest = batch.map(() => [] as RecordedEvent[])
-    for (const row of rows) byRequest[row.ord]!.push(toRecordedEvent(row))
+  private async settleReads(batch: Pending<ReadRequest, FoldEvent[]>[], rows: FoldRow[]) {
+    const byRequest = batch.map(() => [] as FoldEvent[])
+    const lastHash = batch.map(() => '')
+    for (const row of rows) {
+      byRequest[row.ord]!.push({
+        eventId: row.event_id,
+        type: row.type,
+        schemaVersion: row.schema_version,
+        data: row.data,
+        streamPosition: Number(row.stream_position),
+        globalPosition: BigInt(row.global_position),
+        recordedAt: row.recorded_at,
+      })
+      lastHash[row.ord] = row.hash
+    }
     await Promise.all(
       batch.map(async (p, i) => {
         const { streamId, from } = p.request
         const events = byRequest[i]!
         const last = events[events.length - 1]
-        if (last) this.rememberHead(streamId, { position: last.streamPosition, hash: last.hash })
+        if (last) this.rememberHead(streamId, { position: last.streamPosition, hash: lastHash[i]! })
         if (from > 0 && events[0]?.streamPosition === from - 1) events.shift()
         else if (events.length === 0 && (from === 0 || (await this.streamVersion(streamId)) === null)) return p.reject(new StreamNotFoundError(streamId))
         p.resolve(events)
