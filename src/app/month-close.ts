@@ -84,6 +84,36 @@ function pairOf(run: CloseRun, payerId: string, providerId: string): PayerAndPro
   return pair
 }
 
+/** A close's working state: what it has gathered so far and the outcome it will answer with. */
+function newCloseRun(app: Application, ctx: CommandContext, input: { municipality: string; month: IsoMonth; closedOn: IsoDate }, processId: string): CloseRun {
+  const { municipality, month, closedOn } = input
+  return {
+    municipality,
+    month,
+    closedOn,
+    next: addMonths(month, 1),
+    processId,
+    p: new Process(app, { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } }, 'month-close', processId),
+    outcome: {
+      streamId: streams.settlement(municipality),
+      version: null,
+      municipality,
+      month,
+      closedOn,
+      contractsWrittenOff: 0,
+      contractsClosed: 0,
+      requestsExpired: 0,
+      finalInvoices: [],
+      advanceInvoices: [],
+      alreadyClosed: false,
+    },
+    pairs: new Map(),
+    contractDates: new Map(),
+    toClose: [],
+    advanceClaims: new Map(),
+  }
+}
+
 export async function closeMonth(
   app: Application,
   ctx: CommandContext,
@@ -113,31 +143,7 @@ export async function closeMonth(
     input,
     () => processId,
     async () => {
-      const run: CloseRun = {
-        municipality,
-        month,
-        closedOn,
-        next: addMonths(month, 1),
-        processId,
-        p: new Process(app, { metadata: { ...ctx.metadata, causationId: processId, idempotencyKey: null } }, 'month-close', processId),
-        outcome: {
-          streamId: settlementStream,
-          version: null,
-          municipality,
-          month,
-          closedOn,
-          contractsWrittenOff: 0,
-          contractsClosed: 0,
-          requestsExpired: 0,
-          finalInvoices: [],
-          advanceInvoices: [],
-          alreadyClosed: false,
-        },
-        pairs: new Map(),
-        contractDates: new Map(),
-        toClose: [],
-        advanceClaims: new Map(),
-      }
+      const run = newCloseRun(app, ctx, input, processId)
       // Contracts are independent of each other: many at once, so their steps travel to the store together.
       await forEachConcurrently(await listContracts(municipality), CLOSE_CONCURRENCY, (contractId) => gatherContract(app, run, contractId))
       await forEachConcurrently(

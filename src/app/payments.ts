@@ -70,6 +70,13 @@ async function loadInvoice(app: Application, ctx: CommandContext, invoiceId: str
   return invoice
 }
 
+/** A payment id retried with other details is another payment, not a retry: refused rather than answered as done. */
+function refuseReusedPaymentId(recorded: EventData<'PaymentRecorded'>, input: PaymentInput): void {
+  if (recorded.amount !== input.amount || recorded.paidOn !== input.paidOn || recorded.paymentOrder !== input.paymentOrder) {
+    refuse('payment_id_reused', `payment ${recorded.paymentId} was recorded with other details (${recorded.amount} kopecks on ${recorded.paidOn})`)
+  }
+}
+
 export async function recordPayment(app: Application, ctx: CommandContext, input: PaymentInput) {
   const invoice = await loadInvoice(app, ctx, input.invoiceId)
   await refuseOnSettledAdvance(app, invoice.state)
@@ -117,17 +124,10 @@ export async function recordPayment(app: Application, ctx: CommandContext, input
         }
         throw error
       }
-      const recordedPayment = recorded.events[0]?.data as EventData<'PaymentRecorded'> | undefined
-      if (
-        recorded.alreadyDone &&
-        recordedPayment &&
-        (recordedPayment.amount !== input.amount || recordedPayment.paidOn !== input.paidOn || recordedPayment.paymentOrder !== input.paymentOrder)
-      ) {
-        refuse('payment_id_reused', `payment ${paymentId} was recorded with other details (${recordedPayment.amount} kopecks on ${recordedPayment.paidOn})`)
-      }
+      const payment = recorded.events[0]?.data as EventData<'PaymentRecorded'> | undefined
+      if (recorded.alreadyDone && payment) refuseReusedPaymentId(payment, input)
       const refunds = await refundShortfalls(app, ctx, input.invoiceId)
       const after = await app.aggregates.load(invoiceDecider, invoiceStream(input.invoiceId))
-      const payment = recorded.events[0]?.data as EventData<'PaymentRecorded'> | undefined
       return {
         streamId: invoiceStream(input.invoiceId),
         version: after.version,

@@ -300,6 +300,14 @@ const decisions: Decisions<CertificateCommand, CertificateState> = {
   },
 }
 
+/** A reservation adds to the period's reserved money and to the contract's (the first one opens the contract's account). */
+function reserve(state: CertificateState, periodId: string, contractId: string, amount: number): void {
+  money(state, periodId).reserved += amount
+  const c = state.contracts.get(contractId)
+  if (c) c.reserved += amount
+  else state.contracts.set(contractId, { periodId, reserved: amount, writtenOff: new Map(), refunds: new Set(), lastMonth: null })
+}
+
 export const certificateDecider: Decider<CertificateCommand, CertificateState> = {
   initialState: () => ({
     number: null,
@@ -343,20 +351,9 @@ export const certificateDecider: Decider<CertificateCommand, CertificateState> =
       case 'CertificateUnfrozen':
         state.frozenIn = null
         return state
-      case 'CertificateFundsReserved': {
-        money(state, e.data.periodId).reserved += e.data.amount
-        const c = state.contracts.get(e.data.contractId)
-        if (c) c.reserved += e.data.amount
-        else
-          state.contracts.set(e.data.contractId, {
-            periodId: e.data.periodId,
-            reserved: e.data.amount,
-            writtenOff: new Map(),
-            refunds: new Set(),
-            lastMonth: null,
-          })
+      case 'CertificateFundsReserved':
+        reserve(state, e.data.periodId, e.data.contractId, e.data.amount)
         return state
-      }
       case 'CertificateReservationReleased': {
         money(state, e.data.periodId).reserved -= e.data.amount
         const c = state.contracts.get(e.data.contractId)

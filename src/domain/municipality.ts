@@ -61,6 +61,23 @@ export function periodContaining(state: MunicipalityState, date: IsoDate): Finan
   return undefined
 }
 
+/** A period opens once, with its dates in order, and never overlaps another period of the municipality. */
+function openFinancingPeriod(state: MunicipalityState, command: Extract<MunicipalityCommand, { type: 'OpenFinancingPeriod' }>) {
+  const { type: _, ...data } = command
+  if (state.periods.has(command.periodId)) {
+    return refuse('period_already_open', `period ${command.periodId} of ${command.municipality} is already open`)
+  }
+  if (command.endDate < command.startDate) {
+    return refuse('period_dates_invalid', `the period ends (${command.endDate}) before it starts (${command.startDate})`)
+  }
+  for (const p of state.periods.values()) {
+    if (p.startDate <= command.endDate && command.startDate <= p.endDate) {
+      return refuse('period_overlaps', `period ${command.periodId} overlaps period ${p.periodId} (${p.startDate}..${p.endDate})`)
+    }
+  }
+  return [event('FinancingPeriodOpened', data)]
+}
+
 export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState> = {
   initialState: () => ({ municipality: null, periods: new Map(), population: new Map() }),
 
@@ -108,21 +125,8 @@ export const municipalityDecider: Decider<MunicipalityCommand, MunicipalityState
 
   decide(command, state) {
     switch (command.type) {
-      case 'OpenFinancingPeriod': {
-        const { type: _, ...data } = command
-        if (state.periods.has(command.periodId)) {
-          return refuse('period_already_open', `period ${command.periodId} of ${command.municipality} is already open`)
-        }
-        if (command.endDate < command.startDate) {
-          return refuse('period_dates_invalid', `the period ends (${command.endDate}) before it starts (${command.startDate})`)
-        }
-        for (const p of state.periods.values()) {
-          if (p.startDate <= command.endDate && command.startDate <= p.endDate) {
-            return refuse('period_overlaps', `period ${command.periodId} overlaps period ${p.periodId} (${p.startDate}..${p.endDate})`)
-          }
-        }
-        return [event('FinancingPeriodOpened', data)]
-      }
+      case 'OpenFinancingPeriod':
+        return openFinancingPeriod(state, command)
       case 'RecordPopulation': {
         const { type: _, ...data } = command
         if (state.population.get(command.year) === command.children5to18) return []
