@@ -21,6 +21,7 @@ import { groupRoutes } from './routes/groups.ts'
 import { healthRoutes } from './routes/health.ts'
 import { historyRoutes } from './routes/history.ts'
 import { municipalityRoutes } from './routes/municipalities.ts'
+import { payerRoutes } from './routes/payers.ts'
 import { programmeRoutes } from './routes/programmes.ts'
 import { providerRoutes } from './routes/providers.ts'
 import { quoteRoutes } from './routes/quotes.ts'
@@ -237,6 +238,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(streamRoutes, { store: deps.store })
   await app.register(municipalityRoutes, reads)
   await app.register(providerRoutes, reads)
+  await app.register(payerRoutes, reads)
   await app.register(programmeRoutes, { ledger })
   await app.register(groupRoutes, { ledger })
   await app.register(certificateRoutes, reads)

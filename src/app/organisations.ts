@@ -1,10 +1,13 @@
 import { entityId } from '../../events/index.ts'
+import type { Caller } from '../auth/tokens.ts'
 import type { IsoDate } from '../domain/dates.ts'
-import type { Organisation, OrganisationKind, OrganisationLookup } from '../domain/organisation.ts'
+import { refuse } from '../domain/errors.ts'
+import { missingRequisites, type Organisation, type OrganisationKind, type OrganisationLookup, type Requisites } from '../domain/organisation.ts'
 import { payerDecider } from '../domain/payer.ts'
 import { providerDecider } from '../domain/provider.ts'
-import { type RequisitesEntry, requisitesOn } from '../domain/requisites-timeline.ts'
+import { latestRequisites, type RequisitesEntry, requisitesOn } from '../domain/requisites-timeline.ts'
 import type { Application } from './context.ts'
+import { requireOrganisationReach } from './scope.ts'
 import { streams } from './streams.ts'
 
 // The registry's organisations as documents and pages see them: each folded from its own stream (`payer-{id}`,
@@ -39,4 +42,32 @@ export async function organisationOn(app: Application, kind: OrganisationKind, i
 /** The `OrganisationLookup` documents and pages use: the registry's own answer, read from the log. */
 export function organisationLookup(app: Application): OrganisationLookup {
   return (kind, id, onDate) => organisationOn(app, kind, id, onDate)
+}
+
+export interface OrganisationCard {
+  kind: OrganisationKind
+  id: string
+  municipality: string
+  name: string
+  /** The business date the requisites are in force on; null: the latest recorded. */
+  on: IsoDate | null
+  requisites: Partial<Requisites>
+  /** What a payment document needs that is not given. */
+  missing: (keyof Requisites)[]
+}
+
+/** An organisation's registry card for a caller (another tenant's answers as missing), as of a date or the latest. */
+export async function organisationCard(
+  app: Application,
+  caller: Caller | null,
+  kind: OrganisationKind,
+  id: string,
+  on: IsoDate | null,
+): Promise<OrganisationCard> {
+  requireOrganisationReach(caller, kind, id)
+  const found = await registeredOrganisation(app, kind, id)
+  if (!found) return refuse(kind === 'payer' ? 'payer_not_found' : 'provider_not_found', `no ${kind} ${id} in the registry`)
+  const requisites = on === null ? latestRequisites(found.requisites) : requisitesOn(found.requisites, on)
+  const organisation: Organisation = { kind, id, name: found.name, requisites }
+  return { kind, id, municipality: found.municipality, name: found.name, on, requisites, missing: missingRequisites(organisation) }
 }

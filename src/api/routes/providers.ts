@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
-import { claimAdvance, concludeAgreement, registerProvider } from '../../app/registry.ts'
+import { organisationCard as cardOf } from '../../app/organisations.ts'
+import { changeRequisites, claimAdvance, concludeAgreement, registerProvider } from '../../app/registry.ts'
 import { payerFilter, requireReach } from '../../app/scope.ts'
 import { callerOf } from '../auth.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
 import { currentTo, readQuery } from '../reads.ts'
 import { amountOut, commandHeaders, date, id, month, outcome } from '../schemas.ts'
+import { organisationCard, requisitesChangeBody, requisitesInput } from './organisation-schemas.ts'
 
 const invoiceView = z.object({
   invoiceId: z.string(),
@@ -45,7 +47,8 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     {
       config: { roles: ['operator'] },
       schema: {
-        summary: 'Register an education provider',
+        summary: 'Register an education provider, with its requisites or its name alone',
+        description: 'Requisites are checked (ИНН, ОГРН, the accounts against the БИК, КПП): a bad one is a 422 `requisites_invalid` naming the field.',
         tags: ['providers'],
         security: [{ bearer: [] }],
         headers: commandHeaders,
@@ -54,6 +57,7 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
           municipality: id,
           name: z.string().min(1).max(300),
           kind: z.enum(['municipal', 'private', 'individual-entrepreneur']),
+          requisites: requisitesInput.optional(),
         }),
         response: { 201: outcome },
       },
@@ -62,6 +66,42 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
       const result = await registerProvider(ledger, commandContext(request), request.body)
       return sendOutcome(reply, 201, result, result, ledger)
     },
+  )
+  r.post(
+    '/v1/providers/:providerId/requisites',
+    {
+      config: { roles: ['operator'] },
+      schema: {
+        summary: "Change a provider's requisites from a date (the fields given; null removes one)",
+        tags: ['providers'],
+        security: [{ bearer: [] }],
+        params: z.object({ providerId: id }),
+        headers: commandHeaders,
+        body: requisitesChangeBody,
+        response: { 201: outcome },
+      },
+    },
+    async (request, reply) => {
+      const { providerId } = request.params
+      const result = await changeRequisites(ledger, commandContext(request), { kind: 'provider', organisationId: providerId, ...request.body })
+      return sendOutcome(reply, 201, result, result, ledger)
+    },
+  )
+  r.get(
+    '/v1/providers/:providerId',
+    {
+      config: { roles: ['operator', 'payer', 'provider', 'auditor', 'reporting'] },
+      schema: {
+        summary: 'A registered provider with its requisites in force on a business date',
+        description: 'A provider reads itself only; a payer reads any provider.',
+        tags: ['providers'],
+        security: [{ bearer: [] }],
+        params: z.object({ providerId: id }),
+        querystring: z.strictObject({ on: date.optional().describe('the business date; by default the latest requisites recorded') }),
+        response: { 200: organisationCard },
+      },
+    },
+    async (request) => cardOf(ledger, callerOf(request), 'provider', request.params.providerId, request.query.on ?? null),
   )
   r.post(
     '/v1/providers/:providerId/agreements',
