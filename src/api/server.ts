@@ -20,6 +20,7 @@ import { contractRoutes } from './routes/contracts.ts'
 import { groupRoutes } from './routes/groups.ts'
 import { healthRoutes } from './routes/health.ts'
 import { historyRoutes } from './routes/history.ts'
+import { listRoutes } from './routes/lists.ts'
 import { municipalityRoutes } from './routes/municipalities.ts'
 import { payerRoutes } from './routes/payers.ts'
 import { programmeRoutes } from './routes/programmes.ts'
@@ -239,6 +240,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(municipalityRoutes, reads)
   await app.register(providerRoutes, reads)
   await app.register(payerRoutes, reads)
+  await app.register(listRoutes, reads)
   await app.register(programmeRoutes, { ledger })
   await app.register(groupRoutes, { ledger })
   await app.register(certificateRoutes, reads)
