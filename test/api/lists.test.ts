@@ -141,6 +141,12 @@ t.test('lists: organisations, municipalities, payments of an invoice and of a mo
   t.same((await get(`/v1/municipalities/${MUNICIPALITY}/payments?month=2024-11`)).body.payments, [])
   t.equal((await get(`/v1/municipalities/${MUNICIPALITY}/payments?month=2024-10`, otherPayer)).status, 404, 'not its municipality')
 
+  // Names where ids are: the reconciliation.
+  const rec = (await get(`/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`, payer)).body
+  t.match(rec.providers, [{ providerId: 'prov-1', providerName: 'Центр детского творчества', payerId: 'payer-1', payerName: 'Управление образования' }])
+  const csv = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&format=csv`, headers: payer })
+  t.match(csv.body.split('\r\n')[1], /^prov-1;Центр детского творчества;payer-1;Управление образования;/)
+
   // Unpaid and overdue on dates: September's final and October's advance (issued on 1 October) are due by 10 October; the October final and the November
   // advance (both issued on 1 November) by 10 November; the October advance is deducted on 1 November.
   const unpaid = async (on: string) => {
