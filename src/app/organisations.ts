@@ -71,3 +71,18 @@ export async function organisationCard(
   const organisation: Organisation = { kind, id, name: found.name, requisites }
   return { kind, id, municipality: found.municipality, name: found.name, on, requisites, missing: missingRequisites(organisation) }
 }
+
+/**
+ * Whether the ledger knows a payer or a provider a token is to act for: registered in the registry, or — a payer
+ * only — named by a financing period (periods may name a payer before it is registered, as they always could).
+ * `periodsName` answers the latter from wherever the caller reads periods.
+ */
+export async function organisationKnown(
+  app: Application,
+  kind: OrganisationKind,
+  id: string,
+  periodsName: (payerId: string) => Promise<boolean>,
+): Promise<boolean> {
+  if (await registeredOrganisation(app, kind, id)) return true
+  return kind === 'payer' && (await periodsName(id))
+}
