@@ -10,7 +10,7 @@ const nextMonth = (m: string) => {
 }
 
 /** The day an invoice must be paid by: the 10th of its month (an advance), of the month after (a final invoice). */
-export const paymentDeadline = (kind: string, month: string) => (kind === 'final' ? `${nextMonth(month)}-10` : `${month}-10`)
+const paymentDeadline = (kind: string, month: string) => (kind === 'final' ? `${nextMonth(month)}-10` : `${month}-10`)
 
 export interface PaymentListItem {
   paymentId: string

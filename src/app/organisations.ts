@@ -20,7 +20,7 @@ interface Registered {
 }
 
 /** An organisation as its stream knows it, or undefined when the registry does not know it. */
-export async function registeredOrganisation(app: Application, kind: OrganisationKind, id: string): Promise<Registered | undefined> {
+async function registeredOrganisation(app: Application, kind: OrganisationKind, id: string): Promise<Registered | undefined> {
   if (!entityId.safeParse(id).success) return undefined
   if (kind === 'payer') {
     const { state } = await app.aggregates.load(payerDecider, streams.payer(id))

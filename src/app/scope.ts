@@ -91,7 +91,7 @@ export function payerFilter(caller: Caller | null | undefined): string | null {
  * entity that both parties print on their documents): a payer reaches itself and the providers, a provider itself
  * and the payers; another payer or provider answers as missing.
  */
-export function reachesOrganisation(caller: Caller | null | undefined, kind: 'payer' | 'provider', id: string): boolean {
+function reachesOrganisation(caller: Caller | null | undefined, kind: 'payer' | 'provider', id: string): boolean {
   if (!caller || caller.role === 'operator' || caller.role === 'auditor' || caller.role === 'reporting') return true
   if (caller.role === 'payer') return kind === 'provider' || id === caller.payerId
   return kind === 'payer' || id === caller.providerId

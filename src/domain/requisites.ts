@@ -91,7 +91,7 @@ export interface RequisiteProblem {
 }
 
 /** The longest text of a requisite: a full name with its legal form, an address with every part of it. */
-export const MAX_REQUISITE_TEXT = 1000
+const MAX_REQUISITE_TEXT = 1000
 
 const TEXT_FIELDS = ['fullName', 'shortName', 'legalAddress', 'bankName', 'headName', 'headTitle'] as const
 

@@ -55,6 +55,14 @@ const DEFAULT_PLACE: Place = { taxOffice: '7701', locality: '101000, г. Мос�
 /** The legal forms, in full and short, and the balance account their settlement accounts open on. */
 function legalForm(kind: ProviderKind | 'payer', name: string): { full: string; short: string; account: string } {
   if (kind === 'payer') return { full: name, short: name, account: '40204' }
+  if (kind === 'municipal' && name.startsWith('Средняя общеобразовательная школа'))
+    return {
+      full: `Муниципальное бюджетное общеобразовательное учреждение «${name}»`,
+      short: `МБОУ «${name.replace('Средняя общеобразовательная школа', 'СОШ')}»`,
+      account: '40701',
+    }
+  if (kind === 'municipal' && name.startsWith('Дом культуры'))
+    return { full: `Муниципальное бюджетное учреждение культуры «${name}»`, short: `МБУК «${name}»`, account: '40701' }
   if (kind === 'municipal')
     return {
       full: `Муниципальное бюджетное учреждение дополнительного образования «${name}»`,

@@ -10,7 +10,7 @@ export const requisitesChangeBody = z.strictObject({
   requisites: requisitesPatch,
 })
 
-export const requisitesOut = requisitesInput.partial()
+const requisitesOut = requisitesInput.partial()
 
 /** An organisation's card as of a date. */
 export const organisationCard = z.object({
