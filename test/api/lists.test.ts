@@ -175,4 +175,21 @@ t.test('lists: organisations, municipalities, payments of an invoice and of a mo
   t.equal(overdueOnly.body.overdueOutstanding, rub(first + other - 27007 + advance))
   t.same((await unpaid('2024-09-30')).invoices, [], 'nothing issued yet')
   t.equal((await get(`/v1/municipalities/${MUNICIPALITY}/unpaid-invoices`)).status, 400, 'the date is required')
+
+  // Documented where a generated client looks.
+  const openapi = (await get('/openapi.json')).body
+  for (const path of [
+    '/v1/providers',
+    '/v1/payers',
+    '/v1/payers/{payerId}',
+    '/v1/payers/{payerId}/requisites',
+    '/v1/providers/{providerId}/requisites',
+    '/v1/municipalities',
+    '/v1/invoices/{invoiceId}/payments',
+    '/v1/municipalities/{municipality}/payments',
+    '/v1/municipalities/{municipality}/unpaid-invoices',
+  ])
+    t.ok(openapi.paths[path], `${path} in /openapi.json`)
+  const on = openapi.paths['/v1/municipalities/{municipality}/unpaid-invoices'].get.parameters.find((p: { name: string }) => p.name === 'on')
+  t.equal(on?.required, true, 'its date parameter, required')
 })
