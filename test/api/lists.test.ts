@@ -147,6 +147,9 @@ t.test('lists: organisations, municipalities, payments of an invoice and of a mo
   const csv = await app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&format=csv`, headers: payer })
   t.match(csv.body.split('\r\n')[1], /^prov-1;Центр детского творчества;payer-1;Управление образования;/)
 
+  const invoices = (await get('/v1/providers/prov-1/invoices?month=2024-10', payer)).body.invoices
+  t.match(invoices[0], { payerName: 'Управление образования', providerName: 'Центр детского творчества' }, 'invoices name both parties')
+
   // Unpaid and overdue on dates: September's final and October's advance (issued on 1 October) are due by 10 October; the October final and the November
   // advance (both issued on 1 November) by 10 November; the October advance is deducted on 1 November.
   const unpaid = async (on: string) => {

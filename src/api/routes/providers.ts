@@ -17,7 +17,9 @@ const invoiceView = z.object({
   kind: z.enum(['advance', 'final']),
   number: z.string(),
   payerId: z.string(),
+  payerName: z.string().nullable().describe('the registered name; null when the registry has none'),
   providerId: z.string(),
+  providerName: z.string().nullable(),
   municipality: z.string(),
   month: z.string(),
   issuedOn: z.string(),
@@ -140,8 +142,14 @@ export const providerRoutes: FastifyPluginAsync<{ ledger: Application; reader: P
     async (request, reply) => {
       const caller = callerOf(request)
       requireReach(caller, { kind: 'provider', id: request.params.providerId })
-      const position = await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
-      const invoices = await reader.invoices.ofProvider(request.params.providerId, request.query.month ?? null, payerFilter(caller))
+      const position = await currentTo(reader, reply, ['provider-invoices', 'organisations'], request.query.minPosition)
+      const found = await reader.invoices.ofProvider(request.params.providerId, request.query.month ?? null, payerFilter(caller))
+      const payers = await reader.organisations.names(
+        'payer',
+        found.map((i) => i.payerId),
+      )
+      const providers = await reader.organisations.names('provider', [request.params.providerId])
+      const invoices = found.map((i) => ({ ...i, payerName: payers.get(i.payerId) ?? null, providerName: providers.get(i.providerId) ?? null }))
       return { providerId: request.params.providerId, month: request.query.month ?? null, invoices: invoices as never, position }
     },
   )
