@@ -67,7 +67,7 @@ t.test('registering a payer and changing requisites from a date', async (t) => {
 })
 
 t.test('a provider with its name alone stays valid; requisites added later; bad values named', async (t) => {
-  const { app, operator } = await setup(t)
+  const { app, operator, runner } = await setup(t)
   const post = (url: string, body: object) => app.inject({ method: 'POST', url, headers: operator, payload: body })
   const bare = await post('/v1/providers', { providerId: 'prov-2', municipality: MUNICIPALITY, name: 'Студия', kind: 'private' })
   t.equal(bare.statusCode, 201, 'as before issue 15')
@@ -81,6 +81,24 @@ t.test('a provider with its name alone stays valid; requisites added later; bad 
   t.equal(good.statusCode, 201, good.body)
   t.same((await app.inject({ url: '/v1/providers/prov-2?on=2024-09-01', headers: operator })).json().requisites, validRequisites(2))
   t.same((await app.inject({ url: '/v1/providers/prov-2?on=2024-08-31', headers: operator })).json().requisites, {})
+  // Two changes for one day: the later recorded is in force; the list reads the same spans as the card.
+  const renamed = await post('/v1/providers/prov-2/requisites', { effectiveOn: '2024-09-01', requisites: { shortName: 'Студия «Ритм»' } })
+  t.equal(renamed.statusCode, 201, renamed.body)
+  const later = await post('/v1/providers/prov-2/requisites', { effectiveOn: '2025-01-01', requisites: { kpp: '682945001' } })
+  t.equal(later.statusCode, 201, later.body)
+  const cardOn = async (on: string) => (await app.inject({ url: `/v1/providers/prov-2?on=${on}`, headers: operator })).json().requisites
+  t.equal((await cardOn('2024-09-01')).shortName, 'Студия «Ритм»', 'the later of two changes of one day')
+  t.equal((await cardOn('2024-12-31')).kpp, validRequisites(2).kpp)
+  t.equal((await cardOn('2025-01-01')).kpp, '682945001')
+  await runner.catchUp()
+  const listed = async (query: string) =>
+    (await app.inject({ url: `/v1/providers?municipality=${MUNICIPALITY}${query}`, headers: operator }))
+      .json()
+      .providers.find((p: { providerId: string }) => p.providerId === 'prov-2')
+  t.match(await listed('&on=2024-08-31'), { name: 'Студия', inn: null, shortName: null }, 'before its requisites: none')
+  t.match(await listed('&on=2024-09-01'), { shortName: 'Студия «Ритм»', kpp: validRequisites(2).kpp })
+  t.match(await listed('&on=2025-01-01'), { shortName: 'Студия «Ритм»', kpp: '682945001' })
+  t.match(await listed(''), { kpp: '682945001' }, 'by default the latest recorded')
   const withRequisites = await post('/v1/providers', {
     providerId: 'prov-3',
     municipality: MUNICIPALITY,
