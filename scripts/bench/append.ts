@@ -33,7 +33,7 @@ export function portAppends(db: Database, tag: string, writers: number, duration
 }
 
 /** Single-row INSERTs of the same rows (same columns, hash chain computed alike) into `bench.raw_events`. */
-export function rawInserts(db: Database, tag: string, writers: number, durationSeconds: number): Promise<Run> {
+function rawInserts(db: Database, tag: string, writers: number, durationSeconds: number): Promise<Run> {
   const sql = db.sql
   const prev = new Map<number, string>()
   return timedLoops(writers, durationSeconds, async (w, i) => {
@@ -52,7 +52,7 @@ export function rawInserts(db: Database, tag: string, writers: number, durationS
 }
 
 /** The raw table: the columns, defaults, constraints and indexes of ledger.events (LIKE … INCLUDING ALL). */
-export async function createRawTable(db: Database): Promise<void> {
+async function createRawTable(db: Database): Promise<void> {
   await db.sql.unsafe('CREATE SCHEMA IF NOT EXISTS bench')
   await db.sql.unsafe('CREATE TABLE bench.raw_events (LIKE ledger.events INCLUDING ALL)')
 }

@@ -4,7 +4,7 @@ import type { ThroughputReport } from './command.ts'
 import type { RebuildReport } from './rebuild.ts'
 import type { ScaleReport } from './scale.ts'
 
-export interface MonthCloseReport {
+interface MonthCloseReport {
   contracts: number
   seconds: number
   contractsAtTenth: number
@@ -22,7 +22,7 @@ export interface MonthCloseReport {
   storeCallsAtTenth: Record<string, { calls: number; seconds: number }>
 }
 
-export interface Machine {
+interface Machine {
   cpuModel: string
   cpus: number
   totalMemoryMb: number

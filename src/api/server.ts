@@ -57,7 +57,7 @@ export interface ServerDependencies {
  * The largest body a route takes: commands are under 1 KB; a 500-character reason written entirely as JSON
  * \u escapes is 3 KB. A route that takes files (the bank statement upload) sets a limit of its own.
  */
-export const DEFAULT_BODY_LIMIT = 16 * 1024
+const DEFAULT_BODY_LIMIT = 16 * 1024
 
 const version = '0.1.0'
 

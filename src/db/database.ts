@@ -76,7 +76,7 @@ function openServer(url: string, poolSize: number, connectTimeout: number): Data
  * Where a freshly initialised PGlite database is kept for new databases to start from (see embedded-worker.mjs):
  * in the installation's package cache, named after PGlite's version so that an upgrade makes a new one.
  */
-export function pgliteTemplateFile(): string | undefined {
+function pgliteTemplateFile(): string | undefined {
   try {
     const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite') // <node_modules>/@electric-sql/pglite/dist/index.cjs
     const packageDir = path.resolve(path.dirname(entry), '..')
