@@ -27,6 +27,7 @@ import { quoteRoutes } from './routes/quotes.ts'
 import { reconciliationRoutes } from './routes/reconciliation.ts'
 import { settlementRoutes } from './routes/settlement.ts'
 import { streamRoutes } from './routes/streams.ts'
+import { tokenRoutes } from './routes/tokens.ts'
 import { whoamiRoutes } from './routes/whoami.ts'
 
 export interface ServerDependencies {
@@ -234,6 +235,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow' }
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
+  await app.register(tokenRoutes, { sql: deps.db.sql })
   await app.register(streamRoutes, { store: deps.store })
   await app.register(municipalityRoutes, reads)
   await app.register(providerRoutes, reads)

@@ -36,6 +36,26 @@ t.test('unknown commands and bad configuration: one line, non-zero exit', async 
   t.match(badRole.stderr, /^ledger: --role must be one of operator, payer, provider, auditor, reporting\n$/)
 })
 
+t.test('each command answers --help with its own options, touching no database', async (t) => {
+  const nowhere = path.join(os.tmpdir(), `ledger-help-${process.pid}`)
+  for (const [command, option] of [
+    ['tokens', '--expires'],
+    ['settle', '--closed-on'],
+    ['export', '--municipality'],
+    ['verify', '--skip-projections'],
+  ] as const) {
+    const help = await runCli([command, '--help'], { LEDGER_DATA_DIR: nowhere })
+    t.equal(help.code, 0, `${command} --help: ${help.stderr}`)
+    t.match(help.stdout, new RegExp(`^usage: ledger ${command} `), `${command} --help names the command`)
+    t.ok(help.stdout.includes(option), `${command} --help lists ${option}`)
+    t.notMatch(help.stdout, /^ {2}(serve|quote) /m, `${command} --help leaves the other commands out`)
+  }
+  t.notOk(fs.existsSync(nowhere), 'no ledger was opened or created for --help')
+  const unknown = await runCli(['help', 'frobnicate'], {})
+  t.equal(unknown.code, 2)
+  t.match(unknown.stderr, /^ledger: unknown command "frobnicate"/)
+})
+
 t.test('migrate, then tokens create prints the token alone and stores only its hash', async (t) => {
   const env = await ledgerEnv(t)
   const first = await runCli(['migrate'], env)
@@ -54,11 +74,35 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
   t.equal(missingScope.code, 2)
   t.equal(missingScope.stderr, 'ledger: a payer token needs --payer ID\n')
 
+  const pastExpiry = await runCli(['tokens', 'create', '--role', 'auditor', '--expires', '2001-01-01'], env)
+  t.equal(pastExpiry.code, 2)
+  t.equal(pastExpiry.stderr, 'ledger: the expiry must lie in the future\n')
+  const expiring = await runCli(['tokens', 'create', '--role', 'auditor', '--label', 'ревизор', '--expires', '2099-01-01'], env)
+  t.equal(expiring.code, 0, expiring.stderr)
+
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR, poolSize: 1 })
-  t.teardown(() => db.close())
   t.match(await findCaller(db.sql, token), { role: 'provider', providerId: 'P-17' })
   const stored = await db.sql`SELECT token_hash FROM ledger.api_tokens`
   t.notOk(JSON.stringify(stored).includes(token), 'the token itself is not stored')
+  const [{ token_id: tokenId } = { token_id: '' }] = await db.sql<{ token_id: string }[]>`SELECT token_id FROM ledger.api_tokens WHERE provider_id = 'P-17'`
+  await db.close() // the embedded database admits one process at a time
+
+  const listed = await runCli(['tokens', 'list', '--json'], env)
+  t.equal(listed.code, 0, listed.stderr)
+  t.match(JSON.parse(listed.stdout), [
+    { tokenId, role: 'provider', providerId: 'P-17', state: 'active', expiresAt: null },
+    { role: 'auditor', label: 'ревизор', state: 'active', expiresAt: '2099-01-01T00:00:00.000Z' },
+  ])
+  t.notOk(listed.stdout.includes(token), 'a list never shows a token itself')
+  const revoked = await runCli(['tokens', 'revoke', tokenId], env)
+  t.equal(revoked.code, 0, revoked.stderr)
+  t.match(revoked.stdout, new RegExp(`^revoked ${tokenId} \\(provider P-17\\)`))
+  const table = await runCli(['tokens', 'list', '--all'], env)
+  t.match(table.stdout, new RegExp(`${tokenId}\\s+provider P-17\\s+revoked`), 'the revoked token listed as revoked')
+  t.notMatch((await runCli(['tokens', 'list'], env)).stdout, tokenId, 'and no longer among those that authenticate')
+  const unknown = await runCli(['tokens', 'revoke', '00000000-0000-4000-8000-000000000000'], env)
+  t.equal(unknown.code, 2)
+  t.match(unknown.stderr, /^ledger: no token has the id 00000000-0000-4000-8000-000000000000; .*\n$/)
 })
 
 t.test('serve answers, then stops cleanly on SIGTERM', async (t) => {

@@ -1,29 +1,42 @@
 import { parseArgs } from 'node:util'
-import { createToken, ROLES, type Role } from '../../auth/tokens.ts'
+import { createToken, listTokens, ROLES, type Role, revokeToken, type TokenInfo } from '../../auth/tokens.ts'
+import { isValidDate } from '../../domain/dates.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
+const USAGE = 'usage: ledger tokens create --role ROLE [--provider ID] [--payer ID] [--label TEXT] [--expires DATE] | list [--all] [--json] | revoke TOKEN_ID'
+
 export async function tokensCommand(args: string[]): Promise<void> {
   const [action, ...rest] = args
-  if (action !== 'create') throw new UsageError('usage: ledger tokens create --role ROLE [--provider ID] [--payer ID]')
-  let values: { role?: string; provider?: string; payer?: string; label?: string }
+  if (action === 'create') return create(rest)
+  if (action === 'list') return list(rest)
+  if (action === 'revoke') return revoke(rest)
+  throw new UsageError(USAGE)
+}
+
+function options<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], spec: T, positionals = 0) {
   try {
-    values = parseArgs({
-      args: rest,
-      options: {
-        role: { type: 'string' },
-        provider: { type: 'string' },
-        payer: { type: 'string' },
-        label: { type: 'string' },
-      },
-      strict: true,
-    }).values
+    const parsed = parseArgs({ args, options: spec, strict: true, allowPositionals: positionals > 0 })
+    if (parsed.positionals.length !== positionals) throw new Error(USAGE)
+    return parsed
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
+}
+
+async function create(args: string[]): Promise<void> {
+  const { values } = options(args, {
+    role: { type: 'string' },
+    provider: { type: 'string' },
+    payer: { type: 'string' },
+    label: { type: 'string' },
+    expires: { type: 'string' },
+  })
   if (!values.role || !(ROLES as readonly string[]).includes(values.role)) {
     throw new UsageError(`--role must be one of ${ROLES.join(', ')}`)
   }
+  if (values.expires !== undefined && (!isValidDate(values.expires) || values.expires > '2100-12-31'))
+    throw new UsageError('--expires must be a date YYYY-MM-DD (the first day the token no longer works)')
   const runtime = await openRuntime()
   try {
     const { token } = await createToken(runtime.db.sql, {
@@ -31,6 +44,7 @@ export async function tokensCommand(args: string[]): Promise<void> {
       providerId: values.provider ?? null,
       payerId: values.payer ?? null,
       label: values.label ?? null,
+      expiresAt: values.expires ? new Date(`${values.expires}T00:00:00Z`) : null,
     }).catch((error: Error) => {
       throw error.name === 'TokenScopeError' ? new UsageError(error.message) : error
     })
@@ -38,4 +52,52 @@ export async function tokensCommand(args: string[]): Promise<void> {
   } finally {
     await runtime.close()
   }
+}
+
+async function list(args: string[]): Promise<void> {
+  const { values } = options(args, { all: { type: 'boolean' }, json: { type: 'boolean' } })
+  const runtime = await openRuntime()
+  try {
+    const tokens = await listTokens(runtime.db.sql, { all: values.all ?? false })
+    process.stdout.write(values.json ? `${JSON.stringify(tokens, null, 2)}\n` : formatTokens(tokens))
+  } finally {
+    await runtime.close()
+  }
+}
+
+async function revoke(args: string[]): Promise<void> {
+  const { positionals } = options(args, {}, 1)
+  const tokenId = positionals[0]!
+  const runtime = await openRuntime()
+  try {
+    const revoked = await revokeToken(runtime.db.sql, tokenId)
+    if (!revoked) throw new UsageError(`no token has the id ${tokenId}; \`ledger tokens list --all\` lists them`)
+    process.stdout.write(`revoked ${revoked.tokenId} (${scopeOf(revoked)}) at ${revoked.revokedAt?.toISOString()}\n`)
+  } finally {
+    await runtime.close()
+  }
+}
+
+const scopeOf = (t: TokenInfo) => (t.providerId ? `${t.role} ${t.providerId}` : t.payerId ? `${t.role} ${t.payerId}` : t.role)
+
+function formatTokens(tokens: TokenInfo[]): string {
+  if (tokens.length === 0) return 'no tokens\n'
+  const rows = tokens.map((t) => [
+    t.tokenId,
+    scopeOf(t),
+    t.state,
+    t.createdAt.toISOString().slice(0, 10),
+    t.expiresAt?.toISOString().slice(0, 10) ?? '—',
+    t.label ?? '',
+  ])
+  const header = ['token id', 'role', 'state', 'created', 'expires', 'label']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  return `${[header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`
 }
