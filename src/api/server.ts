@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
 import type { Database } from '../db/database.ts'
@@ -13,6 +13,7 @@ import type { EventStore } from '../store/port.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
+import { documentRoute } from './openapi.ts'
 import { ProblemError, sendProblem } from './problem.ts'
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts'
 import { certificateRoutes } from './routes/certificates.ts'
@@ -220,7 +221,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
   })
   registerAuth(app, deps.db.sql, deps.rateLimits ?? DEFAULT_RATE_LIMITS)
   // The documentation tells every route and field of the API: public only when configured so.

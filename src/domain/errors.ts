@@ -2,7 +2,7 @@
  * Every refusal of the ledger: a stable machine-readable code, an HTTP status class (409: the state conflicts,
  * 422: a rule forbids it, 404: the thing does not exist) and a sentence for a person.
  */
-const DOMAIN_ERRORS = {
+export const DOMAIN_ERRORS = {
   municipality_not_found: 404,
   period_not_found: 404,
   certificate_not_found: 404,

@@ -82,7 +82,7 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/invoices/:invoiceId/document',
     {
-      config: { roles: ['operator', 'payer', 'provider', 'auditor', 'reporting'] },
+      config: { roles: ['operator', 'payer', 'provider', 'auditor', 'reporting'], mediaTypes: ['text/plain'] },
       schema: {
         summary: 'An invoice as a document: lines with contract, certificate, % delivered and amount; total, advance, amount due',
         tags: ['settlement'],
