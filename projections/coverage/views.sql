@@ -83,3 +83,12 @@ SELECT p.municipality, p.period_id, p.financing_cap,
        (p.nominal_limit / 100.0)::numeric(20,2) AS nominal_limit,
        (p.nominal_limit IS NULL OR p.financing_cap::numeric * p.nominal <= p.nominal_limit) AS converges
 FROM {{schema}}.periods p;
+
+-- The last day any child of the municipality is counted as enrolled (null before the first enrolment): where an
+-- answer for today finds nothing (a past school year, say), the last date that has data.
+CREATE OR REPLACE FUNCTION reporting.coverage_last_date(p_municipality text)
+RETURNS date
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT max(e.end_date) FROM {{schema}}.enrolments e
+  WHERE e.municipality = p_municipality AND e.status IN ('accepted', 'terminated', 'closed') AND e.accepted_on IS NOT NULL
+$$;
