@@ -114,7 +114,8 @@ const expectedForm = (n: number) => {
 
 function parse(text: string): number {
   const words = text.toLowerCase().split(' ')
-  const sign = words[0] === 'минус' ? (words.shift(), -1) : 1
+  const sign = words[0] === 'минус' ? -1 : 1
+  if (sign < 0) words.shift()
   let total = 0
   let group = 0
   let groupWords: string[] = []
