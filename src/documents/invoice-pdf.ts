@@ -52,8 +52,8 @@ export async function invoicePdf(d: InvoiceDocumentData): Promise<Buffer> {
   table(
     doc,
     [
-      { title: 'Банк получателя', width: 3 },
-      { title: 'БИК / к/с', width: 2 },
+      { title: 'Банк получателя', width: 2.4 },
+      { title: 'БИК / к/с', width: 2.6 },
       { title: 'ИНН / КПП получателя', width: 2 },
       { title: 'Получатель, р/с', width: 3 },
     ],
@@ -72,11 +72,11 @@ export async function invoicePdf(d: InvoiceDocumentData): Promise<Buffer> {
     [
       { title: '№', width: 0.5, align: 'right' },
       { title: 'Сертификат', width: 1.6 },
-      { title: 'Программа', width: 2.6 },
-      { title: 'Группа', width: 1.4 },
-      { title: 'Месяц', width: 1.4 },
+      { title: 'Программа', width: 2.3 },
+      { title: 'Группа', width: 1.3 },
+      { title: 'Месяц', width: 1.6 },
       { title: 'Сумма за месяц, руб.', width: 1.3, align: 'right' },
-      { title: d.kind === 'final' ? '% оказания услуги' : '% аванса', width: 1, align: 'right' },
+      { title: d.kind === 'final' ? '% оказания услуги' : '% аванса', width: 1.2, align: 'right' },
       { title: 'Сумма, руб.', width: 1.3, align: 'right' },
     ],
     lineRows(d),

@@ -93,7 +93,8 @@ function requisitesText(r: Requisites): string {
     r.fullName,
     `ИНН${NBSP}${r.inn}${r.kpp ? `, КПП${NBSP}${r.kpp}` : ''}, ${r.ogrn.length === 15 ? 'ОГРНИП' : 'ОГРН'}${NBSP}${r.ogrn}`,
     r.legalAddress,
-    `р/с${NBSP}${r.settlementAccount} в ${r.bankName}, БИК${NBSP}${r.bik}, к/с${NBSP}${r.correspondentAccount}`,
+    // «р/с» and «к/с» would break after their slash: the words in full, joined to the figures.
+    `расч.${NBSP}счёт${NBSP}${r.settlementAccount} в ${r.bankName}, БИК${NBSP}${r.bik}, корр.${NBSP}счёт${NBSP}${r.correspondentAccount}`,
   ].join(', ')
 }
 
