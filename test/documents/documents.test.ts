@@ -4,6 +4,7 @@ import { extractText, getDocumentProxy } from 'unpdf'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { buildServer } from '../../src/api/server.ts'
+import { invoiceNumbersIn } from '../../src/app/bank-statement.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract } from '../../src/app/contracts.ts'
 import { registeredNamesLookup } from '../../src/app/documents.ts'
@@ -110,7 +111,7 @@ t.test('invoices and the reconciliation act as PDF and XLSX, with requisites in 
       headers: payer,
     })
     t.equal(res.statusCode, 201, res.body)
-    return res.headers['x-ledger-position'] as string
+    return { position: res.headers['x-ledger-position'] as string, paymentId: res.json().paymentId as string }
   }
 
   // The month amounts come from the contract's schedule; everything else from the rules.
@@ -126,7 +127,17 @@ t.test('invoices and the reconciliation act as PDF and XLSX, with requisites in 
   const novFinal = november.finalInvoices[0]!
   const novLine = halfUp(novAmount, 10000)
   const novDue = novLine - novAdvance
-  const position = await pay(novFinal, 10000, '2024-12-05', '77')
+  await pay(novFinal, 10000, '2024-12-05', '77')
+  // A payment entered by mistake and reversed: the act lists both, and neither counts in what was paid.
+  const mistaken = await pay(novFinal, 5000, '2024-12-06', '78')
+  const reversal = await app.inject({
+    method: 'POST',
+    url: `/v1/invoices/${novFinal}/payments/${mistaken.paymentId}/reversal`,
+    payload: { reversedOn: '2024-12-07', reason: 'entered twice' },
+    headers: payer,
+  })
+  t.equal(reversal.statusCode, 201, reversal.body)
+  const position = reversal.headers['x-ledger-position'] as string
 
   await t.test('the final invoice as PDF: requisites, lines, totals, the advance deducted, due in figures and words', async (t) => {
     const res = await app.inject({ url: `/v1/invoices/${novFinal}/document?minPosition=${position}`, headers: { ...provider, accept: 'application/pdf' } })
@@ -150,6 +161,8 @@ t.test('invoices and the reconciliation act as PDF and XLSX, with requisites in 
     t.ok(words, 'the amount in words')
     t.equal(readAmountInWords(words!), novDue, `«${words}» reads as the amount due`)
     t.match(text, 'Оплатить не позднее 10.12.2024', 'a final invoice is due by the 10th of the next month')
+    const purpose = /укажите: «(.+?)»/.exec(text)?.[1] ?? ''
+    t.same(invoiceNumbersIn(purpose), ['F-2024-11-tambov-district-payer-1-prov-1'], 'the purpose it asks for is one bank-statement matching reads')
   })
 
   await t.test('the advance invoice as PDF, with the head in office on its own date', async (t) => {
@@ -218,7 +231,9 @@ t.test('invoices and the reconciliation act as PDF and XLSX, with requisites in 
     t.match(text, `05.11.2024 Оплата, платёжное поручение № 60, по счёту № A-2024-11-tambov-district-payer-1-prov-1 ${rub(novAdvance)}`)
     t.match(text, `01.12.2024 Счёт на оплату (оказанные услуги) № F-2024-11-tambov-district-payer-1-prov-1 ${rub(novLine)}`)
     t.match(text, `05.12.2024 Оплата, платёжное поручение № 77, по счёту № F-2024-11-tambov-district-payer-1-prov-1 ${rub(10000)}`)
-    t.match(text, `Итого оплачено ${rub(novAdvance + 10000)}`)
+    t.match(text, `06.12.2024 Оплата, платёжное поручение № 78, по счёту № F-2024-11-tambov-district-payer-1-prov-1 ${rub(5000)}`)
+    t.match(text, `07.12.2024 Сторно оплаты по платёжному поручению № 78, счёт № F-2024-11-tambov-district-payer-1-prov-1 -${rub(5000)}`)
+    t.match(text, `Итого оплачено ${rub(novAdvance + 10000)}`, 'the reversed payment does not count')
     const outstanding = novDue - 10000
     t.match(
       text,
