@@ -187,11 +187,20 @@ export async function reconciliationActData(
   requireReach(caller, { kind: 'invoice', id: pair, providerId, payerId })
   const { invoices, payments } = await reader.invoices.ofPair(payerId, providerId, month)
   if (invoices.length === 0) refuse('invoice_not_found', `no invoice of payer ${payerId} from provider ${providerId} for ${month}`)
-  const municipality = invoices[0]!.municipality
   const parties = await partiesOf(lookup, payerId, providerId, on)
-  const reconciliation = await reader.invoices.reconciliation(municipality, month, payerId, on)
-  const row = reconciliation.providers.find((p) => p.providerId === providerId)
-  const figures = Object.fromEntries(RECONCILIATION_FIGURES.map((f) => [f, Number(row?.[f] ?? 0)])) as ActDocumentData['figures']
+  // A provider belongs to one municipality; should a pair's invoices ever span several, the act adds their figures.
+  const municipalities = [...new Set(invoices.map((i) => i.municipality))]
+  const reconciliations = await Promise.all(municipalities.map((m) => reader.invoices.reconciliation(m, month, payerId, on)))
+  const rows = reconciliations.map((r) => r.providers.find((p) => p.providerId === providerId))
+  const figures = Object.fromEntries(
+    RECONCILIATION_FIGURES.map((f) => [f, rows.reduce((sum, row) => sum + Number(row?.[f] ?? 0), 0)]),
+  ) as ActDocumentData['figures']
+  const closedOn = reconciliations.every((r) => r.closedOn !== null)
+    ? reconciliations
+        .map((r) => r.closedOn!)
+        .sort()
+        .at(-1)!
+    : null
   const numberOf = new Map(invoices.map((i) => [i.invoiceId, i.number]))
   const entries: ActEntry[] = [
     ...invoices
@@ -210,5 +219,5 @@ export async function reconciliationActData(
         amount: p.amount,
       })),
   ].sort((a, b) => a.date.localeCompare(b.date) || ENTRY_ORDER.indexOf(a.kind) - ENTRY_ORDER.indexOf(b.kind))
-  return { ...parties, municipality, month, on, closedOn: reconciliation.closedOn, entries, figures }
+  return { ...parties, municipality: municipalities.join(', '), month, on, closedOn, entries, figures }
 }
