@@ -301,10 +301,13 @@ t.test('invoices and the reconciliation act as PDF and XLSX, with requisites in 
     const spec = (await app.inject({ url: '/openapi.json', headers: payer })).json()
     const doc = spec.paths['/v1/invoices/{invoiceId}/document'].get.responses
     t.same(Object.keys(doc['200'].content).sort(), ['application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/plain'])
-    t.ok(doc['422'].content['application/problem+json'].schema.properties.missing)
-    for (const status of ['400', '401', '403', '404']) t.ok(doc[status]?.content['application/problem+json'], status)
+    const refusal = doc['422'].content['application/problem+json'].schema.properties
+    t.same(refusal.code.enum, ['requisites_incomplete'])
+    t.ok(refusal.missing, 'the missing fields')
+    t.same(doc['404'].content['application/problem+json'].schema.properties.code.enum, ['invoice_not_found'])
     const act = spec.paths['/v1/reconciliation/act'].get
     t.same(Object.keys(act.responses['200'].content), ['application/pdf'])
+    t.same(act.responses['422'].content['application/problem+json'].schema.properties.code.enum, ['requisites_incomplete'])
     t.same(act.parameters.map((p: { name: string }) => p.name).sort(), ['format', 'minPosition', 'month', 'on', 'payer', 'provider'])
   })
 })
