@@ -4,9 +4,11 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
+import { registeredNamesLookup } from '../app/documents.ts'
 import type { Database } from '../db/database.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
+import type { OrganisationLookup } from '../domain/organisation.ts'
 import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
 import type { EventStore } from '../store/port.ts'
@@ -40,6 +42,8 @@ export interface ServerDependencies {
   reader?: ProjectionReader
   /** The projection runner of this process, woken after every command so reads catch up at once. */
   runner?: { poke(): void }
+  /** The organisations' requisites the documents print; by default names from the registry and no requisites (documents refused). */
+  organisations?: OrganisationLookup
   /** Where a business date ends, for `asOf=YYYY-MM-DD`. */
   timeZone?: string
   logger?: FastifyServerOptions['logger']
@@ -233,7 +237,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   const ledger = deps.ledger ?? new Application(deps.store)
   const reader = deps.reader ?? new ProjectionReader(deps.db.sql, deps.store)
-  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow' }
+  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow', organisations: deps.organisations ?? registeredNamesLookup(ledger) }
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
   await app.register(tokenRoutes, { sql: deps.db.sql })

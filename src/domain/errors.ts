@@ -60,6 +60,7 @@ export const DOMAIN_ERRORS = {
   month_out_of_order: 409,
   close_date_invalid: 422,
   invoice_not_found: 404,
+  requisites_incomplete: 422,
   overpayment: 422,
   advance_settled: 409,
   payment_settled: 409,
