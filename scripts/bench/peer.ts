@@ -35,8 +35,8 @@ const EVENTS_PER_STREAM = 100
 const READ_STREAMS = 32
 /** The batch our runner reads by default, hence the batch Emmett's consumer pulls. */
 const CATCH_UP_BATCH = 2000
-/** Contracts of the catch-up's log at most (a full run's 100 000 would take the peer many minutes). */
-export const PEER_CONTRACTS_MAX = 10_000
+/** Contracts of the catch-up's log at most (~10 events each): at the peer's rate a full run's 100 000 would take it half an hour. */
+export const PEER_CONTRACTS_MAX = 5_000
 /** The events of the contracts projection (those its `touches` names rows for). */
 const CONTRACT_EVENTS = [
   'ContractRequested',
