@@ -103,6 +103,23 @@ async function copyLog(ours: PostgresEventStore, theirs: EmmettStore): Promise<n
   }
 }
 
+/**
+ * Waits until every transaction that was running anywhere on the server has ended. Both stores' readers of the
+ * global log stop below the oldest running transaction of the whole server, so another database's long transaction
+ * would otherwise hide the log from a catch-up (ours would wait for it inside the timed part, Emmett's consumer would
+ * stop at once, seeing no message left).
+ */
+async function untilLogVisible(sql: Database['sql']): Promise<void> {
+  const [now] = await sql<{ xmax: string }[]>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const [r] = await sql<{ done: boolean }[]>`SELECT pg_snapshot_xmin(pg_current_snapshot()) >= ${now!.xmax}::xid8 AS done`
+    if (r?.done) return
+    if (Date.now() > deadline) throw new Error('peer: a transaction on the server has run for over 2 minutes and hides the log from both catch-ups')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 /** Emmett's event as our projection reads it (the fields `apply` uses). */
 function asProjected(e: ReadEvent<Event, PostgresReadEventMetadata>): ProjectedEvent {
   const m = e.metadata
@@ -196,6 +213,7 @@ async function catchUps(db: Database, peerUrl: string, theirs: EmmettStore, cont
   await seedWorld(ours, { municipality: 'bench-peer', prefix: 'P', certificates: contractsWanted, contracts: contractsWanted, concurrency: 8 })
   say('peer: copying the log to the peer')
   const events = await copyLog(ours, theirs)
+  await untilLogVisible(db.sql)
 
   const consumer = theirs.consumer({ stopWhen: { noMessagesLeft: true }, pulling: { batchSize: CATCH_UP_BATCH, pullingFrequencyInMs: 0 } })
   consumer.projector({ projection: contractDocuments })
