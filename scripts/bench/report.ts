@@ -222,6 +222,10 @@ export function humanReport(r: Report): string {
         .join(', ')
     lines.push(`month close store calls: ${calls(r.monthClose.storeCalls)}; at N/10: ${calls(r.monthClose.storeCallsAtTenth)}`)
   }
+  if (r.peer)
+    lines.push(
+      `vs peer (not in the figures): setting up ${n(r.peer.catchUp.contracts)} contracts ${r.peer.catchUp.setupSeconds} s, copying their ${n(r.peer.catchUp.events)} events to the peer ${r.peer.catchUp.copySeconds} s`,
+    )
   if (r.rebuild) lines.push(`rebuild: ${r.rebuild.projections.join(', ')} in one pass over the log, ${r.rebuild.seconds} s`)
   if (r.scale) lines.push(`scale: filling the log took ${r.scale.fillSeconds} s`)
   lines.push(`total ${r.totalSeconds} s`)
