@@ -297,10 +297,14 @@ export async function measurePeer(
 
     const ours = new PostgresEventStore(db.sql)
     await fillReadStreams(ours, theirs)
+    const oursRead = async (name: string) => (await ours.readStream(name)).length
+    const peerRead = async (name: string) => (await theirs.readStream(name)).events.length
+    // Not timed: each reader's first read opens a connection and prepares the query, in both pools.
+    for (const read of [oursRead, peerRead]) await Promise.all(Array.from({ length: options.writers }, (_, w) => read(readStreamName(w % READ_STREAMS))))
     const reads = await alternate(
       'reading streams of 100 events',
-      () => streamReads(options.writers, half, async (name) => (await ours.readStream(name)).length),
-      () => streamReads(options.writers, half, async (name) => (await theirs.readStream(name)).events.length),
+      () => streamReads(options.writers, half, oursRead),
+      () => streamReads(options.writers, half, peerRead),
       say,
     )
     return {
