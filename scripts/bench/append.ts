@@ -11,7 +11,7 @@ import { percentile, type Run, rate, timedLoops } from './measure.ts'
 const EVENTS_PER_STREAM = 100
 
 /** The i-th event of a writer: a realistic payload (a place taken in a group), a fresh id. */
-function benchEvent(writer: number, i: number): NewEvent {
+export function benchEvent(writer: number, i: number): NewEvent {
   return {
     eventId: crypto.randomUUID(),
     type: 'GroupPlaceTaken',
@@ -21,7 +21,7 @@ function benchEvent(writer: number, i: number): NewEvent {
   }
 }
 
-const streamOf = (tag: string, writer: number, i: number) => `bench-${tag}-w${writer}-s${Math.floor(i / EVENTS_PER_STREAM)}`
+export const streamOf = (tag: string, writer: number, i: number) => `bench-${tag}-w${writer}-s${Math.floor(i / EVENTS_PER_STREAM)}`
 
 /** Port appends for `durationSeconds`: writer w's i-th event goes to its stream at position i mod 100. */
 export function portAppends(db: Database, tag: string, writers: number, durationSeconds: number): Promise<Run> {
