@@ -10,6 +10,7 @@ import { measureHttp } from './bench/http.ts'
 import { MemorySampler, progress, progressDone, round1, round2, seconds } from './bench/measure.ts'
 import { monthCloseRun } from './bench/month-close.ts'
 import { OptionsError, type Phase, parseOptions, USAGE } from './bench/options.ts'
+import { measurePeer, PEER_CONTRACTS_MAX } from './bench/peer.ts'
 import { measureRebuild } from './bench/rebuild.ts'
 import { goalsOf, humanReport, type Report } from './bench/report.ts'
 import { measureScale } from './bench/scale.ts'
@@ -60,6 +61,7 @@ async function run(): Promise<Report> {
   const postgresVersion = await scratch.serverVersion()
   const report: Omit<Report, 'goals' | 'peakRssMb' | 'totalSeconds' | 'machine'> = {
     append: null,
+    peer: null,
     command: null,
     http: null,
     rebuild: null,
@@ -81,6 +83,20 @@ async function run(): Promise<Report> {
     const { db, name } = await scratch.create('append', options.writers + 2)
     report.append = await measureAppend(db, { writers: options.writers, seconds: options.seconds, onProgress: say })
     await scratch.drop(db, name)
+  }
+
+  if (selected('peer')) {
+    // Our store and Emmett's, each in a database of its own on the same server.
+    const ours = await scratch.create('peer_ours', options.writers + 4)
+    const theirs = await scratch.createEmpty('peer_emmett')
+    report.peer = await measurePeer(ours.db, theirs.url, {
+      writers: options.writers,
+      seconds: options.seconds,
+      contracts: Math.min(options.contracts, PEER_CONTRACTS_MAX),
+      onProgress: say,
+    })
+    await scratch.drop(ours.db, ours.name)
+    await scratch.drop(null, theirs.name)
   }
 
   if (selected('scale')) {

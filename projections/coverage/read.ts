@@ -10,6 +10,12 @@ export class CoverageReads {
     return this.reader.sql
   }
 
+  /** The last day a child of the municipality is counted as enrolled; null before the first enrolment. */
+  async lastDate(municipality: string): Promise<string | null> {
+    const [row] = await this.sql<{ d: string | null }[]>`SELECT reporting.coverage_last_date(${municipality})::text AS d`
+    return row?.d ?? null
+  }
+
   async on(municipality: string, on: string) {
     const rows = await this.sql<
       R[]

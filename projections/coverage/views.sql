@@ -84,6 +84,15 @@ SELECT p.municipality, p.period_id, p.financing_cap,
        (p.nominal_limit IS NULL OR p.financing_cap::numeric * p.nominal <= p.nominal_limit) AS converges
 FROM {{schema}}.periods p;
 
+-- The last day any child of the municipality is counted as enrolled (null before the first enrolment): where an
+-- answer for today finds nothing (a past school year, say), the last date that has data.
+CREATE OR REPLACE FUNCTION reporting.coverage_last_date(p_municipality text)
+RETURNS date
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+  SELECT max(e.end_date) FROM {{schema}}.enrolments e
+  WHERE e.municipality = p_municipality AND e.status IN ('accepted', 'terminated', 'closed') AND e.accepted_on IS NOT NULL
+$$;
+
 -- Comments for the analysts who read these views (issue 15): every view and column says what it holds.
 COMMENT ON VIEW reporting.coverage_targets IS 'Региональные целевые показатели охвата';
 COMMENT ON COLUMN reporting.coverage_targets.milestone IS 'Дата, к которой показатель должен быть достигнут';
@@ -101,3 +110,4 @@ COMMENT ON COLUMN reporting.budget_convergence.nominal_limit IS 'Лимит су
 COMMENT ON COLUMN reporting.budget_convergence.converges IS 'Места × номинал в пределах лимита (или лимита нет)';
 COMMENT ON FUNCTION reporting.coverage(text, date) IS 'Охват на дату: дети считаются один раз в итоге и один раз в каждой разбивке (направленность, возраст, тип сертификата, поставщик); доля — от населения 5–18 лет';
 COMMENT ON FUNCTION reporting.municipality_statistics(text, date) IS 'Показатели муниципалитета на дату: сертификаты, сертификаты финансирования, охват и целевые значения';
+COMMENT ON FUNCTION reporting.coverage_last_date(text) IS 'Последний день, когда в муниципалитете кто-то из детей обучался (null до первого зачисления)';

@@ -1,4 +1,6 @@
+import { certificateBalances } from '../certificate-balances/index.ts'
 import type { ProjectionReader } from '../read.ts'
+import { ProjectionRunner } from '../runner.ts'
 import type { R } from '../view.ts'
 
 // What the API answers from the organisations read model: the registry's payers and providers, with the requisites
@@ -106,4 +108,11 @@ export async function listPayers(reader: ProjectionReader, filter: { municipalit
     .filter((p) => m === null || p.municipality === m || p.periods.some((x) => x.municipality === m))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map(({ providerKind: _, ...p }) => p)
+}
+
+/** Whether a financing period names the payer, after bringing the periods' read model up to everything committed. */
+export async function periodsNamePayer(reader: ProjectionReader, payerId: string): Promise<boolean> {
+  await new ProjectionRunner(reader.sql, reader.store, [certificateBalances]).catchUp()
+  const rows = await reader.sql`SELECT 1 FROM reporting.financing_periods WHERE payer_id = ${payerId} LIMIT 1`
+  return rows.length > 0
 }

@@ -194,4 +194,49 @@ export class InvoiceReads {
       totals: Object.fromEntries(RECONCILIATION_FIGURES.map((f) => [f, total(f)])) as Record<ReconciliationFigure, number>,
     }
   }
+  /** The programme and group of each contract, for the lines of a printed invoice. */
+  async contractsOfLines(contractIds: readonly string[]): Promise<Map<string, { programmeId: string; groupId: string }>> {
+    if (contractIds.length === 0) return new Map()
+    const c = await this.schema('contracts')
+    const rows = await this.sql.unsafe<R[]>(
+      `SELECT contract_id, programme_id, group_id FROM ${c}.contracts WHERE contract_id IN (SELECT jsonb_array_elements_text($1::text::jsonb))`,
+      [JSON.stringify(contractIds)],
+    )
+    return new Map(rows.map((r) => [r.contract_id as string, { programmeId: r.programme_id as string, groupId: r.group_id as string }]))
+  }
+
+  /** A payer's invoices from one provider for one month, with every payment of them (reversed ones too), for the reconciliation act. */
+  async ofPair(payerId: string, providerId: string, month: string) {
+    const pi = await this.schema('provider-invoices')
+    const invoices = await this.sql.unsafe<R[]>(
+      `SELECT invoice_id, kind, number, municipality, issued_on::text AS issued_on, total, advance_deducted, amount_due
+       FROM ${pi}.invoices WHERE payer_id = $1 AND provider_id = $2 AND month = $3 ORDER BY issued_on, kind`,
+      [payerId, providerId, month],
+    )
+    const payments = invoices.length
+      ? await this.sql.unsafe<R[]>(
+          `SELECT payment_id, invoice_id, amount, paid_on::text AS paid_on, payment_order, reversed_on::text AS reversed_on FROM ${pi}.payments
+           WHERE invoice_id IN (SELECT jsonb_array_elements_text($1::text::jsonb)) ORDER BY paid_on, payment_id`,
+          [JSON.stringify(invoices.map((i) => i.invoice_id))],
+        )
+      : []
+    return {
+      invoices: invoices.map((r) => ({
+        invoiceId: r.invoice_id as string,
+        kind: r.kind as 'advance' | 'final',
+        number: r.number as string,
+        municipality: r.municipality as string,
+        issuedOn: r.issued_on as string,
+        total: Number(r.total),
+        amountDue: Number(r.amount_due),
+      })),
+      payments: payments.map((p) => ({
+        invoiceId: p.invoice_id as string,
+        amount: Number(p.amount),
+        paidOn: p.paid_on as string,
+        paymentOrder: p.payment_order as string,
+        reversedOn: (p.reversed_on as string | null) ?? null,
+      })),
+    }
+  }
 }

@@ -11,7 +11,7 @@ import { percentile, type Run, rate, timedLoops } from './measure.ts'
 const EVENTS_PER_STREAM = 100
 
 /** The i-th event of a writer: a realistic payload (a place taken in a group), a fresh id. */
-function benchEvent(writer: number, i: number): NewEvent {
+export function benchEvent(writer: number, i: number): NewEvent {
   return {
     eventId: crypto.randomUUID(),
     type: 'GroupPlaceTaken',
@@ -21,7 +21,7 @@ function benchEvent(writer: number, i: number): NewEvent {
   }
 }
 
-const streamOf = (tag: string, writer: number, i: number) => `bench-${tag}-w${writer}-s${Math.floor(i / EVENTS_PER_STREAM)}`
+export const streamOf = (tag: string, writer: number, i: number) => `bench-${tag}-w${writer}-s${Math.floor(i / EVENTS_PER_STREAM)}`
 
 /** Port appends for `durationSeconds`: writer w's i-th event goes to its stream at position i mod 100. */
 export function portAppends(db: Database, tag: string, writers: number, durationSeconds: number): Promise<Run> {
@@ -33,7 +33,7 @@ export function portAppends(db: Database, tag: string, writers: number, duration
 }
 
 /** Single-row INSERTs of the same rows (same columns, hash chain computed alike) into `bench.raw_events`. */
-export function rawInserts(db: Database, tag: string, writers: number, durationSeconds: number): Promise<Run> {
+function rawInserts(db: Database, tag: string, writers: number, durationSeconds: number): Promise<Run> {
   const sql = db.sql
   const prev = new Map<number, string>()
   return timedLoops(writers, durationSeconds, async (w, i) => {
@@ -52,7 +52,7 @@ export function rawInserts(db: Database, tag: string, writers: number, durationS
 }
 
 /** The raw table: the columns, defaults, constraints and indexes of ledger.events (LIKE … INCLUDING ALL). */
-export async function createRawTable(db: Database): Promise<void> {
+async function createRawTable(db: Database): Promise<void> {
   await db.sql.unsafe('CREATE SCHEMA IF NOT EXISTS bench')
   await db.sql.unsafe('CREATE TABLE bench.raw_events (LIKE ledger.events INCLUDING ALL)')
 }

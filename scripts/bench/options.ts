@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`.
 import { parseArgs } from 'node:util'
 
-const PHASES = ['append', 'scale', 'command', 'http', 'month-close', 'rebuild'] as const
+const PHASES = ['append', 'peer', 'scale', 'command', 'http', 'month-close', 'rebuild'] as const
 export type Phase = (typeof PHASES)[number]
 
 export interface BenchOptions {

@@ -1,10 +1,11 @@
 // The report: one JSON object (--json), or a table of each figure beside its baseline, the ratio and the goal.
 import type { AppendReport } from './append.ts'
 import type { ThroughputReport } from './command.ts'
+import type { PeerReport } from './peer.ts'
 import type { RebuildReport } from './rebuild.ts'
 import type { ScaleReport } from './scale.ts'
 
-export interface MonthCloseReport {
+interface MonthCloseReport {
   contracts: number
   seconds: number
   contractsAtTenth: number
@@ -22,7 +23,7 @@ export interface MonthCloseReport {
   storeCallsAtTenth: Record<string, { calls: number; seconds: number }>
 }
 
-export interface Machine {
+interface Machine {
   cpuModel: string
   cpus: number
   totalMemoryMb: number
@@ -43,6 +44,8 @@ export interface Goal {
 
 export interface Report {
   append: AppendReport | null
+  /** Ours beside Emmett's PostgreSQL event store, in the same run. */
+  peer: PeerReport | null
   command: ThroughputReport | null
   http: (ThroughputReport & { statuses: Record<string, number> }) | null
   rebuild: RebuildReport | null
@@ -92,6 +95,37 @@ function table(rows: string[][]): string {
     .join('\n')
 }
 
+/** Ours beside the peer: ours as measured, the peer as the baseline, the ratio ours / peer. */
+function peerRows(p: PeerReport): string[][] {
+  const times = (x: number) => `×${x.toFixed(2)}`
+  return [
+    [
+      `vs peer: append, ${p.writers} writers, 1 event/append`,
+      `${n(p.append.ours)} ev/s (p99 ${p.append.oursP99Ms} ms)`,
+      `${n(p.append.peer)} ev/s ${p.peer} (p99 ${p.append.peerP99Ms} ms)`,
+      times(p.append.ratio),
+      'ours / peer',
+      '',
+    ],
+    [
+      `vs peer: read a 100-event stream, ${p.writers} readers`,
+      `${n(p.readStream.ours)} streams/s (p99 ${p.readStream.oursP99Ms} ms)`,
+      `${n(p.readStream.peer)} streams/s ${p.peer} (p99 ${p.readStream.peerP99Ms} ms)`,
+      times(p.readStream.ratio),
+      'ours / peer',
+      '',
+    ],
+    [
+      `vs peer: catch up 1 projection, ${n(p.catchUp.events)} events`,
+      `${n(p.catchUp.ours)} ev/s (${p.catchUp.oursSeconds} s)`,
+      `${n(p.catchUp.peer)} ev/s ${p.peer} (${p.catchUp.peerSeconds} s)`,
+      times(p.catchUp.ratio),
+      'ours / peer',
+      '',
+    ],
+  ]
+}
+
 const mark = (met: boolean | null | undefined) => (met === true ? '✓' : met === false ? '✗' : '–')
 
 export function humanReport(r: Report): string {
@@ -109,6 +143,7 @@ export function humanReport(r: Report): string {
       mark(g!.met),
     ])
   }
+  if (r.peer) rows.push(...peerRows(r.peer))
   if (r.command) {
     const c = r.command
     rows.push([
@@ -187,6 +222,10 @@ export function humanReport(r: Report): string {
         .join(', ')
     lines.push(`month close store calls: ${calls(r.monthClose.storeCalls)}; at N/10: ${calls(r.monthClose.storeCallsAtTenth)}`)
   }
+  if (r.peer)
+    lines.push(
+      `vs peer (not in the figures): setting up ${n(r.peer.catchUp.contracts)} contracts ${r.peer.catchUp.setupSeconds} s, copying their ${n(r.peer.catchUp.events)} events to the peer ${r.peer.catchUp.copySeconds} s`,
+    )
   if (r.rebuild) lines.push(`rebuild: ${r.rebuild.projections.join(', ')} in one pass over the log, ${r.rebuild.seconds} s`)
   if (r.scale) lines.push(`scale: filling the log took ${r.scale.fillSeconds} s`)
   lines.push(`total ${r.totalSeconds} s`)

@@ -21,20 +21,26 @@ export class ScratchDatabases {
 
   /** A new database with the ledger's migrations and projections, and a connection pool to it. */
   async create(purpose: string, poolSize: number): Promise<{ db: Database; url: string; name: string }> {
+    const { url, name } = await this.createEmpty(purpose)
+    const db = await openDatabase({ databaseUrl: url, poolSize })
+    this.open.push(db)
+    await prepareDatabase(db.sql)
+    return { db, url, name }
+  }
+
+  /** A new empty database (a peer's event store makes its own schema in it), and its URL. */
+  async createEmpty(purpose: string): Promise<{ url: string; name: string }> {
     const name = `ledger_bench_${purpose}_${crypto.randomBytes(4).toString('hex')}`
     this.created.push(name)
     await this.admin.unsafe(`CREATE DATABASE ${name}`)
     const url = new URL(this.serverUrl)
     url.pathname = `/${name}`
-    const db = await openDatabase({ databaseUrl: url.toString(), poolSize })
-    this.open.push(db)
-    await prepareDatabase(db.sql)
-    return { db, url: url.toString(), name }
+    return { url: url.toString(), name }
   }
 
   /** Drops one database now (its pool closed first), to keep the server's disk and cache for the next phase. */
-  async drop(db: Database, name: string): Promise<void> {
-    await db.close().catch(() => {})
+  async drop(db: Database | null, name: string): Promise<void> {
+    await db?.close().catch(() => {})
     await this.admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     this.created.splice(this.created.indexOf(name), 1)
   }

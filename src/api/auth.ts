@@ -54,7 +54,7 @@ export function registerAuth(app: FastifyInstance, sql: Sql, limits: RateLimits 
     const caller = await findCaller(sql, match[1]!)
     if (!caller) {
       failures.hit(request.ip)
-      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the bearer token is unknown or revoked')
+      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'the bearer token is unknown, revoked or expired')
     }
     const over = perToken.hit(caller.tokenId)
     if (over !== null) throw tooMany(over, `this token made more than ${perToken.limit} requests in a minute; try again in ${over} s`)

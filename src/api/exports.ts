@@ -113,3 +113,59 @@ export function invoiceDocument(invoice: Row & { lines: Row[]; corrections: Row[
   out.push(`Оплачено ${rubles(Number(invoice.amount_paid))} руб.`)
   return `${out.join('\n')}\n`
 }
+
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+/** What a coverage answer holds that a spreadsheet shows: counts and shares on one date. */
+interface CoverageSheet {
+  municipality: string
+  date: string
+  population: number | null
+  childrenEnrolled: number
+  coverageShare: string | null
+  byDirection: { key: string; children: number; share: string | null }[]
+  byAge: { key: string; children: number; share: string | null }[]
+  byCertificateType: { key: string; children: number; share: string | null }[]
+  byProvider: { key: string; children: number; share: string | null }[]
+}
+
+const COVERAGE_COLUMNS = ['Разрез', 'Значение', 'Детей', 'Доля от детей 5–18 лет'] as const
+const COVERAGE_DIMENSIONS = [
+  ['byDirection', 'Направленность'],
+  ['byAge', 'Возраст'],
+  ['byCertificateType', 'Тип сертификата'],
+  ['byProvider', 'Поставщик'],
+] as const
+
+/** "0.4420" → "0,4420" for a spreadsheet with a decimal comma; empty when there is no population to divide by. */
+const shareCell = (share: string | null) => (share === null ? '' : share.replace('.', ','))
+
+function coverageRows(c: CoverageSheet): [string, string, number, string | null][] {
+  const rows: [string, string, number, string | null][] = [['Всего', 'уникальных детей', c.childrenEnrolled, c.coverageShare]]
+  for (const [field, title] of COVERAGE_DIMENSIONS) for (const b of c[field]) rows.push([title, b.key, b.children, b.share])
+  return rows
+}
+
+const coverageTitle = (c: CoverageSheet) =>
+  `Охват детей дополнительным образованием: ${c.municipality} на ${ruDate(c.date)}${c.population === null ? '' : `, детей 5–18 лет: ${c.population}`}`
+
+/** Coverage as CSV: a title line, then each count with its share of the population aged 5–18. */
+export function coverageCsv(c: CoverageSheet): string {
+  const lines = [csvCell(coverageTitle(c)), COVERAGE_COLUMNS.join(';')]
+  for (const [dimension, key, children, share] of coverageRows(c)) lines.push([csvCell(dimension), csvCell(key), String(children), shareCell(share)].join(';'))
+  return `\uFEFF${lines.join('\r\n')}\r\n`
+}
+
+/** Coverage as a workbook: the same rows, shares as percentages. */
+export async function coverageXlsx(c: CoverageSheet): Promise<Buffer> {
+  const book = new ExcelJS.Workbook()
+  const sheet = book.addWorksheet('Охват')
+  sheet.addRow([coverageTitle(c)]).font = { bold: true }
+  sheet.addRow([...COVERAGE_COLUMNS]).font = { bold: true }
+  // A share is exact in four decimals; the cell shows it as a percentage.
+  for (const [dimension, key, children, share] of coverageRows(c)) sheet.addRow([dimension, key, children, share === null ? null : Number(share)])
+  sheet.getColumn(1).width = 20
+  sheet.getColumn(2).width = 28
+  sheet.getColumn(4).numFmt = '0.00%'
+  return Buffer.from(await book.xlsx.writeBuffer())
+}

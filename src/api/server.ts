@@ -1,18 +1,21 @@
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
+import { organisationLookup } from '../app/organisations.ts'
 import type { Database } from '../db/database.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
+import type { OrganisationLookup } from '../domain/organisation.ts'
 import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
 import type { EventStore } from '../store/port.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
 import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
+import { documentRoute } from './openapi.ts'
 import { ProblemError, sendProblem } from './problem.ts'
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts'
 import { certificateRoutes } from './routes/certificates.ts'
@@ -29,6 +32,7 @@ import { quoteRoutes } from './routes/quotes.ts'
 import { reconciliationRoutes } from './routes/reconciliation.ts'
 import { settlementRoutes } from './routes/settlement.ts'
 import { streamRoutes } from './routes/streams.ts'
+import { tokenRoutes } from './routes/tokens.ts'
 import { whoamiRoutes } from './routes/whoami.ts'
 
 export interface ServerDependencies {
@@ -40,6 +44,8 @@ export interface ServerDependencies {
   reader?: ProjectionReader
   /** The projection runner of this process, woken after every command so reads catch up at once. */
   runner?: { poke(): void }
+  /** The organisations' requisites the documents print; by default the registry's, in force on each document's date. */
+  organisations?: OrganisationLookup
   /** Where a business date ends, for `asOf=YYYY-MM-DD`. */
   timeZone?: string
   logger?: FastifyServerOptions['logger']
@@ -59,7 +65,7 @@ export interface ServerDependencies {
  * The largest body a route takes: commands are under 1 KB; a 500-character reason written entirely as JSON
  * \u escapes is 3 KB. A route that takes files (the bank statement upload) sets a limit of its own.
  */
-export const DEFAULT_BODY_LIMIT = 16 * 1024
+const DEFAULT_BODY_LIMIT = 16 * 1024
 
 const version = '0.1.0'
 
@@ -221,7 +227,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
   })
   registerAuth(app, deps.db.sql, deps.rateLimits ?? DEFAULT_RATE_LIMITS)
   // The documentation tells every route and field of the API: public only when configured so.
@@ -233,9 +239,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   const ledger = deps.ledger ?? new Application(deps.store)
   const reader = deps.reader ?? new ProjectionReader(deps.db.sql, deps.store)
-  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow' }
+  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow', organisations: deps.organisations ?? organisationLookup(ledger) }
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
+  await app.register(tokenRoutes, { sql: deps.db.sql, ledger, reader })
   await app.register(streamRoutes, { store: deps.store })
   await app.register(municipalityRoutes, reads)
   await app.register(providerRoutes, reads)

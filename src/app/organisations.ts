@@ -73,16 +73,19 @@ export async function organisationCard(
 }
 
 /**
- * Whether the ledger knows a payer or a provider a token is to act for: registered in the registry, or — a payer
- * only — named by a financing period (periods may name a payer before it is registered, as they always could).
- * `periodsName` answers the latter from wherever the caller reads periods.
+ * Why a token may not act for a payer or a provider, or null when it may: the ledger must know it — registered, or,
+ * a payer only, named by a financing period (periods may name a payer before it is registered, as they always could;
+ * `periodsName` answers that from wherever the caller reads periods). A typo would otherwise make a token that sees
+ * nothing at all.
  */
-export async function organisationKnown(
+export async function unknownOrganisation(
   app: Application,
   kind: OrganisationKind,
   id: string,
   periodsName: (payerId: string) => Promise<boolean>,
-): Promise<boolean> {
-  if (await registeredOrganisation(app, kind, id)) return true
-  return kind === 'payer' && (await periodsName(id))
+): Promise<string | null> {
+  if (await registeredOrganisation(app, kind, id)) return null
+  if (kind === 'payer')
+    return (await periodsName(id)) ? null : `no payer ${id}: neither registered (POST /v1/payers, ledger import payers) nor named by a financing period`
+  return `no provider ${id} in the registry (POST /v1/providers, ledger import providers)`
 }

@@ -217,7 +217,7 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
  * table the read side shares (src/domain/certificate-money.ts), so a mistake in that table shows as a disagreement
  * between the postings (or the projections) and this fold.
  */
-export class CertificateFolds {
+class CertificateFolds {
   private readonly states = new Map<string, CertificateState>()
 
   /** Folds an event of a certificate stream; when it names a period, that period's money after it. */

@@ -13,7 +13,7 @@ import { settleCommand } from './commands/settle.ts'
 import { simulateCommand } from './commands/simulate.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { verifyCommand } from './commands/verify.ts'
-import { USAGE, UsageError } from './usage.ts'
+import { commandUsage, USAGE, UsageError } from './usage.ts'
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a command either returns its exit code or nothing (0)
 type Command = (args: string[]) => Promise<number | void>
@@ -31,8 +31,10 @@ const commands: Record<string, Command> = {
   simulate: simulateCommand,
   verify: verifyCommand,
   export: exportCommand,
-  help: async () => {
-    process.stdout.write(`${USAGE}\n`)
+  help: async ([name]) => {
+    const text = name ? commandUsage(name) : USAGE
+    if (!text) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`ledger help\``)
+    process.stdout.write(`${text}\n`)
   },
 }
 
@@ -44,6 +46,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name]
   if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`ledger help\``)
+  // Each command answers --help with its own part of the usage, before it looks at any other option.
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${commandUsage(name) ?? USAGE}\n`)
+    return 0
+  }
   return (await command(args)) ?? 0
 }
 

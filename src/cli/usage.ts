@@ -14,9 +14,14 @@ commands:
   migrate-log --to eventstoredb [--batch-size N]
                              copy the PostgreSQL log into the EventStoreDB of EVENTSTORE_CONNECTION_STRING,
                              ids, order and hashes kept; safe to run again, it skips what is there
-  tokens create --role ROLE [--provider ID] [--payer ID] [--label TEXT]
+  tokens create --role ROLE [--provider ID] [--payer ID] [--label TEXT] [--expires DATE]
                              create an API token and print it alone on stdout
-                             (ROLE: operator, payer, provider, auditor, reporting)
+                             (ROLE: operator, payer, provider, auditor, reporting; from DATE on
+                             it no longer works)
+  tokens list [--all] [--json]
+                             the tokens that authenticate (--all: revoked and expired too), never
+                             the tokens themselves
+  tokens revoke TOKEN_ID     revoke a token at once
   quote --group-start D --group-end D --start D [--end D] --price A --normative A --balance A
                              the exact contract quote (amounts like 9000.00); no database needed
   quote --stdin              one JSON request per line in, one JSON result per line out
@@ -38,10 +43,23 @@ commands:
                              michurinsk-2020), then what a payer and a support centre see
   export --municipality M --from DATE --to DATE --out FILE
                              the municipality's events as NDJSON with hashes, and FILE.manifest.json
-  verify --file FILE [--json]  verify such an export offline, with no database
+  verify --file FILE [--json]  verify a file of ledger export offline, with no database
   verify [--json] [--skip-projections]
                              check every hash chain, schema, money invariant and projection; exit 1
                              naming the first disagreement
-  help                       print this text
+  help [COMMAND]             print this text, or one command's part of it (also: ledger COMMAND --help)
 
 configuration comes from the environment: see README.md`
+
+/** One command's part of USAGE: its lines and their continuations; undefined for a command USAGE does not name. */
+export function commandUsage(name: string): string | undefined {
+  const lines = USAGE.split('\n')
+  const picked: string[] = []
+  let inside = false
+  for (const line of lines) {
+    if (/^ {2}\S/.test(line)) inside = line.slice(2).split(/\s/)[0] === name
+    else if (!/^ {3,}\S/.test(line)) inside = false
+    if (inside) picked.push(line)
+  }
+  return picked.length ? `usage: ledger ${name} [options]\n\n${picked.join('\n')}\n\nconfiguration comes from the environment: see README.md` : undefined
+}

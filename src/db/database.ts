@@ -22,6 +22,8 @@ export interface DatabaseOptions {
   poolSize?: number
   /** Seconds to wait for a server to accept a connection. */
   connectTimeout?: number
+  /** The embedded database's initialised copy (default: `pgliteTemplateFile()`); false to run initdb every time. */
+  pgliteTemplate?: string | false
 }
 
 const quiet = { onnotice: () => {} }
@@ -42,7 +44,7 @@ export function driverPatched(): boolean {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) return openServer(options.databaseUrl, options.poolSize ?? 10, options.connectTimeout ?? 5)
-  return openEmbedded(options.dataDir ?? '.ledger-data')
+  return openEmbedded(options.dataDir ?? '.ledger-data', options.pgliteTemplate ?? pgliteTemplateFile())
 }
 
 /**
@@ -71,11 +73,26 @@ function openServer(url: string, poolSize: number, connectTimeout: number): Data
 }
 
 /**
+ * Where a freshly initialised PGlite database is kept for new databases to start from (see embedded-worker.mjs):
+ * in the installation's package cache, named after PGlite's version so that an upgrade makes a new one.
+ */
+function pgliteTemplateFile(): string | undefined {
+  try {
+    const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite') // <node_modules>/@electric-sql/pglite/dist/index.cjs
+    const packageDir = path.resolve(path.dirname(entry), '..')
+    const { version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string }
+    return path.resolve(packageDir, '../../.cache/pfdo-ledger', `pglite-${version}.tar.gz`)
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * PGlite runs one query at a time and accepts one wire connection, so postgres.js talks to it through
  * pglite-socket with a pool of one: the same driver, the same SQL and the same code as against a server. It runs
  * in a worker thread of its own, so the database and the ledger use both cores.
  */
-async function openEmbedded(dataDir: string): Promise<Database> {
+async function openEmbedded(dataDir: string, template: string | false | undefined): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://')
   let releaseLock = () => {}
   if (!inMemory) {
@@ -84,7 +101,8 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   }
   let worker: Worker | null = null
   try {
-    worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData: { dataDir: inMemory ? dataDir : path.resolve(dataDir, 'pgdata') } })
+    const workerData = { dataDir: inMemory ? dataDir : path.resolve(dataDir, 'pgdata'), template: template || undefined }
+    worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData })
     const started = worker
     const conn = await new Promise<string>((resolve, reject) => {
       started.once('message', (m: { listening?: string }) => (m.listening ? resolve(m.listening) : reject(new Error('the embedded database did not start'))))

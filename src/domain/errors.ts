@@ -2,7 +2,7 @@
  * Every refusal of the ledger: a stable machine-readable code, an HTTP status class (409: the state conflicts,
  * 422: a rule forbids it, 404: the thing does not exist) and a sentence for a person.
  */
-const DOMAIN_ERRORS = {
+export const DOMAIN_ERRORS = {
   municipality_not_found: 404,
   period_not_found: 404,
   certificate_not_found: 404,
@@ -63,6 +63,7 @@ const DOMAIN_ERRORS = {
   month_out_of_order: 409,
   close_date_invalid: 422,
   invoice_not_found: 404,
+  requisites_incomplete: 422,
   overpayment: 422,
   advance_settled: 409,
   payment_settled: 409,

@@ -21,7 +21,7 @@ export const invoiceNumber = (kind: 'F' | 'A', month: IsoMonth, municipality: st
   `${kind}-${month}-${municipality}-${payerId}-${providerId}`
 
 /** A final invoice is due by the 10th of the next month; an advance by the 10th of its own month. */
-function paymentDeadline(kind: 'advance' | 'final', month: IsoMonth): IsoDate {
+export function paymentDeadline(kind: 'advance' | 'final', month: IsoMonth): IsoDate {
   return `${kind === 'final' ? addMonths(month, 1) : month}-10`
 }
 

@@ -186,6 +186,24 @@ t.test('the OpenAPI document is valid OpenAPI 3 and lists the routes with their 
   await t.resolves(SwaggerParser.validate(structuredClone(doc)), 'validates against the OpenAPI schema')
   t.ok(doc.paths['/v1/streams/{streamId}/events']?.get, 'documents the stream route')
   t.same(doc.paths['/v1/whoami'].get.security, [{ bearer: [] }])
+  // Every error answer is documented as problem+json with its codes, and every media type of a success.
+  const problems = Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: object }> }>>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, responses: op.responses })),
+  )
+  for (const { route, responses } of problems.filter((p) => p.route.includes(' /v1/'))) {
+    for (const status of ['400', '401', '403', '429', '500', '503'])
+      t.ok(responses[status]?.content && 'application/problem+json' in responses[status].content, `${route} documents ${status} as problem+json`)
+  }
+  const close = doc.paths['/v1/settlement/{municipality}/{month}/close'].post.responses
+  t.ok(close['409'].content['application/problem+json'].schema.properties.code.enum.includes('month_out_of_order'), 'a command lists its conflict codes')
+  t.ok(close['412'], 'and the failed If-Match')
+  const reconciliation = doc.paths['/v1/reconciliation'].get.responses['200'].content
+  t.same(
+    Object.keys(reconciliation).sort(),
+    ['application/json', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'text/csv'],
+    'the reconciliation answers JSON, CSV and XLSX',
+  )
+  t.ok(doc.paths['/v1/invoices/{invoiceId}/document'].get.responses['200'].content['text/plain'], 'the invoice document answers text')
   const docs = await app.inject({ url: '/docs/', headers })
   t.equal(docs.statusCode, 200, 'a browsable page at /docs')
 })

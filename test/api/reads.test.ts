@@ -1,9 +1,10 @@
+import ExcelJS from 'exceljs'
 import t, { type Test } from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { buildServer } from '../../src/api/server.ts'
 import { Application } from '../../src/app/context.ts'
-import { requestContract } from '../../src/app/contracts.ts'
+import { acceptContract, requestContract } from '../../src/app/contracts.ts'
 import { recordPopulation } from '../../src/app/registry.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
@@ -104,4 +105,45 @@ t.test('asOf and position answer from the log as it was', async (t) => {
   t.same({ ...today, position: now.position, asOf: null }, now, 'asOf a later date equals the live answer')
   const never = await app.inject({ url: `/v1/certificates/${number}?asOf=2000-01-01`, headers: auditor })
   t.equal(never.statusCode, 404, 'before it was issued')
+})
+
+t.test('coverage defaults to today, says when today finds nobody and which date has data, and comes as CSV and XLSX', async (t) => {
+  const { app, bearer, ledger } = await setup(t)
+  const { number } = await activeCertificate(ledger, 1)
+  const c = await requestContract(ledger, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(ledger, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+  const wait = `minPosition=${(await wholeLog(ledger.store)).at(-1)!.globalPosition}`
+  const reporting = await bearer('reporting')
+  const url = `/v1/municipalities/tambov-district/coverage?${wait}`
+
+  // The one contract runs from 2024-10-15 to the group's end, 2025-05-31; today lies after it.
+  const today = await app.inject({ url, headers: reporting })
+  t.equal(today.statusCode, 200, today.body)
+  const now = today.json()
+  t.equal(now.date, new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow' }).format(new Date()), 'no date: today in the ledger’s time zone')
+  t.match(now, { dateDefaulted: true, childrenEnrolled: 0, lastDateWithData: '2025-05-31' })
+  t.match(now.note, /nobody is enrolled today .*2025-05-31/, 'the answer says so and names the date with data')
+
+  const onDate = (await app.inject({ url: `${url}&date=2024-11-01`, headers: reporting })).json()
+  t.match(onDate, { dateDefaulted: false, childrenEnrolled: 1, note: null, population: 3750 }, 'one child on a date within the contract')
+  t.match(onDate.byDirection, [{ key: 'technical', children: 1 }])
+
+  const csv = await app.inject({ url: `${url}&date=2024-11-01&format=csv`, headers: reporting })
+  t.match(csv.headers['content-type'], /^text\/csv/)
+  const lines = csv.body
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n')
+  t.match(lines[0], /^Охват детей .*tambov-district на 01\.11\.2024, детей 5–18 лет: 3750$/)
+  t.equal(lines[1], 'Разрез;Значение;Детей;Доля от детей 5–18 лет')
+  // 1 child of 3 750: 0.000266… rounds to 0.0003 in four decimals.
+  t.equal(lines[2], 'Всего;уникальных детей;1;0,0003')
+  t.ok(lines.includes('Направленность;technical;1;0,0003'), 'each breakdown is a row')
+
+  const xlsx = await app.inject({ url: `${url}&date=2024-11-01&format=xlsx`, headers: reporting })
+  t.match(xlsx.headers['content-type'], /spreadsheetml/)
+  const book = new ExcelJS.Workbook()
+  await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+  const row = book.getWorksheet('Охват')!.getRow(3)
+  t.same([row.getCell(1).value, row.getCell(3).value, row.getCell(4).value], ['Всего', 1, 0.0003], 'the workbook holds the same figures')
 })

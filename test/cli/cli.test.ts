@@ -39,6 +39,26 @@ t.test('unknown commands and bad configuration: one line, non-zero exit', async 
   t.match(badRole.stderr, /^ledger: --role must be one of operator, payer, provider, auditor, reporting\n$/)
 })
 
+t.test('each command answers --help with its own options, touching no database', async (t) => {
+  const nowhere = path.join(os.tmpdir(), `ledger-help-${process.pid}`)
+  for (const [command, option] of [
+    ['tokens', '--expires'],
+    ['settle', '--closed-on'],
+    ['export', '--municipality'],
+    ['verify', '--skip-projections'],
+  ] as const) {
+    const help = await runCli([command, '--help'], { LEDGER_DATA_DIR: nowhere })
+    t.equal(help.code, 0, `${command} --help: ${help.stderr}`)
+    t.match(help.stdout, new RegExp(`^usage: ledger ${command} `), `${command} --help names the command`)
+    t.ok(help.stdout.includes(option), `${command} --help lists ${option}`)
+    t.notMatch(help.stdout, /^ {2}(serve|quote) /m, `${command} --help leaves the other commands out`)
+  }
+  t.notOk(fs.existsSync(nowhere), 'no ledger was opened or created for --help')
+  const unknown = await runCli(['help', 'frobnicate'], {})
+  t.equal(unknown.code, 2)
+  t.match(unknown.stderr, /^ledger: unknown command "frobnicate"/)
+})
+
 t.test('migrate, then tokens create prints the token alone and stores only its hash', async (t) => {
   const env = await ledgerEnv(t)
   const first = await runCli(['migrate'], env)
@@ -48,10 +68,10 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
   t.equal(again.code, 0)
   t.match(again.stdout, /^0 applied, \d+ already applied/m, 'safe to run twice')
 
-  const unknown = await runCli(['tokens', 'create', '--role', 'provider', '--provider', 'P-17'], env)
-  t.equal(unknown.code, 2, 'a provider the registry does not know')
-  t.match(unknown.stderr, /^ledger: no provider P-17 in the registry/)
-  t.ok(oneLine(unknown.stderr))
+  const unknownProvider = await runCli(['tokens', 'create', '--role', 'provider', '--provider', 'P-17'], env)
+  t.equal(unknownProvider.code, 2, 'a provider the registry does not know')
+  t.match(unknownProvider.stderr, /^ledger: no provider P-17 in the registry/)
+  t.ok(oneLine(unknownProvider.stderr))
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-cli-providers-')), 'providers.csv')
   fs.writeFileSync(file, 'provider_id;municipality;name;kind\nP-17;tambov;Центр;municipal\n')
   t.equal((await runCli(['import', 'providers', '--file', file], env)).code, 0)
@@ -67,12 +87,40 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
   const unknownPayer = await runCli(['tokens', 'create', '--role', 'payer', '--payer', 'payer-9'], env)
   t.equal(unknownPayer.code, 2)
   t.match(unknownPayer.stderr, /^ledger: no payer payer-9: neither registered .* nor named by a financing period\n$/)
+  const pastExpiry = await runCli(['tokens', 'create', '--role', 'auditor', '--expires', '2001-01-01'], env)
+  t.equal(pastExpiry.code, 2)
+  t.equal(pastExpiry.stderr, 'ledger: the expiry must lie in the future\n')
+  const expiring = await runCli(['tokens', 'create', '--role', 'auditor', '--label', 'ревизор', '--expires', '2099-01-01'], env)
+  t.equal(expiring.code, 0, expiring.stderr)
 
   const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR, poolSize: 1 })
   t.match(await findCaller(db.sql, token), { role: 'provider', providerId: 'P-17' })
+  const stored = await db.sql`SELECT token_hash FROM ledger.api_tokens`
+  t.notOk(JSON.stringify(stored).includes(token), 'the token itself is not stored')
+  const [{ token_id: tokenId } = { token_id: '' }] = await db.sql<{ token_id: string }[]>`SELECT token_id FROM ledger.api_tokens WHERE provider_id = 'P-17'`
+  await db.close() // the embedded database admits one process at a time
+
+  const listed = await runCli(['tokens', 'list', '--json'], env)
+  t.equal(listed.code, 0, listed.stderr)
+  t.match(JSON.parse(listed.stdout), [
+    { tokenId, role: 'provider', providerId: 'P-17', state: 'active', expiresAt: null },
+    { role: 'auditor', label: 'ревизор', state: 'active', expiresAt: '2099-01-01T00:00:00.000Z' },
+  ])
+  t.notOk(listed.stdout.includes(token), 'a list never shows a token itself')
+  const revoked = await runCli(['tokens', 'revoke', tokenId], env)
+  t.equal(revoked.code, 0, revoked.stderr)
+  t.match(revoked.stdout, new RegExp(`^revoked ${tokenId} \\(provider P-17\\)`))
+  const table = await runCli(['tokens', 'list', '--all'], env)
+  t.match(table.stdout, new RegExp(`${tokenId}\\s+provider P-17\\s+revoked`), 'the revoked token listed as revoked')
+  t.notMatch((await runCli(['tokens', 'list'], env)).stdout, tokenId, 'and no longer among those that authenticate')
+  const unknown = await runCli(['tokens', 'revoke', '00000000-0000-4000-8000-000000000000'], env)
+  t.equal(unknown.code, 2)
+  t.match(unknown.stderr, /^ledger: no token has the id 00000000-0000-4000-8000-000000000000; .*\n$/)
+
   // A period names payer-9 before the registry knows it: a token for it is made, as before issue 15.
+  const db3 = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR, poolSize: 1 })
   await openFinancingPeriod(
-    new Application(new PostgresEventStore(db.sql)),
+    new Application(new PostgresEventStore(db3.sql)),
     { metadata: systemMetadata('test', 'cli') },
     {
       municipality: 'tambov',
@@ -85,14 +133,9 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
       payerId: 'payer-9',
     },
   )
-  await db.close()
+  await db3.close()
   const periodPayer = await runCli(['tokens', 'create', '--role', 'payer', '--payer', 'payer-9'], env)
   t.equal(periodPayer.code, 0, periodPayer.stderr)
-  const again2 = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR, poolSize: 1 })
-  t.teardown(() => again2.close())
-  const db2 = again2
-  const stored = await db2.sql`SELECT token_hash FROM ledger.api_tokens`
-  t.notOk(JSON.stringify(stored).includes(token), 'the token itself is not stored')
 })
 
 t.test('serve answers, then stops cleanly on SIGTERM', async (t) => {

@@ -37,6 +37,17 @@ t.test(
     t.ok(near(r.append.ratio, r.append.eventsPerSecond / r.append.rawPerSecond), 'append ratio = port / raw')
     t.equal(r.append.writers, 8)
 
+    // Beside the peer: each figure's ratio is ours / the peer's; the run itself fails unless both projections
+    // ended with the same contracts.
+    t.match(r.peer.peer, /^Emmett \d+\.\d+\.\d+$/)
+    t.equal(r.peer.writers, 8)
+    for (const k of ['append', 'readStream', 'catchUp'] as const) {
+      t.ok(r.peer[k].ours > 0 && r.peer[k].peer > 0, `peer ${k}: both measured`)
+      t.ok(near(r.peer[k].ratio, r.peer[k].ours / r.peer[k].peer), `peer ${k}: ratio = ours / peer`)
+    }
+    t.equal(r.peer.catchUp.contracts, contracts)
+    t.ok(r.peer.catchUp.events > contracts * 5, 'the catch-up runs over the enrolment of every contract')
+
     for (const k of ['command', 'http'] as const) {
       t.equal(r[k].requests, 10, `${k}: every request done`)
       t.equal(r[k].errors, 0, `${k}: none refused`)

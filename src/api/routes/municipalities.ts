@@ -4,7 +4,9 @@ import { z } from 'zod'
 import type { ProjectionReader } from '../../../projections/read.ts'
 import type { Application } from '../../app/context.ts'
 import { openFinancingPeriod, recordPopulation } from '../../app/registry.ts'
+import { todayIn } from '../../audit/as-of.ts'
 import { commandContext, sendOutcome } from '../commands.ts'
+import { coverageCsv, coverageXlsx, XLSX } from '../exports.ts'
 import { ProblemError } from '../problem.ts'
 import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
 import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../schemas.ts'
@@ -12,7 +14,10 @@ import { amount, commandHeaders, count, date, id, LIMITS, outcome } from '../sch
 const share = z.string().nullable().describe('a fraction with four decimals, e.g. "0.4420"')
 const breakdown = z.array(z.object({ key: z.string(), children: z.number().int(), share }))
 
-export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader }> = async (app, { ledger, reader }) => {
+export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reader: ProjectionReader; timeZone: string }> = async (
+  app,
+  { ledger, reader, timeZone },
+) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   r.post(
     '/v1/municipalities/:municipality/periods',
@@ -71,7 +76,11 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
         tags: ['municipalities'],
         security: [{ bearer: [] }],
         params: z.object({ municipality: id }),
-        querystring: z.object({ date, ...readQuery }),
+        querystring: z.object({
+          date: date.optional().describe('the business date; default today (LEDGER_TIME_ZONE)'),
+          format: z.enum(['json', 'csv', 'xlsx']).default('json').describe('csv: `;`, UTF-8 BOM, Russian headers; xlsx: a workbook'),
+          ...readQuery,
+        }),
         response: {
           200: z.object({
             municipality: z.string(),
@@ -106,24 +115,46 @@ export const municipalityRoutes: FastifyPluginAsync<{ ledger: Application; reade
               }),
             ),
             position: z.string(),
+            dateDefaulted: z.boolean().describe('no date was asked: the answer is for today'),
+            lastDateWithData: z.string().nullable().describe('the last day a child is counted as enrolled'),
+            note: z.string().nullable().describe('says when today finds nobody enrolled, and which date has data'),
           }),
         },
       },
     },
     async (request, reply) => {
       const { municipality } = request.params
+      const onDate = request.query.date ?? todayIn(timeZone)
       await requireMunicipalityScope(reader, request, municipality)
       const position = await currentTo(reader, reply, ['coverage'], request.query.minPosition)
       if (!(await reader.certificates.municipalityExists(municipality)))
         throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
       const first = await reader.certificates.firstIssuedOn(municipality)
-      if (first === null || request.query.date < first) {
+      if (first === null || onDate < first) {
         const since = first ? `its first certificate was issued on ${first}` : 'it has issued no certificate yet'
-        throw new ProblemError(404, 'no_history_on_date', 'Nothing on that date', `${municipality} has nothing to count on ${request.query.date}: ${since}`, {
+        throw new ProblemError(404, 'no_history_on_date', 'Nothing on that date', `${municipality} has nothing to count on ${onDate}: ${since}`, {
           firstDate: first,
         })
       }
-      return { ...(await reader.coverage.on(municipality, request.query.date)), position }
+      const coverage = await reader.coverage.on(municipality, onDate)
+      const lastDateWithData = await reader.coverage.lastDate(municipality)
+      const dateDefaulted = request.query.date === undefined
+      // Today after the last school year finds nobody: say so and name the date that has data.
+      const note =
+        dateDefaulted && coverage.childrenEnrolled === 0 && lastDateWithData !== null && lastDateWithData < onDate
+          ? `nobody is enrolled today (${onDate}); the last date with enrolments is ${lastDateWithData}: ask with date=${lastDateWithData}`
+          : null
+      if (request.query.format === 'csv')
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="coverage-${municipality}-${onDate}.csv"`)
+          .send(coverageCsv(coverage) as never)
+      if (request.query.format === 'xlsx')
+        return reply
+          .type(XLSX)
+          .header('content-disposition', `attachment; filename="coverage-${municipality}-${onDate}.xlsx"`)
+          .send((await coverageXlsx(coverage)) as never)
+      return { ...coverage, position, dateDefaulted, lastDateWithData, note }
     },
   )
 }

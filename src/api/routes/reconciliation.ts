@@ -2,7 +2,14 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { type ProjectionReader, RECONCILIATION_FIGURES } from '../../../projections/read.ts'
+import type { Application } from '../../app/context.ts'
+import { invoiceDocumentData, reconciliationActData } from '../../app/documents.ts'
 import { payerFilter, requireReach } from '../../app/scope.ts'
+import { todayIn } from '../../audit/as-of.ts'
+import { invoicePdf } from '../../documents/invoice-pdf.ts'
+import { invoiceXlsx } from '../../documents/invoice-xlsx.ts'
+import { reconciliationActPdf } from '../../documents/reconciliation-act-pdf.ts'
+import type { OrganisationLookup } from '../../domain/organisation.ts'
 import { callerOf } from '../auth.ts'
 import { invoiceDocument, reconciliationCsv, reconciliationXlsx } from '../exports.ts'
 import { ProblemError } from '../problem.ts'
@@ -10,9 +17,54 @@ import { currentTo, readQuery, requireMunicipalityScope } from '../reads.ts'
 import { amountOut, date, id, money, month } from '../schemas.ts'
 
 const FIELDS = RECONCILIATION_FIGURES
+
+const PDF = 'application/pdf'
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+const binary = z.string().meta({ format: 'binary' })
+/** Who reads invoices and acts: a payer and a provider their own (src/app/scope.ts), the others all. */
+const DOCUMENT_ROLES = ['operator', 'payer', 'provider', 'auditor', 'reporting'] as const
+
+const problem = (codes: [string, ...string[]]) =>
+  z.looseObject({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(codes), instance: z.string() })
+/**
+ * The refusals particular to the documents, as application/problem+json; the ones every route shares (400, 401, 403,
+ * 429, 500, 503) are added to /openapi.json for every route alike.
+ */
+const documentProblems = {
+  404: {
+    description: "invoice_not_found: no such invoice (for the act: no invoice of the pair that month), or another tenant's",
+    content: { 'application/problem+json': { schema: problem(['invoice_not_found']) } },
+  },
+  422: {
+    description: "requisites_incomplete: a party lacks requisites the document needs; `missing` names each party's fields",
+    content: {
+      'application/problem+json': {
+        schema: problem(['requisites_incomplete']).extend({
+          missing: z.array(z.object({ party: z.enum(['payer', 'provider']), id: z.string(), fields: z.array(z.string()) })),
+        }),
+      },
+    },
+  },
+}
+
+/** PDF or XLSX when Accept asks for one of them (and not for text); text, as before, otherwise. */
+function formatFromAccept(accept: string | undefined): 'text' | 'pdf' | 'xlsx' {
+  const types = (accept ?? '').split(',').map((t) => t.split(';')[0]!.trim().toLowerCase())
+  if (types.includes(PDF)) return 'pdf'
+  if (types.includes(XLSX)) return 'xlsx'
+  return 'text'
+}
+
+/** A file name of the id's characters only (an id may carry anything a header cannot). */
+const fileName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_')
 const figures = z.object(Object.fromEntries(FIELDS.map((f) => [f, amountOut])) as Record<(typeof FIELDS)[number], typeof amountOut>)
 
-export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader }> = async (app, { reader }) => {
+export const reconciliationRoutes: FastifyPluginAsync<{
+  ledger: Application
+  reader: ProjectionReader
+  timeZone: string
+  organisations: OrganisationLookup
+}> = async (app, { ledger, reader, timeZone, organisations }) => {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/reconciliation',
     {
@@ -106,17 +158,49 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/invoices/:invoiceId/document',
     {
-      config: { roles: ['operator', 'payer', 'provider', 'auditor', 'reporting'] },
+      config: { roles: DOCUMENT_ROLES },
       schema: {
-        summary: 'An invoice as a document: lines with contract, certificate, % delivered and amount; total, advance, amount due',
+        summary: 'An invoice as a document: plain text (as before), PDF (счёт на оплату) or XLSX',
+        description:
+          'Text by default: lines with contract, certificate, % delivered and amount; total, advance, amount due. ' +
+          "`format=pdf` or `Accept: application/pdf`: the invoice to file, with both parties' requisites in force on its issue date, the lines " +
+          '(certificate, programme, group, month amount, completeness, line amount), totals, the advance deducted, the amount due in figures and ' +
+          "in words, «Без налога (НДС)», the provider head's signature block and the number bank statements match. `format=xlsx` or the XLSX media " +
+          "type in Accept: the same invoice as a workbook. PDF and XLSX need both parties' requisites: without them 422 requisites_incomplete " +
+          "names each party's missing fields in `missing`.",
         tags: ['settlement'],
         security: [{ bearer: [] }],
         params: z.object({ invoiceId: z.string().min(1).max(200) }),
-        querystring: z.object(readQuery),
+        querystring: z.object({
+          format: z.enum(['text', 'pdf', 'xlsx']).optional().describe('wins over Accept; without both: text'),
+          ...readQuery,
+        }),
+        response: {
+          200: {
+            description: 'the invoice in the format asked for',
+            content: { 'text/plain': { schema: z.string() }, [PDF]: { schema: binary }, [XLSX]: { schema: binary } },
+          },
+          ...documentProblems,
+        },
       },
     },
     async (request, reply) => {
       await currentTo(reader, reply, ['provider-invoices'], request.query.minPosition)
+      const format = request.query.format ?? formatFromAccept(request.headers.accept)
+      if (format !== 'text') {
+        const data = await invoiceDocumentData(ledger, reader, organisations, callerOf(request), request.params.invoiceId)
+        if (!data) throw new ProblemError(404, 'invoice_not_found', 'Not found', `no invoice ${request.params.invoiceId}`)
+        const file = fileName(`invoice-${data.number}`)
+        if (format === 'pdf')
+          return reply
+            .type(PDF)
+            .header('content-disposition', `attachment; filename="${file}.pdf"`)
+            .send((await invoicePdf(data)) as never)
+        return reply
+          .type(XLSX)
+          .header('content-disposition', `attachment; filename="${file}.xlsx"`)
+          .send((await invoiceXlsx(data)) as never)
+      }
       const invoice = await reader.invoices.document(request.params.invoiceId)
       if (!invoice) throw new ProblemError(404, 'invoice_not_found', 'Not found', `no invoice ${request.params.invoiceId}`)
       requireReach(callerOf(request), {
@@ -126,6 +210,45 @@ export const reconciliationRoutes: FastifyPluginAsync<{ reader: ProjectionReader
         payerId: String(invoice.payer_id),
       })
       return reply.type('text/plain; charset=utf-8').send(invoiceDocument(invoice as never))
+    },
+  )
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1/reconciliation/act',
+    {
+      config: { roles: DOCUMENT_ROLES },
+      schema: {
+        summary: 'The reconciliation act (акт сверки взаимных расчётов) of a payer and a provider for a month, as PDF',
+        description:
+          "The month's advance and final invoices of the pair, their payments and reversals by `on` (a business date; default today in " +
+          "LEDGER_TIME_ZONE), the month's figures as GET /v1/reconciliation gives them on that date, the balance in figures and in words, " +
+          "«Без налога (НДС)», both parties' requisites in force on `on` and both heads' signature blocks. A payer gets its own acts, a provider " +
+          "its own; another's answers 404 like a pair without invoices. Without both parties' requisites: 422 requisites_incomplete.",
+        tags: ['settlement'],
+        security: [{ bearer: [] }],
+        querystring: z.object({
+          payer: id,
+          provider: id,
+          month,
+          on: date.optional(),
+          format: z.enum(['pdf']).default('pdf'),
+          ...readQuery,
+        }),
+        response: {
+          200: { description: 'the act', content: { [PDF]: { schema: binary } } },
+          ...documentProblems,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { payer, provider, month: m, minPosition } = request.query
+      const on = request.query.on ?? todayIn(timeZone)
+      await currentTo(reader, reply, ['provider-invoices'], minPosition)
+      const data = await reconciliationActData(reader, organisations, callerOf(request), { payerId: payer, providerId: provider, month: m, on })
+      return reply
+        .type(PDF)
+        .header('content-disposition', `attachment; filename="${fileName(`reconciliation-act-${payer}-${provider}-${m}-${on}`)}.pdf"`)
+        .send((await reconciliationActPdf(data)) as never)
     },
   )
 }
