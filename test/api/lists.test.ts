@@ -7,7 +7,7 @@ import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract } from '../../src/app/contracts.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
 import { recordPayment } from '../../src/app/payments.ts'
-import { openFinancingPeriod, openGroup, registerPayer, registerProvider } from '../../src/app/registry.ts'
+import { changeRequisites, openFinancingPeriod, openGroup, registerPayer, registerProvider } from '../../src/app/registry.ts'
 import { createToken, type Role } from '../../src/auth/tokens.ts'
 import { invoiceIds } from '../../src/domain/invoice.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
@@ -178,6 +178,16 @@ t.test('lists: organisations, municipalities, payments of an invoice and of a mo
   t.equal(overdueOnly.body.overdueOutstanding, rub(first + other - 27007 + advance))
   t.same((await unpaid('2024-09-30')).invoices, [], 'nothing issued yet')
   t.equal((await get(`/v1/municipalities/${MUNICIPALITY}/unpaid-invoices`)).status, 400, 'the date is required')
+
+  // The documents read the registry's requisites by default: refused while the provider has none, printed once it has.
+  const pdf = () => app.inject({ url: `/v1/invoices/${octFinal}/document?format=pdf`, headers: payer })
+  const refused = await pdf()
+  t.same([refused.statusCode, refused.json().code], [422, 'requisites_incomplete'])
+  t.match(refused.json().missing, [{ party: 'provider', id: 'prov-1' }], 'the payer registered its requisites; the provider lacks them')
+  await changeRequisites(ledger, ctx(), { kind: 'provider', organisationId: 'prov-1', effectiveOn: '2024-09-01', requisites: validRequisites(3) })
+  const printed = await pdf()
+  t.equal(printed.statusCode, 200, printed.body.slice(0, 300))
+  t.match(printed.headers['content-type'], /^application\/pdf/)
 
   // Documented where a generated client looks.
   const openapi = (await get('/openapi.json')).body
