@@ -236,13 +236,27 @@ async function catchUps(db: Database, peerUrl: string, theirs: EmmettStore, cont
   const copySeconds = seconds(copyStarted)
   await untilLogVisible(db.sql)
 
-  const consumer = theirs.consumer({ stopWhen: { noMessagesLeft: true }, pulling: { batchSize: CATCH_UP_BATCH, pullingFrequencyInMs: 0 } })
-  consumer.projector({ projection: contractDocuments })
   say('peer: catching up one projection, peer')
-  const peerStarted = performance.now()
-  await consumer.start()
-  const peerSeconds = seconds(peerStarted)
-  await consumer.stop()
+  const peerSql = postgres(peerUrl, { max: 1, onnotice: () => {} })
+  const peerContracts = () =>
+    peerSql<{ n: number; parts: string }[]>`
+      SELECT count(*)::int AS n, coalesce(sum((data->>'certificate_part')::bigint), 0)::text AS parts FROM contracts WHERE data->>'status' = 'accepted'`
+      .then(([row]) => row)
+      .catch(() => undefined) // no collection yet: the projector has written nothing
+  // Emmett's consumer stops at its first empty pull, and sees nothing while a transaction anywhere on the server is
+  // older than the log (a test database's, say): it is started again from its checkpoint until it holds every
+  // contract, and only its running time counts.
+  let peerSeconds = 0
+  for (let attempt = 1; ; attempt++) {
+    const consumer = theirs.consumer({ stopWhen: { noMessagesLeft: true }, pulling: { batchSize: CATCH_UP_BATCH, pullingFrequencyInMs: 0 } })
+    consumer.projector({ projection: contractDocuments })
+    const peerStarted = performance.now()
+    await consumer.start()
+    peerSeconds += seconds(peerStarted)
+    await consumer.stop()
+    if (((await peerContracts())?.n ?? 0) >= contractsWanted || attempt === 100) break
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
 
   say('peer: catching up one projection, ours')
   const oursStarted = performance.now()
@@ -253,9 +267,7 @@ async function catchUps(db: Database, peerUrl: string, theirs: EmmettStore, cont
   const { schema } = await activeSchema(db.sql, 'contracts')
   const [o] = await db.sql<{ n: number; parts: string }[]>`
     SELECT count(*)::int AS n, coalesce(sum(certificate_part), 0)::text AS parts FROM ${db.sql(schema)}.contracts WHERE status = 'accepted'`
-  const peerSql = postgres(peerUrl, { max: 1, onnotice: () => {} })
-  const [p] = await peerSql<{ n: number; parts: string }[]>`
-    SELECT count(*)::int AS n, coalesce(sum((data->>'certificate_part')::bigint), 0)::text AS parts FROM contracts WHERE data->>'status' = 'accepted'`
+  const p = await peerContracts()
   await peerSql.end()
   if (o?.n !== contractsWanted || p?.n !== o.n || p.parts !== o.parts)
     throw new Error(`peer: the projections differ: ours ${JSON.stringify(o)}, peer ${JSON.stringify(p)}, ${contractsWanted} contracts set up`)
