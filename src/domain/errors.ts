@@ -35,6 +35,7 @@ export const DOMAIN_ERRORS = {
   payer_already_registered: 409,
   requisites_invalid: 422,
   requisites_unchanged: 409,
+  organisation_unknown: 422,
   agreement_already_concluded: 409,
   programme_already_registered: 409,
   programme_not_certified: 422,

@@ -7,6 +7,7 @@ import type { Application } from '../../app/context.ts'
 import { unknownOrganisation } from '../../app/organisations.ts'
 import { createToken, listTokens, ROLES, revokeToken, type TokenInfo } from '../../auth/tokens.ts'
 import type { Sql } from '../../db/database.ts'
+import { DomainError } from '../../domain/errors.ts'
 import { ProblemError } from '../problem.ts'
 import { date, id, uuid } from '../schemas.ts'
 
@@ -76,7 +77,7 @@ export const tokenRoutes: FastifyPluginAsync<{ sql: Sql; ledger: Application; re
             : null
       const unknown = organisation && (await unknownOrganisation(ledger, organisation.kind, organisation.id, (p) => periodsNamePayer(reader, p)))
       if (unknown)
-        throw new ProblemError(422, 'organisation_unknown', 'Unknown organisation', unknown, {
+        throw new DomainError('organisation_unknown', unknown, {
           field: organisation.kind === 'payer' ? 'payerId' : 'providerId',
         })
       const created = await createToken(sql, {
