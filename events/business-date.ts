@@ -26,6 +26,8 @@ const BUSINESS_DATE_FIELD: { readonly [T in EventType]: { [K in keyof EventData<
     CertificateReservationReleased: 'releasedOn',
     ProviderRegistered: null,
     ProviderAgreementConcluded: 'concludedOn',
+    PayerRegistered: null,
+    OrganisationRequisitesChanged: 'effectiveOn',
     ProgrammeRegistered: null,
     ProgrammeQualityAssessed: 'assessedOn',
     GroupOpened: null,

@@ -124,3 +124,29 @@ export function nextVersion<Type extends string, Old extends z.ZodType, Schema e
  * carried none of their own, the best the log knows about them.
  */
 export const recordedDate = (context: UpcastContext): string => context.recordedAt.toISOString().slice(0, 10)
+
+/** A requisite's text (a name, an address, a bank): bounded so the read models store it whole. */
+const requisiteText = z.string().min(1).max(1000)
+/** A requisite's number (ИНН, КПП, ОГРН, БИК, an account): its checksums are checked by the command, not here. */
+const requisiteNumber = z.string().min(1).max(32)
+
+/**
+ * An organisation's requisites (реквизиты), as far as given: organisations' data, never a child's. The commands check
+ * their checksums; the events store what was accepted, so a log read later never refuses one.
+ */
+export const requisites = z.object({
+  fullName: requisiteText.optional(),
+  shortName: requisiteText.optional(),
+  inn: requisiteNumber.optional(),
+  kpp: requisiteNumber.optional(),
+  ogrn: requisiteNumber.optional(),
+  legalAddress: requisiteText.optional(),
+  settlementAccount: requisiteNumber.optional(),
+  bankName: requisiteText.optional(),
+  bik: requisiteNumber.optional(),
+  correspondentAccount: requisiteNumber.optional(),
+  headName: requisiteText.optional(),
+  headTitle: requisiteText.optional(),
+})
+/** The fields of `requisites`, in the order documents print them. */
+export const REQUISITE_FIELDS = Object.keys(requisites.shape) as [keyof typeof requisites.shape, ...(keyof typeof requisites.shape)[]]

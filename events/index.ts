@@ -35,6 +35,8 @@ import { GroupPlaceReleased } from './group-place-released.ts'
 import { GroupPlaceTaken } from './group-place-taken.ts'
 import { MonthClosed } from './month-closed.ts'
 import { NominalCredited } from './nominal-credited.ts'
+import { OrganisationRequisitesChanged } from './organisation-requisites-changed.ts'
+import { PayerRegistered } from './payer-registered.ts'
 import { PaymentOrderNumberReleased } from './payment-order-number-released.ts'
 import { PaymentOrderNumberUsed } from './payment-order-number-used.ts'
 import { PaymentRecorded } from './payment-recorded.ts'
@@ -66,6 +68,8 @@ export const catalogue = {
   CertificateReservationReleased,
   ProviderRegistered,
   ProviderAgreementConcluded,
+  PayerRegistered,
+  OrganisationRequisitesChanged,
   ProgrammeRegistered,
   ProgrammeQualityAssessed,
   GroupOpened,

@@ -83,6 +83,18 @@ export async function installViews(sql: Q, projection: Projection, schema: strin
   }
 }
 
+/**
+ * The comments of a projection's reporting views (`COMMENT ON …` lines of views.sql) applied again to the views an
+ * earlier release installed: views are (re)created with their comments by `installViews`, but a projection already
+ * installed keeps its views until it is rebuilt. A comment on a view or column that generation lacks is left out.
+ */
+export async function installComments(sql: Q, projection: Projection): Promise<void> {
+  const comments = [...sqlFile(projection, 'views.sql', '').matchAll(/^COMMENT ON .*;$/gm)].map((m) => m[0])
+  if (comments.length === 0) return
+  const guarded = comments.map((c) => `BEGIN ${c} EXCEPTION WHEN undefined_table OR undefined_column OR undefined_function THEN NULL; END;`)
+  await sql.unsafe(`DO $comments$ BEGIN ${guarded.join('\n')} END $comments$`)
+}
+
 export async function readCheckpoint(sql: Q, schema: string): Promise<LogPosition & { eventsApplied: number }> {
   const [row] = await sql.unsafe<{ transaction_id: string; global_position: string; events_applied: string }[]>(
     `SELECT transaction_id, global_position, events_applied FROM ${schema}.checkpoint`,

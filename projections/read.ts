@@ -3,7 +3,9 @@ import { compareLogPositions, type EventStore, type LogPosition } from '../src/s
 import { CertificateReads } from './certificate-balances/read.ts'
 import { ContractReads } from './contracts/read.ts'
 import { CoverageReads } from './coverage/read.ts'
+import { OrganisationReads } from './organisations/read.ts'
 import { readCheckpoint } from './postgres.ts'
+import { InvoiceLists } from './provider-invoices/lists.ts'
 import { InvoiceReads } from './provider-invoices/read.ts'
 import { activeSchema } from './runner.ts'
 
@@ -18,6 +20,8 @@ export class ProjectionReader {
   readonly contracts: ContractReads
   readonly invoices: InvoiceReads
   readonly coverage: CoverageReads
+  readonly organisations: OrganisationReads
+  readonly invoiceLists: InvoiceLists
 
   constructor(
     readonly sql: Sql,
@@ -27,6 +31,8 @@ export class ProjectionReader {
     this.contracts = new ContractReads(this)
     this.invoices = new InvoiceReads(this)
     this.coverage = new CoverageReads(this)
+    this.organisations = new OrganisationReads(this)
+    this.invoiceLists = new InvoiceLists(this)
   }
 
   /** The schema of a projection's active generation. */

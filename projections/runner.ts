@@ -1,7 +1,7 @@
 import type { Sql } from '../src/db/database.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../src/store/port.ts'
 import { dropAbandonedGenerations, GenerationClaims, projectionLockKey } from './generations.ts'
-import { applyBatch, createGeneration, installViews, readCheckpoint, schemaFor } from './postgres.ts'
+import { applyBatch, createGeneration, installComments, installViews, readCheckpoint, schemaFor } from './postgres.ts'
 import { RowSet } from './rows.ts'
 import type { Projection } from './types.ts'
 
@@ -38,7 +38,7 @@ export async function installProjections(sql: Sql, projections: readonly Project
     await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtext(${lockKey(p.name)}))`
       const [existing] = await tx`SELECT 1 FROM projections.registry WHERE name = ${p.name}`
-      if (existing) return
+      if (existing) return installComments(tx, p)
       const schema = schemaFor(p.name, 1)
       await createGeneration(tx, p, schema)
       await installViews(tx, p, schema)

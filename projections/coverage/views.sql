@@ -92,3 +92,22 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
   SELECT max(e.end_date) FROM {{schema}}.enrolments e
   WHERE e.municipality = p_municipality AND e.status IN ('accepted', 'terminated', 'closed') AND e.accepted_on IS NOT NULL
 $$;
+
+-- Comments for the analysts who read these views (issue 15): every view and column says what it holds.
+COMMENT ON VIEW reporting.coverage_targets IS 'Региональные целевые показатели охвата';
+COMMENT ON COLUMN reporting.coverage_targets.milestone IS 'Дата, к которой показатель должен быть достигнут';
+COMMENT ON COLUMN reporting.coverage_targets.certificate_share IS 'Целевая доля детей с сертификатами';
+COMMENT ON COLUMN reporting.coverage_targets.financing_share IS 'Целевая доля детей с сертификатами финансирования';
+COMMENT ON VIEW reporting.budget_convergence IS 'Сходимость бюджета по периодам: места × номинал против лимита';
+COMMENT ON COLUMN reporting.budget_convergence.municipality IS 'Муниципалитет';
+COMMENT ON COLUMN reporting.budget_convergence.period_id IS 'Период финансирования';
+COMMENT ON COLUMN reporting.budget_convergence.financing_cap IS 'Число мест финансирования';
+COMMENT ON COLUMN reporting.budget_convergence.financing_certificates IS 'Сертификатов финансирования';
+COMMENT ON COLUMN reporting.budget_convergence.nominal IS 'Номинал, руб.';
+COMMENT ON COLUMN reporting.budget_convergence.cap_times_nominal IS 'Места × номинал, руб.';
+COMMENT ON COLUMN reporting.budget_convergence.sum_of_nominals IS 'Сумма номиналов на сертификатах, руб.';
+COMMENT ON COLUMN reporting.budget_convergence.nominal_limit IS 'Лимит суммы номиналов, руб.; null — без лимита';
+COMMENT ON COLUMN reporting.budget_convergence.converges IS 'Места × номинал в пределах лимита (или лимита нет)';
+COMMENT ON FUNCTION reporting.coverage(text, date) IS 'Охват на дату: дети считаются один раз в итоге и один раз в каждой разбивке (направленность, возраст, тип сертификата, поставщик); доля — от населения 5–18 лет';
+COMMENT ON FUNCTION reporting.municipality_statistics(text, date) IS 'Показатели муниципалитета на дату: сертификаты, сертификаты финансирования, охват и целевые значения';
+COMMENT ON FUNCTION reporting.coverage_last_date(text) IS 'Последний день, когда в муниципалитете кто-то из детей обучался (null до первого зачисления)';

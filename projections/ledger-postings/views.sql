@@ -12,3 +12,18 @@ FROM (
   SELECT credit_account, 0, amount FROM {{schema}}.postings
 ) m
 GROUP BY account;
+
+-- Comments for the analysts who read these views (issue 15): every view and column says what it holds.
+COMMENT ON VIEW reporting.ledger_postings IS 'Двойная запись: каждое движение денег как проводка со счёта кредита на счёт дебета';
+COMMENT ON COLUMN reporting.ledger_postings.global_position IS 'Глобальная позиция события';
+COMMENT ON COLUMN reporting.ledger_postings.seq IS 'Номер проводки в событии';
+COMMENT ON COLUMN reporting.ledger_postings.scope IS 'Период (деньги сертификата) или месяц (счета и платежи)';
+COMMENT ON COLUMN reporting.ledger_postings.debit_account IS 'Счёт дебета';
+COMMENT ON COLUMN reporting.ledger_postings.credit_account IS 'Счёт кредита';
+COMMENT ON COLUMN reporting.ledger_postings.amount IS 'Сумма, руб.';
+COMMENT ON COLUMN reporting.ledger_postings.event_type IS 'Тип события';
+COMMENT ON VIEW reporting.account_balances IS 'Обороты и сальдо каждого счёта двойной записи';
+COMMENT ON COLUMN reporting.account_balances.account IS 'Счёт';
+COMMENT ON COLUMN reporting.account_balances.debits IS 'Оборот по дебету, руб.';
+COMMENT ON COLUMN reporting.account_balances.credits IS 'Оборот по кредиту, руб.';
+COMMENT ON COLUMN reporting.account_balances.balance IS 'Сальдо = дебет − кредит, руб.';

@@ -4,7 +4,9 @@ import ExcelJS from 'exceljs'
 
 const RECONCILIATION_COLUMNS = [
   ['providerId', 'Поставщик'],
+  ['providerName', 'Наименование поставщика'],
   ['payerId', 'Плательщик'],
+  ['payerName', 'Наименование плательщика'],
   ['advanceInvoiced', 'Аванс выставлен'],
   ['advancePaid', 'Аванс оплачен'],
   ['advancePaidLate', 'Аванс оплачен с просрочкой'],
@@ -17,8 +19,10 @@ const RECONCILIATION_COLUMNS = [
   ['overdueOutstanding', 'Просроченная задолженность'],
   ['refundedToCertificates', 'Возвращено на сертификаты'],
 ] as const
+/** The columns before the amounts: the ids and the names of the provider and the payer. */
+const TEXT_COLUMNS = 4
 
-type Row = Record<string, string | number>
+type Row = Record<string, string | number | null>
 
 /** 123456 kopecks → "1234,56" (decimal comma, no thousands separator, as spreadsheets read it). */
 const rubles = (kopecks: number) => {
@@ -35,7 +39,7 @@ export function reconciliationCsv(providers: Row[], totals: Row, note: string | 
   const line = (r: Row) =>
     RECONCILIATION_COLUMNS.map(([key]) => csvCell(typeof r[key] === 'number' ? rubles(r[key] as number) : String(r[key] ?? ''))).join(';')
   for (const p of providers) lines.push(line(p))
-  lines.push(line({ ...totals, providerId: 'Итого', payerId: '' }))
+  lines.push(line({ ...totals, providerId: 'Итого', providerName: '', payerId: '', payerName: '' }))
   if (note) lines.push(csvCell(note))
   return `\uFEFF${lines.join('\r\n')}\r\n`
 }
@@ -50,11 +54,11 @@ export async function reconciliationXlsx(title: string, providers: Row[], totals
   // Amounts as numbers in roubles (exact: kopecks / 100 has two decimals) with a two-decimal format.
   const values = (r: Row) => RECONCILIATION_COLUMNS.map(([key]) => (typeof r[key] === 'number' ? (r[key] as number) / 100 : (r[key] ?? '')))
   for (const p of providers) sheet.addRow(values(p))
-  sheet.addRow(values({ ...totals, providerId: 'Итого', payerId: '' })).font = { bold: true }
+  sheet.addRow(values({ ...totals, providerId: 'Итого', providerName: '', payerId: '', payerName: '' })).font = { bold: true }
   RECONCILIATION_COLUMNS.forEach((_, i) => {
     const column = sheet.getColumn(i + 1)
-    column.width = i < 2 ? 24 : 18
-    if (i >= 2) column.numFmt = '#,##0.00'
+    column.width = i < TEXT_COLUMNS ? (i % 2 === 1 ? 40 : 20) : 18
+    if (i >= TEXT_COLUMNS) column.numFmt = '#,##0.00'
   })
   return Buffer.from(await book.xlsx.writeBuffer())
 }

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { ProjectionReader } from '../../projections/read.ts'
 import { Application } from '../app/context.ts'
-import { registeredNamesLookup } from '../app/documents.ts'
+import { organisationLookup } from '../app/organisations.ts'
 import type { Database } from '../db/database.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { DomainError } from '../domain/errors.ts'
@@ -23,7 +23,9 @@ import { contractRoutes } from './routes/contracts.ts'
 import { groupRoutes } from './routes/groups.ts'
 import { healthRoutes } from './routes/health.ts'
 import { historyRoutes } from './routes/history.ts'
+import { listRoutes } from './routes/lists.ts'
 import { municipalityRoutes } from './routes/municipalities.ts'
+import { payerRoutes } from './routes/payers.ts'
 import { programmeRoutes } from './routes/programmes.ts'
 import { providerRoutes } from './routes/providers.ts'
 import { quoteRoutes } from './routes/quotes.ts'
@@ -42,7 +44,7 @@ export interface ServerDependencies {
   reader?: ProjectionReader
   /** The projection runner of this process, woken after every command so reads catch up at once. */
   runner?: { poke(): void }
-  /** The organisations' requisites the documents print; by default names from the registry and no requisites (documents refused). */
+  /** The organisations' requisites the documents print; by default the registry's, in force on each document's date. */
   organisations?: OrganisationLookup
   /** Where a business date ends, for `asOf=YYYY-MM-DD`. */
   timeZone?: string
@@ -237,13 +239,15 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
 
   const ledger = deps.ledger ?? new Application(deps.store)
   const reader = deps.reader ?? new ProjectionReader(deps.db.sql, deps.store)
-  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow', organisations: deps.organisations ?? registeredNamesLookup(ledger) }
+  const reads = { ledger, reader, timeZone: deps.timeZone ?? 'Europe/Moscow', organisations: deps.organisations ?? organisationLookup(ledger) }
   await app.register(healthRoutes, { db: deps.db })
   await app.register(whoamiRoutes)
-  await app.register(tokenRoutes, { sql: deps.db.sql })
+  await app.register(tokenRoutes, { sql: deps.db.sql, ledger, reader })
   await app.register(streamRoutes, { store: deps.store })
   await app.register(municipalityRoutes, reads)
   await app.register(providerRoutes, reads)
+  await app.register(payerRoutes, reads)
+  await app.register(listRoutes, reads)
   await app.register(programmeRoutes, { ledger })
   await app.register(groupRoutes, { ledger })
   await app.register(certificateRoutes, reads)

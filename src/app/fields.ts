@@ -73,3 +73,29 @@ export const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 export const certificateType = z.enum(CERTIFICATE_TYPES)
 export const direction = z.enum(DIRECTIONS)
 export const programmeKind = z.enum(PROGRAMME_KINDS)
+
+/**
+ * An organisation's requisites at the edge: each a bounded string; their checksums and shapes are checked by the
+ * registry's commands (a bad ИНН is a 422 naming `requisites.inn`, not a schema error).
+ */
+const requisiteValue = z.string().max(1000)
+export const requisitesInput = z.strictObject({
+  fullName: requisiteValue.optional().describe('Полное наименование'),
+  shortName: requisiteValue.optional().describe('Сокращённое наименование'),
+  inn: requisiteValue.optional().describe('ИНН: 10 digits (an organisation) or 12 (an individual entrepreneur), control digits checked'),
+  kpp: requisiteValue.optional().describe('КПП: 4 digits, 2 digits or capital Latin letters, 3 digits; none for a 12-digit ИНН'),
+  ogrn: requisiteValue.optional().describe('ОГРН (13 digits) or ОГРНИП (15), control digit checked'),
+  legalAddress: requisiteValue.optional().describe('Юридический адрес'),
+  settlementAccount: requisiteValue.optional().describe('Расчётный счёт: 20 digits, checked against the БИК'),
+  bankName: requisiteValue.optional().describe('Банк'),
+  bik: requisiteValue.optional().describe('БИК: 9 digits'),
+  correspondentAccount: requisiteValue.optional().describe('Корреспондентский счёт: 20 digits, checked against the БИК'),
+  headName: requisiteValue.optional().describe("The head's name, for signatures"),
+  headTitle: requisiteValue.optional().describe("The head's title, for signatures"),
+})
+/** A change of requisites: the fields to set; null removes one (a КПП when an organisation becomes an entrepreneur's). */
+export const requisitesPatch = z.strictObject(
+  Object.fromEntries(Object.entries(requisitesInput.shape).map(([k, s]) => [k, s.unwrap().nullable().optional()])) as {
+    [K in keyof typeof requisitesInput.shape]: z.ZodOptional<z.ZodNullable<z.ZodString>>
+  },
+)

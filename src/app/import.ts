@@ -3,18 +3,19 @@ import { z } from 'zod'
 import { DIRECTIONS, PROGRAMME_KINDS } from '../../events/index.ts'
 import { DomainError } from '../domain/errors.ts'
 import { parseAmount } from '../domain/money.ts'
+import type { Requisites } from '../domain/organisation.ts'
 import { unstorableText } from '../domain/text.ts'
 import { activateCertificate, issueCertificate } from './certificates.ts'
 import { type Application, type CommandContext, idempotencyStreamOf, systemMetadata } from './context.ts'
 import { birthDate, certificateNumber, count, date, id, LIMITS } from './fields.ts'
 import { sha256 } from './ids.ts'
-import { openGroup, recordQualityAssessment, registerProgramme, registerProvider } from './registry.ts'
+import { openGroup, recordQualityAssessment, registerPayer, registerProgramme, registerProvider } from './registry.ts'
 
 // Bulk import of a municipality's existing registries from CSV (`;` or `,`, UTF-8, a header row). Every row goes
 // through the same commands as the API, under an idempotency key named after the file's kind and the row's id:
 // importing the same file again records nothing new, and a row whose data changed since is reported, not applied.
 
-export const IMPORT_KINDS = ['certificates', 'providers', 'programmes', 'groups'] as const
+export const IMPORT_KINDS = ['certificates', 'providers', 'payers', 'programmes', 'groups'] as const
 export type ImportKind = (typeof IMPORT_KINDS)[number]
 
 export interface ImportReport {
@@ -34,6 +35,32 @@ const money = z.string().transform((s, ctx) => {
 })
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
 
+/** An organisation's requisites as optional columns (empty: not given); their checksums are the command's to check. */
+const REQUISITE_COLUMNS = {
+  full_name: 'fullName',
+  short_name: 'shortName',
+  inn: 'inn',
+  kpp: 'kpp',
+  ogrn: 'ogrn',
+  legal_address: 'legalAddress',
+  settlement_account: 'settlementAccount',
+  bank_name: 'bankName',
+  bik: 'bik',
+  correspondent_account: 'correspondentAccount',
+  head_name: 'headName',
+  head_title: 'headTitle',
+} as const satisfies Record<string, keyof Requisites>
+const requisiteColumns = Object.fromEntries(Object.keys(REQUISITE_COLUMNS).map((c) => [c, optional(z.string().max(1000))])) as {
+  [C in keyof typeof REQUISITE_COLUMNS]: ReturnType<typeof optional<z.ZodString>>
+}
+
+/** The requisites a row gives, or undefined when it gives none (a provider registered with its name alone). */
+function requisitesOf(row: Record<string, unknown>): Partial<Requisites> | undefined {
+  const out: Partial<Requisites> = {}
+  for (const [column, field] of Object.entries(REQUISITE_COLUMNS)) if (typeof row[column] === 'string') out[field] = row[column] as string
+  return Object.keys(out).length > 0 ? out : undefined
+}
+
 const rowSchemas = {
   certificates: z.object({
     certificate_number: certificateNumber,
@@ -44,7 +71,14 @@ const rowSchemas = {
     period_id: optional(id),
     activated_on: optional(date),
   }),
-  providers: z.object({ provider_id: id, municipality: id, name: z.string().min(1), kind: z.enum(['municipal', 'private', 'individual-entrepreneur']) }),
+  providers: z.object({
+    provider_id: id,
+    municipality: id,
+    name: z.string().min(1).max(300),
+    kind: z.enum(['municipal', 'private', 'individual-entrepreneur']),
+    ...requisiteColumns,
+  }),
+  payers: z.object({ payer_id: id, municipality: id, name: z.string().min(1).max(300), ...requisiteColumns }),
   programmes: z.object({
     programme_id: id,
     provider_id: id,
@@ -128,7 +162,22 @@ function rowCommands(
       const r = data as z.infer<typeof rowSchemas.providers>
       return {
         firstStep: r.provider_id,
-        run: () => registerProvider(app, ctxFor(r.provider_id), { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind }),
+        run: () => {
+          const requisites = requisitesOf(r)
+          const input = { providerId: r.provider_id, municipality: r.municipality, name: r.name, kind: r.kind }
+          return registerProvider(app, ctxFor(r.provider_id), requisites ? { ...input, requisites } : input)
+        },
+      }
+    }
+    case 'payers': {
+      const r = data as z.infer<typeof rowSchemas.payers>
+      return {
+        firstStep: r.payer_id,
+        run: () => {
+          const requisites = requisitesOf(r)
+          const input = { payerId: r.payer_id, municipality: r.municipality, name: r.name }
+          return registerPayer(app, ctxFor(r.payer_id), requisites ? { ...input, requisites } : input)
+        },
       }
     }
     case 'programmes': {

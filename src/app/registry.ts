@@ -5,8 +5,11 @@ import { refuse } from '../domain/errors.ts'
 import { groupDecider } from '../domain/group.ts'
 import type { Kopecks } from '../domain/money.ts'
 import { type MunicipalityCommand, municipalityDecider } from '../domain/municipality.ts'
+import type { OrganisationKind, Requisites } from '../domain/organisation.ts'
+import { payerDecider } from '../domain/payer.ts'
 import { programmeDecider } from '../domain/programme.ts'
 import { providerDecider } from '../domain/provider.ts'
+import type { RequisitesPatch } from '../domain/requisites-timeline.ts'
 import { type Application, type CommandContext, type CommandOutcome, idempotent, processIdFrom } from './context.ts'
 import { Process } from './process.ts'
 import { requireReach } from './scope.ts'
@@ -51,6 +54,8 @@ export interface RegisterProviderInput {
   municipality: string
   name: string
   kind: 'municipal' | 'private' | 'individual-entrepreneur'
+  /** Optional: a provider may be registered with its name alone and its requisites given later. */
+  requisites?: Partial<Requisites>
 }
 
 export const registerProvider = (app: Application, ctx: CommandContext, input: RegisterProviderInput) =>
@@ -58,6 +63,41 @@ export const registerProvider = (app: Application, ctx: CommandContext, input: R
     type: 'RegisterProvider' as const,
     ...input,
   })
+
+export interface RegisterPayerInput {
+  payerId: string
+  municipality: string
+  name: string
+  requisites?: Partial<Requisites>
+}
+
+/** A payer joins the registry (a financing period may have named it already: the registry adds its name and requisites). */
+export const registerPayer = (app: Application, ctx: CommandContext, input: RegisterPayerInput) =>
+  single(app, ctx, 'RegisterPayer', input, payerDecider, streams.payer(input.payerId), {
+    type: 'RegisterPayer' as const,
+    ...input,
+  })
+
+export interface ChangeRequisitesInput {
+  kind: OrganisationKind
+  organisationId: string
+  /** The day the change takes effect: documents of that day and later use the new requisites. */
+  effectiveOn: IsoDate
+  requisites: RequisitesPatch
+}
+
+/** A payer's or a provider's requisites change from a date (the fields given; null removes one). */
+export async function changeRequisites(app: Application, ctx: CommandContext, input: ChangeRequisitesInput): Promise<CommandOutcome> {
+  const command = { type: 'ChangeRequisites' as const, effectiveOn: input.effectiveOn, requisites: input.requisites }
+  if (input.kind === 'payer') {
+    const payer = await app.aggregates.load(payerDecider, streams.payer(input.organisationId))
+    if (payer.state.payerId === null) refuse('payer_not_found', `no payer ${input.organisationId}`)
+    return single(app, ctx, 'ChangeRequisites', input, payerDecider, streams.payer(input.organisationId), command)
+  }
+  const provider = await app.aggregates.load(providerDecider, streams.provider(input.organisationId))
+  if (provider.state.providerId === null) refuse('provider_not_found', `no provider ${input.organisationId}`)
+  return single(app, ctx, 'ChangeRequisites', input, providerDecider, streams.provider(input.organisationId), command)
+}
 
 export async function concludeAgreement(
   app: Application,

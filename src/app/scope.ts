@@ -85,3 +85,18 @@ export function providerFilter(caller: Caller | null | undefined): string | null
 export function payerFilter(caller: Caller | null | undefined): string | null {
   return caller?.role === 'payer' ? caller.payerId : null
 }
+
+/**
+ * Whether the caller reaches an organisation's registry card (its name and requisites, public data of a legal
+ * entity that both parties print on their documents): a payer reaches itself and the providers, a provider itself
+ * and the payers; another payer or provider answers as missing.
+ */
+function reachesOrganisation(caller: Caller | null | undefined, kind: 'payer' | 'provider', id: string): boolean {
+  if (!caller || caller.role === 'operator' || caller.role === 'auditor' || caller.role === 'reporting') return true
+  if (caller.role === 'payer') return kind === 'provider' || id === caller.payerId
+  return kind === 'payer' || id === caller.providerId
+}
+
+export function requireOrganisationReach(caller: Caller | null | undefined, kind: 'payer' | 'provider', id: string): void {
+  if (!reachesOrganisation(caller, kind, id)) refuse(kind === 'payer' ? 'payer_not_found' : 'provider_not_found', `no ${kind} ${id}`)
+}

@@ -3,6 +3,8 @@ export const streams = {
   municipality: (municipality: string) => `municipality-${municipality}`,
   certificate: (number: string) => `certificate-${number}`,
   provider: (providerId: string) => `provider-${providerId}`,
+  /** A payer organisation of the registry and its requisites. */
+  payer: (payerId: string) => `payer-${payerId}`,
   programme: (programmeId: string) => `programme-${programmeId}`,
   group: (groupId: string) => `group-${groupId}`,
   contract: (contractId: string) => `contract-${contractId}`,

@@ -28,7 +28,7 @@ commands:
   import payments --file STATEMENT
                              a 1CClientBankExchange bank statement: payment orders matched to invoices
                              by the invoice number in their purpose, each recorded once
-  import certificates|providers|programmes|groups --file FILE
+  import certificates|providers|payers|programmes|groups --file FILE
                              bulk import of a registry (CSV, header row); rejected rows listed with
                              their line; running it again on the same file records nothing new
   projections run [--once]   feed the read models from the log (serve runs this too)

@@ -24,8 +24,22 @@ interface MonthLine {
   refundedToCertificates: number
 }
 
+/** A provider's year as the payer sees it, with the registry's name and ИНН. */
+interface ProviderLine {
+  providerId: string
+  name: string | null
+  inn: string | null
+  invoiced: number
+  paid: number
+  outstanding: number
+}
+
 export interface YearReport {
   municipality: string
+  /** The payer as the registry names it (null: a period names it, the registry does not). */
+  payer: { payerId: string; name: string | null; inn: string | null }
+  /** The providers paid the most services in the year, by name. */
+  topProviders: ProviderLine[]
   months: MonthLine[]
   coverage: Awaited<ReturnType<ProjectionReader['coverage']['on']>>
 }
@@ -34,8 +48,16 @@ export async function yearReport(sql: Sql, store: EventStore, scenario: Scenario
   await new ProjectionRunner(sql, store, PROJECTIONS).catchUp()
   const reader = new ProjectionReader(sql, store)
   const lines: MonthLine[] = []
+  const byProvider = new Map<string, ProviderLine>()
   for (const month of months) {
     const r = await reader.invoices.reconciliation(scenario.municipality, month, null, null)
+    for (const p of r.providers) {
+      const line = byProvider.get(p.providerId) ?? { providerId: p.providerId, name: null, inn: null, invoiced: 0, paid: 0, outstanding: 0 }
+      line.invoiced += p.finalInvoiced
+      line.paid += p.advancePaid + p.finalPaid
+      line.outstanding += p.outstanding
+      byProvider.set(p.providerId, line)
+    }
     const t = r.totals
     lines.push({
       month,
@@ -49,7 +71,23 @@ export async function yearReport(sql: Sql, store: EventStore, scenario: Scenario
       refundedToCertificates: t.refundedToCertificates,
     })
   }
-  return { municipality: scenario.municipality, months: lines, coverage: await reader.coverage.on(scenario.municipality, coverageOn) }
+  const registered = new Map((await reader.organisations.list('provider', { municipality: scenario.municipality, only: null, on: null })).map((p) => [p.id, p]))
+  const topProviders = [...byProvider.values()]
+    .sort((a, b) => b.invoiced - a.invoiced || (a.providerId < b.providerId ? -1 : 1))
+    .slice(0, 5)
+    .map((p) => ({
+      ...p,
+      name: registered.get(p.providerId)?.shortName ?? registered.get(p.providerId)?.name ?? null,
+      inn: registered.get(p.providerId)?.inn ?? null,
+    }))
+  const [payer] = await reader.organisations.list('payer', { municipality: null, only: scenario.payerId, on: null })
+  return {
+    municipality: scenario.municipality,
+    payer: { payerId: scenario.payerId, name: payer?.name ?? null, inn: payer?.inn ?? null },
+    topProviders,
+    months: lines,
+    coverage: await reader.coverage.on(scenario.municipality, coverageOn),
+  }
 }
 
 /** Kopecks as roubles with a space between thousands, as Russian documents write them. */
@@ -61,7 +99,9 @@ const percent = (share: string | null | undefined) => (share == null ? '—' : `
 export function formatReport(report: YearReport, scenario: Scenario): string {
   const out: string[] = []
   const col = (s: string, n: number) => s.padStart(n)
+  const named = (name: string | null, id: string, inn: string | null) => `${name ?? id}${inn ? ` (ИНН ${inn})` : ''}`
   out.push(`Payments to providers, ${scenario.title} (roubles)`)
+  out.push(`Payer: ${named(report.payer.name, report.payer.payerId, report.payer.inn)}`)
   out.push(
     `${'month'.padEnd(8)}${col('advance inv.', 15)}${col('advance paid', 15)}${col('final inv.', 15)}${col('final due', 15)}${col('final paid', 15)}${col('late, adv+fin', 14)}${col('outstanding', 14)}${col('refunded', 12)}`,
   )
@@ -84,6 +124,13 @@ export function formatReport(report: YearReport, scenario: Scenario): string {
   out.push(
     `${'year'.padEnd(8)}${col(money(sum.advanceInvoiced), 15)}${col(money(sum.advancePaid), 15)}${col(money(sum.finalInvoiced), 15)}${col(money(sum.finalDue), 15)}${col(money(sum.finalPaid), 15)}${col(money(sum.paidLateInclAdvances), 14)}${col(money(sum.outstanding), 14)}${col(money(sum.refundedToCertificates), 12)}`,
   )
+  out.push('')
+  out.push('Providers paid the most services in the year (roubles)')
+  out.push(`${'provider'.padEnd(64)}${col('invoiced', 15)}${col('paid', 15)}${col('outstanding', 14)}`)
+  for (const p of report.topProviders)
+    out.push(
+      `${named(p.name, p.providerId, p.inn).slice(0, 63).padEnd(64)}${col(money(p.invoiced), 15)}${col(money(p.paid), 15)}${col(money(p.outstanding), 14)}`,
+    )
   const c = report.coverage
   out.push('')
   out.push(`Coverage on ${c.date} (population 5–18: ${c.population ?? '—'}, ${c.populationYear ?? '—'})`)

@@ -17,6 +17,8 @@ export interface Scenario {
   nominal: Kopecks
   financingCap: number
   payerId: string
+  /** The payer's name: the municipality's body that pays the providers. */
+  payerName: string
   /** Children aged 5–18 living in the municipality (the coverage denominator) and the year of that figure. */
   population: number
   populationYear: number
@@ -41,6 +43,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     nominal: 776000,
     financingCap: 1125,
     payerId: 'tambov-payer',
+    payerName: 'Отдел образования администрации Тамбовского района',
     population: 3750,
     populationYear: 2023,
     certificates: 2558,
@@ -61,6 +64,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     nominal: 600000,
     financingCap: 750,
     payerId: 'michurinsk-payer',
+    payerName: 'Управление народного образования администрации города Мичуринска',
     population: 12500,
     populationYear: 2020,
     certificates: 11677,

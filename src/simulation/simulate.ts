@@ -11,6 +11,7 @@ import {
   openGroup,
   recordPopulation,
   recordQualityAssessment,
+  registerPayer,
   registerProgramme,
   registerProvider,
 } from '../app/registry.ts'
@@ -18,6 +19,7 @@ import { streams } from '../app/streams.ts'
 import { addMonths, dayNumber, fromDayNumber, type IsoDate, type IsoMonth, lastDayOfMonth, monthOf } from '../domain/dates.ts'
 import { DomainError } from '../domain/errors.ts'
 import { amountDueOf, invoiceDecider } from '../domain/invoice.ts'
+import { simulatedRequisites } from './organisations.ts'
 import { makePlan, type Plan, type PlannedChild, type PlannedContract } from './plan.ts'
 import { Random } from './random.ts'
 import type { Scenario } from './scenarios.ts'
@@ -108,6 +110,9 @@ export async function simulate(app: Application, listContracts: ContractLister, 
 
   // The registry before the school year: period, population, providers and agreements, programmes, НОК, groups.
   const before = DAY(s.schoolYear.start, -10)
+  // The organisations with names and valid requisites, so the year's documents can be printed.
+  const requisites = simulatedRequisites(s, options.seed, plan.providers)
+  await command(() => registerPayer(app, operator, { payerId: s.payerId, municipality: s.municipality, name: s.payerName, requisites: requisites.payer }))
   await command(() =>
     openFinancingPeriod(app, operator, {
       municipality: s.municipality,
@@ -122,7 +127,15 @@ export async function simulate(app: Application, listContracts: ContractLister, 
   )
   await command(() => recordPopulation(app, operator, { municipality: s.municipality, year: s.populationYear, children5to18: s.population }))
   await each(plan.providers, async (p) => {
-    await command(() => registerProvider(app, operator, { providerId: p.providerId, municipality: s.municipality, name: p.name, kind: p.kind }))
+    await command(() =>
+      registerProvider(app, operator, {
+        providerId: p.providerId,
+        municipality: s.municipality,
+        name: p.name,
+        kind: p.kind,
+        requisites: requisites.providers.get(p.providerId)!,
+      }),
+    )
     await command(() => concludeAgreement(app, payer, { providerId: p.providerId, payerId: s.payerId, periodId: s.periodId, concludedOn: before }))
   })
   await each(plan.programmes, async (p) => {

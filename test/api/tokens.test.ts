@@ -2,7 +2,8 @@ import t from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
 import { ProjectionRunner } from '../../projections/runner.ts'
 import { buildServer } from '../../src/api/server.ts'
-import { Application } from '../../src/app/context.ts'
+import { Application, systemMetadata } from '../../src/app/context.ts'
+import { registerPayer } from '../../src/app/registry.ts'
 import { createToken } from '../../src/auth/tokens.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from '../helpers/database.ts'
@@ -14,12 +15,23 @@ t.test('the operator creates, lists and revokes tokens over HTTP; revoked and ex
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
   const runner = new ProjectionRunner(db.sql, store, PROJECTIONS, { idleMs: 20 })
-  const app = await buildServer({ db, store, ledger: new Application(store), runner })
+  const ledger = new Application(store)
+  const app = await buildServer({ db, store, ledger, runner })
   t.teardown(() => app.close())
+  await registerPayer(ledger, { metadata: systemMetadata('test', 'tokens') }, { payerId: 'payer-1', municipality: 'tambov', name: 'Управление образования' })
   const operator = { authorization: `Bearer ${(await createToken(db.sql, { role: 'operator' })).token}` }
   const whoami = (token: string) => app.inject({ method: 'GET', url: '/v1/whoami', headers: { authorization: `Bearer ${token}` } })
 
   const nextYear = `${new Date().getUTCFullYear() + 1}-01-01`
+  // A payer or a provider the ledger does not know gets no token (issue 15): a typo would make one that sees nothing.
+  for (const payload of [
+    { role: 'payer', payerId: 'payer-2' },
+    { role: 'provider', providerId: 'prov-9' },
+  ]) {
+    const refused = await app.inject({ method: 'POST', url: '/v1/tokens', headers: operator, payload })
+    t.same([refused.statusCode, refused.json().code], [422, 'organisation_unknown'], JSON.stringify(payload))
+  }
+  t.equal((await db.sql`SELECT 1 FROM ledger.api_tokens`).length, 1, 'only the operator token exists')
   const created = await app.inject({
     method: 'POST',
     url: '/v1/tokens',
@@ -70,8 +82,10 @@ t.test('only the operator manages tokens, and bad requests change nothing', asyn
   const db = await testDatabase(t)
   const store = new PostgresEventStore(db.sql)
   const runner = new ProjectionRunner(db.sql, store, PROJECTIONS, { idleMs: 20 })
-  const app = await buildServer({ db, store, ledger: new Application(store), runner })
+  const ledger = new Application(store)
+  const app = await buildServer({ db, store, ledger, runner })
   t.teardown(() => app.close())
+  await registerPayer(ledger, { metadata: systemMetadata('test', 'tokens') }, { payerId: 'payer-1', municipality: 'tambov', name: 'Управление образования' })
   const operator = { authorization: `Bearer ${(await createToken(db.sql, { role: 'operator' })).token}` }
   const auditor = { authorization: `Bearer ${(await createToken(db.sql, { role: 'auditor' })).token}` }
   const count = async () => (await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM ledger.api_tokens`)[0]!.n

@@ -88,3 +88,27 @@ t.test('registries import through the commands, report rejected rows by line, an
   )
   await t.rejects(importFile(app, 'groups', 'group_id;programme_id\nx;y\n', 'bad.csv'), /header lacks start_date/)
 })
+
+t.test('payers and providers import with their requisites; a bad one is rejected naming the field', async (t) => {
+  const { MemoryEventStore } = await import('../../src/store/memory/memory-event-store.ts')
+  const { validRequisites } = await import('../helpers/requisites.ts')
+  const { organisationOn } = await import('../../src/app/organisations.ts')
+  const app = new Application(new MemoryEventStore())
+  const r = validRequisites(7)
+  const columns = 'full_name;short_name;inn;kpp;ogrn;legal_address;settlement_account;bank_name;bik;correspondent_account;head_name;head_title'
+  const values = (x: typeof r) =>
+    [x.fullName, x.shortName, x.inn, x.kpp, x.ogrn, x.legalAddress, x.settlementAccount, x.bankName, x.bik, x.correspondentAccount, x.headName, x.headTitle]
+      .map((v) => `"${v!.replaceAll('"', '""')}"`)
+      .join(';')
+  const payers = `payer_id;municipality;name;${columns}\nuo;tambov;Управление образования;${values(r)}\nbad;tambov;Плохой;${values({ ...r, ogrn: `${r.ogrn.slice(0, 12)}${(Number(r.ogrn[12]) + 1) % 10}` })}\n`
+  const report = await importFile(app, 'payers', payers, 'payers.csv')
+  t.equal(report.imported, 1)
+  t.same(
+    report.rejected.map((x) => [x.line, x.code, x.message.split(':')[0]]),
+    [[3, 'requisites_invalid', 'requisites.ogrn']],
+  )
+  t.same((await organisationOn(app, 'payer', 'uo', '2024-09-01'))?.requisites, r)
+  const providers = `provider_id;municipality;name;kind;inn;kpp\nbare;tambov;Без реквизитов;private;;\n`
+  t.same(await importFile(app, 'providers', providers, 'p.csv'), { rows: 1, imported: 1, alreadyImported: 0, rejected: [] })
+  t.same((await organisationOn(app, 'provider', 'bare', '2024-09-01'))?.requisites, {}, 'empty columns give nothing')
+})

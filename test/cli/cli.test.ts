@@ -2,8 +2,11 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
+import { Application, systemMetadata } from '../../src/app/context.ts'
+import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { findCaller } from '../../src/auth/tokens.ts'
 import { openDatabase } from '../../src/db/database.ts'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { runCli, startCli } from '../helpers/cli.ts'
 import { createServerDatabase, onServer } from '../helpers/database.ts'
 
@@ -65,6 +68,13 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
   t.equal(again.code, 0)
   t.match(again.stdout, /^0 applied, \d+ already applied/m, 'safe to run twice')
 
+  const unknownProvider = await runCli(['tokens', 'create', '--role', 'provider', '--provider', 'P-17'], env)
+  t.equal(unknownProvider.code, 2, 'a provider the registry does not know')
+  t.match(unknownProvider.stderr, /^ledger: no provider P-17 in the registry/)
+  t.ok(oneLine(unknownProvider.stderr))
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-cli-providers-')), 'providers.csv')
+  fs.writeFileSync(file, 'provider_id;municipality;name;kind\nP-17;tambov;Центр;municipal\n')
+  t.equal((await runCli(['import', 'providers', '--file', file], env)).code, 0)
   const created = await runCli(['tokens', 'create', '--role', 'provider', '--provider', 'P-17'], env)
   t.equal(created.code, 0, created.stderr)
   t.match(created.stdout, /^lgr_[A-Za-z0-9_-]{43}\n$/, 'the token alone on stdout')
@@ -74,6 +84,9 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
   t.equal(missingScope.code, 2)
   t.equal(missingScope.stderr, 'ledger: a payer token needs --payer ID\n')
 
+  const unknownPayer = await runCli(['tokens', 'create', '--role', 'payer', '--payer', 'payer-9'], env)
+  t.equal(unknownPayer.code, 2)
+  t.match(unknownPayer.stderr, /^ledger: no payer payer-9: neither registered .* nor named by a financing period\n$/)
   const pastExpiry = await runCli(['tokens', 'create', '--role', 'auditor', '--expires', '2001-01-01'], env)
   t.equal(pastExpiry.code, 2)
   t.equal(pastExpiry.stderr, 'ledger: the expiry must lie in the future\n')
@@ -103,6 +116,26 @@ t.test('migrate, then tokens create prints the token alone and stores only its h
   const unknown = await runCli(['tokens', 'revoke', '00000000-0000-4000-8000-000000000000'], env)
   t.equal(unknown.code, 2)
   t.match(unknown.stderr, /^ledger: no token has the id 00000000-0000-4000-8000-000000000000; .*\n$/)
+
+  // A period names payer-9 before the registry knows it: a token for it is made, as before issue 15.
+  const db3 = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR, poolSize: 1 })
+  await openFinancingPeriod(
+    new Application(new PostgresEventStore(db3.sql)),
+    { metadata: systemMetadata('test', 'cli') },
+    {
+      municipality: 'tambov',
+      periodId: '2024',
+      startDate: '2024-09-01',
+      endDate: '2025-08-31',
+      nominal: 100,
+      financingCap: 1,
+      nominalLimit: null,
+      payerId: 'payer-9',
+    },
+  )
+  await db3.close()
+  const periodPayer = await runCli(['tokens', 'create', '--role', 'payer', '--payer', 'payer-9'], env)
+  t.equal(periodPayer.code, 0, periodPayer.stderr)
 })
 
 t.test('serve answers, then stops cleanly on SIGTERM', async (t) => {

@@ -57,7 +57,7 @@ t.test(
     t.ok(r.rebuild.events > contracts * 5, 'the rebuild reads the month close log')
     t.ok(r.rebuild.eventsPerSecond > 0 && r.rebuild.rawPerSecond > 0)
     t.ok(near(r.rebuild.ratio, r.rebuild.eventsPerSecond / r.rebuild.rawPerSecond), 'rebuild ratio = rebuild / raw')
-    t.same([...r.rebuild.projections].sort(), ['certificate-balances', 'contracts', 'coverage', 'ledger-postings', 'provider-invoices'])
+    t.same([...r.rebuild.projections].sort(), ['certificate-balances', 'contracts', 'coverage', 'ledger-postings', 'organisations', 'provider-invoices'])
 
     t.equal(r.monthClose.contracts, contracts)
     t.equal(r.monthClose.contractsWrittenOff, contracts, 'every contract written off')

@@ -92,7 +92,14 @@ export const reconciliationRoutes: FastifyPluginAsync<{
             status: z.enum(['closed', 'not_closed']).describe('whether the month was closed (on `on`, when given)'),
             closedOn: z.string().nullable(),
             note: z.string().nullable().describe('what a month not closed means for these figures'),
-            providers: z.array(figures.extend({ providerId: z.string(), payerId: z.string() })),
+            providers: z.array(
+              figures.extend({
+                providerId: z.string(),
+                providerName: z.string().nullable().describe('the registered name; null when the registry has none'),
+                payerId: z.string(),
+                payerName: z.string().nullable(),
+              }),
+            ),
             totals: figures,
             position: z.string(),
           }),
@@ -105,8 +112,25 @@ export const reconciliationRoutes: FastifyPluginAsync<{
       if (!(await reader.certificates.municipalityExists(municipality)))
         throw new ProblemError(404, 'municipality_not_found', 'Not found', `no municipality ${municipality}`)
       const caller = callerOf(request)
-      const position = await currentTo(reader, reply, ['provider-invoices'], minPosition)
-      const r = await reader.invoices.reconciliation(municipality, m, payerFilter(caller), on ?? null)
+      const position = await currentTo(reader, reply, ['provider-invoices', 'organisations'], minPosition)
+      const figuresOf = await reader.invoices.reconciliation(municipality, m, payerFilter(caller), on ?? null)
+      const payerNames = await reader.organisations.names(
+        'payer',
+        figuresOf.providers.map((p) => p.payerId as string),
+      )
+      const providerNames = await reader.organisations.names(
+        'provider',
+        figuresOf.providers.map((p) => p.providerId as string),
+      )
+      // Names where ids are: the registered names, in the order an accountant reads them (id, then name).
+      const providers = figuresOf.providers.map(({ providerId, payerId, ...rest }) => ({
+        providerId,
+        providerName: providerNames.get(providerId) ?? null,
+        payerId,
+        payerName: payerNames.get(payerId) ?? null,
+        ...rest,
+      }))
+      const r = { ...figuresOf, providers }
       const note =
         r.status === 'closed' ? null : `${m} of ${municipality} is not closed${on ? ` on ${on}` : ''}: its final invoices are not issued yet; advances only`
       const noteRu =

@@ -1,8 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { periodsNamePayer } from '../../../projections/organisations/read.ts'
+import type { ProjectionReader } from '../../../projections/read.ts'
+import type { Application } from '../../app/context.ts'
+import { unknownOrganisation } from '../../app/organisations.ts'
 import { createToken, listTokens, ROLES, revokeToken, type TokenInfo } from '../../auth/tokens.ts'
 import type { Sql } from '../../db/database.ts'
+import { DomainError } from '../../domain/errors.ts'
 import { ProblemError } from '../problem.ts'
 import { date, id, uuid } from '../schemas.ts'
 
@@ -28,7 +33,7 @@ const view = (t: TokenInfo): z.infer<typeof tokenView> => ({
   revokedAt: t.revokedAt?.toISOString() ?? null,
 })
 
-export const tokenRoutes: FastifyPluginAsync<{ sql: Sql }> = async (app, { sql }) => {
+export const tokenRoutes: FastifyPluginAsync<{ sql: Sql; ledger: Application; reader: ProjectionReader }> = async (app, { sql, ledger, reader }) => {
   const r = app.withTypeProvider<ZodTypeProvider>()
   const common = { config: { roles: ['operator' as const] }, schema: { tags: ['access'], security: [{ bearer: [] }] } }
   r.get(
@@ -63,6 +68,18 @@ export const tokenRoutes: FastifyPluginAsync<{ sql: Sql }> = async (app, { sql }
     },
     async (request, reply) => {
       const { role, providerId, payerId, label, expiresOn } = request.body
+      // A payer or a provider the ledger does not know (registered, or a payer a period names) gets no token.
+      const organisation =
+        role === 'provider' && providerId
+          ? { kind: 'provider' as const, id: providerId }
+          : role === 'payer' && payerId
+            ? { kind: 'payer' as const, id: payerId }
+            : null
+      const unknown = organisation && (await unknownOrganisation(ledger, organisation.kind, organisation.id, (p) => periodsNamePayer(reader, p)))
+      if (unknown)
+        throw new DomainError('organisation_unknown', unknown, {
+          field: organisation.kind === 'payer' ? 'payerId' : 'providerId',
+        })
       const created = await createToken(sql, {
         role,
         providerId: providerId ?? null,

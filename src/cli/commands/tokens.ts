@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util'
+import { periodsNamePayer } from '../../../projections/organisations/read.ts'
+import { ProjectionReader } from '../../../projections/read.ts'
+import { unknownOrganisation } from '../../app/organisations.ts'
 import { createToken, listTokens, ROLES, type Role, revokeToken, type TokenInfo } from '../../auth/tokens.ts'
 import { isValidDate } from '../../domain/dates.ts'
+import type { Runtime } from '../runtime.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -39,6 +43,7 @@ async function create(args: string[]): Promise<void> {
     throw new UsageError('--expires must be a date YYYY-MM-DD (the first day the token no longer works)')
   const runtime = await openRuntime()
   try {
+    await requireKnownOrganisation(runtime, values.provider ? 'provider' : values.payer ? 'payer' : null, values.provider ?? values.payer ?? null)
     const { token } = await createToken(runtime.db.sql, {
       role: values.role as Role,
       providerId: values.provider ?? null,
@@ -100,4 +105,16 @@ function formatTokens(tokens: TokenInfo[]): string {
         .trimEnd(),
     )
     .join('\n')}\n`
+}
+
+/**
+ * A token for a payer or a provider the ledger does not know is refused: a typo would otherwise make a token that
+ * sees nothing. Known: registered (`payer-{id}`, `provider-{id}`), or, for a payer, named by a financing period (the
+ * periods read model is brought up to date first: periods may name a payer before it is registered).
+ */
+async function requireKnownOrganisation(runtime: Runtime, kind: 'payer' | 'provider' | null, id: string | null) {
+  if (kind === null || id === null) return
+  const reader = new ProjectionReader(runtime.db.sql, runtime.store)
+  const unknown = await unknownOrganisation(runtime.ledger, kind, id, (payerId) => periodsNamePayer(reader, payerId))
+  if (unknown) throw new UsageError(unknown)
 }
