@@ -58,7 +58,7 @@ async function renderInvoice(deps: WebDependencies, request: FastifyRequest, rep
 <p>Документ: ${doc('pdf', 'PDF')} · ${doc('xlsx', 'XLSX')} · ${doc('text', 'текст')}</p>
 <table><caption>Строки счёта</caption>
 <thead><tr><th scope="col">Сертификат</th><th scope="col">Программа</th><th scope="col">Группа</th><th scope="col">Месяц</th>
-<th scope="col" class="num">Сумма за месяц</th><th scope="col" class="num">Выполнено</th><th scope="col" class="num">Сумма строки</th></tr></thead>
+<th scope="col" class="num">Сумма за месяц</th><th scope="col" class="num">${invoice.kind === 'final' ? 'Выполнено' : 'Доля аванса'}</th><th scope="col" class="num">Сумма строки</th></tr></thead>
 <tbody>${invoice.lines.map((l: Row) => {
     const c = of.get(String(l.contract_id))
     const amount = l.line_amount ?? l.amount

@@ -6,7 +6,9 @@ import { date, id, month } from '../../app/fields.ts'
 import { closeMonth } from '../../app/month-close.ts'
 import { previewMonthClose } from '../../app/month-close-preview.ts'
 import { payerFilter } from '../../app/scope.ts'
+import { streams } from '../../app/streams.ts'
 import { todayIn } from '../../audit/as-of.ts'
+import { checkCloseable, settlementDecider } from '../../domain/settlement.ts'
 import { messageBox, pageCommandContext, refusalText, sendPage, sessionOf, type WebDependencies, WebError, waitForCommand } from '../context.ts'
 import { formatDate, formatKopecks, formatMonth } from '../format.ts'
 import { html } from '../html.ts'
@@ -43,7 +45,16 @@ export function monthPages(app: FastifyInstance, deps: WebDependencies) {
     const payer = payerFilter(session.caller)
     const months = [...new Set(periods.flatMap((p) => monthsBetween(p.start_date, p.end_date)))].sort()
     const rows = await Promise.all(months.map((m) => deps.reader.invoices.reconciliation(municipality, m, payer, on)))
-    const firstOpen = rows.find((r) => r.status === 'not_closed')?.month
+    // Which months may be closed now is the settlement's own rule (months close in order after the first close).
+    const settlement = (await deps.ledger.aggregates.load(settlementDecider, streams.settlement(municipality))).state
+    const closeable = (m: string) => {
+      try {
+        checkCloseable(settlement, m, defaultCloseDate(m))
+        return true
+      } catch {
+        return false
+      }
+    }
     const mayClose = (CLOSE_ROLES as readonly string[]).includes(session.caller.role)
     const empty = rows.every((r) => r.providers.length === 0)
     const [last] = empty
@@ -71,11 +82,11 @@ ${
 ${cell(r.totals.advanceInvoiced)}${cell(r.totals.advancePaid)}${cell(r.totals.finalInvoiced)}${cell(r.totals.finalPaid)}
 ${cell(r.totals.advancePaidLate + r.totals.finalPaidLate)}${cell(r.totals.outstanding)}${cell(r.totals.overdueOutstanding)}
 <td><a href="/reconciliation?municipality=${municipality}&amp;month=${r.month}&amp;on=${on}">Сверка и счета</a>${
-        r.month === firstOpen ? html` · <a href="/months/${municipality}/${r.month}/close">${mayClose ? 'Закрыть месяц…' : 'Предпросмотр закрытия'}</a>` : ''
+        closeable(r.month) ? html` · <a href="/months/${municipality}/${r.month}/close">${mayClose ? 'Закрыть месяц…' : 'Предпросмотр закрытия'}</a>` : ''
       }</td></tr>`,
     )}</tbody>
 </table>
-<p class="muted">Месяцы закрываются по порядку; закрыть можно только первый незакрытый месяц. Суммы — из сверки расчётов (как в API <code>/v1/reconciliation</code>).</p>`
+<p class="muted">Месяцы закрываются по порядку: после первого закрытия — только следующий за последним закрытым. Суммы — из сверки расчётов (как в API <code>/v1/reconciliation</code>).</p>`
     return sendPage(reply, page({ title: `Месяцы: ${municipality}`, session, body }))
   })
 

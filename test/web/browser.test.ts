@@ -1,0 +1,137 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import t from 'tap'
+import { webWorld } from '../helpers/web.ts'
+import { MUNICIPALITY } from '../helpers/world.ts'
+
+// The workspace in a real browser: Debian's Chromium driven by playwright-core, headless. One browser for the file;
+// each test signs in in a context of its own and saves a screenshot under .tap/screenshots/. Without the browser
+// the file is skipped with one line saying why (.ci/run installs it).
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const skip = fs.existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}: apt-get install chromium to run the workspace's browser tests`
+const SHOTS = path.join('.tap', 'screenshots')
+
+/** Amounts as the pages write them: narrow no-break space between thousands, comma, no-break space, ₽. */
+const rub = (kopecks: number) => `${Math.trunc(kopecks / 100)},${String(kopecks % 100).padStart(2, '0')}\u00A0₽`
+
+t.test('the workspace in Chromium', { skip }, async (t) => {
+  const w = await webWorld(t)
+  const base = await w.app.listen({ host: '127.0.0.1', port: 0 })
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] })
+  t.teardown(() => browser.close())
+  fs.mkdirSync(SHOTS, { recursive: true })
+  const payerToken = await w.token('payer', { payerId: 'payer-1' })
+  const bearer = { authorization: `Bearer ${payerToken}` }
+
+  async function signedIn(token: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' })
+    const page = await context.newPage()
+    await page.goto(`${base}/months`)
+    await page.getByLabel('Токен доступа').fill(token)
+    await page.getByRole('button', { name: 'Войти' }).click()
+    return page
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+
+  await t.test('sign in, preview and close a month, the board equals the reconciliation JSON, sign out', async (t) => {
+    const page = await signedIn(payerToken)
+    t.match(page.url(), /\/months$/, 'back on the page asked for, signed in')
+    t.equal(await page.getAttribute('html', 'lang'), 'ru')
+    await page
+      .getByRole('row', { name: /октябрь 2024/ })
+      .getByRole('link', { name: 'Закрыть месяц…' })
+      .click()
+    t.match(await page.locator('main').innerText(), /Ничего не записано/)
+    // Closing October issues one final invoice: 90 % of 435.95 = 392.355 → 392.36 (half-up), no advance to deduct.
+    t.match(await page.getByRole('table', { name: 'Итоговые счета месяца' }).innerText(), rub(39236))
+    await shot(page, 'month-close-preview')
+    const before = await w.db.sql`SELECT count(*)::int AS n FROM ledger.events`
+    await page.getByLabel(/Я проверил\(а\) предпросмотр/).check()
+    await page.getByRole('button', { name: 'Закрыть месяц' }).click()
+    t.match(await page.getByRole('status').innerText(), /закрыт/)
+    const after = await w.db.sql`SELECT count(*)::int AS n FROM ledger.events`
+    t.ok(after[0]!.n > before[0]!.n, 'the close was recorded')
+    await shot(page, 'month-board')
+
+    const on = new URL(page.url()).searchParams.get('on') ?? (await page.getByLabel('На дату').inputValue())
+    const api = await w.app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&on=${on}`, headers: bearer })
+    const totals = api.json().totals as Record<string, string>
+    const k = (s: string) => Math.round(Number(s) * 100)
+    const cells = await page
+      .getByRole('row', { name: /октябрь 2024/ })
+      .getByRole('cell')
+      .allInnerTexts()
+    t.same(
+      cells.slice(1, 8),
+      [
+        totals.advanceInvoiced,
+        totals.advancePaid,
+        totals.finalInvoiced,
+        totals.finalPaid,
+        String((k(totals.advancePaidLate!) + k(totals.finalPaidLate!)) / 100),
+        totals.outstanding,
+        totals.overdueOutstanding,
+      ].map((s) => rub(k(s!))),
+      'October on the board: the figures of GET /v1/reconciliation',
+    )
+    t.equal(totals.finalInvoiced, '392.36')
+
+    await page.getByRole('button', { name: 'Выйти' }).click()
+    t.match(page.url(), /\/sign-in$/)
+    await page.goto(`${base}/months`)
+    t.match(page.url(), /\/sign-in\?next=/, 'signed out: the board asks to sign in again')
+    await page.context().close()
+  })
+
+  await t.test('a payment through the form changes the invoice page and the API; an overpayment is refused in Russian', async (t) => {
+    const page = await signedIn(payerToken)
+    await page.goto(`${base}/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`)
+    await page
+      .getByRole('table', { name: /Сверка расчётов/ })
+      .getByRole('link', { name: /^F-/ })
+      .click()
+    t.equal(await page.locator('#outstanding').innerText(), rub(39236))
+    await page.getByLabel('Сумма, ₽').fill('100,00')
+    await page.getByLabel('Дата оплаты').fill('2024-11-05')
+    await page.getByLabel('№ платёжного поручения').fill('77')
+    await page.getByRole('button', { name: 'Внести оплату' }).click()
+    t.match(await page.getByRole('status').innerText(), /Оплата записана/)
+    t.equal(await page.locator('#outstanding').innerText(), rub(39236 - 10000), '392.36 − 100.00 left to pay')
+    t.match(await page.getByRole('table', { name: 'Платежи' }).innerText(), /05\.11\.2024\s+№ 77/)
+    const api = await w.app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`, headers: bearer })
+    t.match(api.json().totals, { finalPaid: '100.00', outstanding: '292.36' }, 'the API sees the same payment')
+
+    await page.getByLabel('Сумма, ₽').fill('500,00')
+    await page.getByLabel('№ платёжного поручения').fill('78')
+    await page.getByRole('button', { name: 'Внести оплату' }).click()
+    t.match(await page.getByRole('alert').innerText(), /Сумма оплаты больше остатка к оплате по счёту/)
+    t.equal(await page.locator('#outstanding').innerText(), rub(29236), 'nothing changed')
+    await shot(page, 'invoice')
+    await page.context().close()
+  })
+
+  await t.test('a certificate on a business date; keyboard; 403 for a role; a POST without the CSRF token', async (t) => {
+    const page = await signedIn(payerToken)
+    await page.goto(`${base}/certificates`)
+    await page.keyboard.press('Tab')
+    t.equal(await page.evaluate(() => document.activeElement?.textContent), 'К содержанию', 'the first Tab reaches the skip link')
+    await page.getByLabel('Номер сертификата').fill(w.certificateNumber)
+    await page.getByLabel('На дату (необязательно)').fill('2024-09-30')
+    await page.getByLabel('Номер сертификата').press('Enter')
+    const balances = page.getByRole('table', { name: /Остаток по периодам на 30\.09\.2024/ })
+    t.match(await balances.innerText(), /7\u202F760,00\u00A0₽/, 'before the contract: the whole nominal of 7 760.00')
+    await shot(page, 'certificate')
+    const forged = await page.request.post(`${base}/months/${MUNICIPALITY}/2024-11/close`, { form: { closedOn: '2024-12-01', confirm: 'yes' } })
+    t.equal(forged.status(), 403, 'a form posted without the CSRF token is refused')
+    await page.context().close()
+
+    const provider = await signedIn(await w.token('provider', { providerId: 'prov-1' }))
+    const res = await provider.goto(`${base}/months`)
+    t.equal(res?.status(), 403)
+    t.match(await provider.locator('main').innerText(), /Вашей роли это действие или страница недоступны/)
+    await shot(provider, 'forbidden')
+    await provider.context().close()
+  })
+})
