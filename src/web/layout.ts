@@ -19,9 +19,11 @@ export const PAGES = {
   reconciliation: { path: '/reconciliation', title: 'Сверка', roles: ['payer', 'auditor', 'reporting', 'operator'] },
   invoices: { path: '/invoices', title: 'Счёт', roles: ['payer', 'provider', 'auditor', 'operator'] },
   certificates: { path: '/certificates', title: 'Сертификаты', roles: ['operator', 'payer', 'auditor'] },
+  coverage: { path: '/coverage', title: 'Охват', roles: ['reporting', 'operator', 'payer', 'auditor'] },
+  providers: { path: '/providers', title: 'Поставщики', roles: ['payer', 'operator'] },
 } as const satisfies Record<string, { path: string; title: string; roles: readonly Role[] }>
 
-const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates']
+const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers']
 
 const STYLE = `
 *{box-sizing:border-box}

@@ -10,8 +10,10 @@ import { type WebDependencies, WebError } from './context.ts'
 import { html } from './html.ts'
 import { PAGES, page } from './layout.ts'
 import { certificatePages } from './pages/certificate.ts'
+import { coveragePages } from './pages/coverage.ts'
 import { invoicePages } from './pages/invoice.ts'
 import { monthPages } from './pages/months.ts'
+import { providerPages } from './pages/providers.ts'
 import { reconciliationPages } from './pages/reconciliation.ts'
 import { signInPages } from './pages/sign-in.ts'
 import { cookieValue, csrfMatches, findSession, SESSION_COOKIE } from './sessions.ts'
@@ -59,6 +61,8 @@ export const webRoutes: FastifyPluginAsync<WebDependencies> = async (app, deps) 
   invoicePages(app, deps)
   reconciliationPages(app, deps)
   certificatePages(app, deps)
+  coveragePages(app, deps)
+  providerPages(app, deps)
   app.get('/', async (request, reply) => {
     const session = request.webSession
     if (!session) return reply.redirect('/sign-in', 303)

@@ -127,6 +127,19 @@ t.test('the workspace in Chromium', { skip }, async (t) => {
     t.equal(forged.status(), 403, 'a form posted without the CSRF token is refused')
     await page.context().close()
 
+    const reporting = await signedIn(await w.token('reporting'))
+    await reporting.goto(`${base}/coverage?municipality=${MUNICIPALITY}&date=2024-10-20`)
+    t.equal(await reporting.locator('svg[role="img"]').count(), 4, 'four bar charts drawn on the server')
+    t.match(await reporting.getByRole('table', { name: /на 20\.10\.2024/ }).innerText(), /Детей занимается \(уникальных\)\s+1/, 'the one child of the contract')
+    await shot(reporting, 'coverage')
+    t.equal((await reporting.goto(`${base}/providers`))?.status(), 403, 'the providers page is the payers’ and the operator’s')
+    await reporting.context().close()
+
+    const payerPage = await signedIn(payerToken)
+    await payerPage.goto(`${base}/providers`)
+    t.match(await payerPage.getByRole('heading', { level: 2 }).first().innerText(), 'Центр детского творчества', 'the registered name, not the id')
+    await payerPage.context().close()
+
     const provider = await signedIn(await w.token('provider', { providerId: 'prov-1' }))
     const res = await provider.goto(`${base}/months`)
     t.equal(res?.status(), 403)
