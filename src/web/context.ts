@@ -60,8 +60,8 @@ export const pageCommandContext = (request: FastifyRequest): CommandContext => c
  * After a command: pokes the projections and waits (briefly) until they include what the command wrote, so the
  * page shown next already shows it.
  */
-export async function waitForCommand(deps: WebDependencies, request: FastifyRequest, projections: readonly string[]): Promise<void> {
-  const position = deps.ledger.aggregates.takePosition(request.id)
+export async function waitForCommand(deps: WebDependencies, correlationId: string, projections: readonly string[]): Promise<void> {
+  const position = deps.ledger.aggregates.takePosition(correlationId)
   if (position === undefined || position === null) return
   deps.runner?.poke()
   await deps.reader.waitFor(projections, position, 5_000)

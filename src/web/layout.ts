@@ -21,9 +21,10 @@ export const PAGES = {
   certificates: { path: '/certificates', title: 'Сертификаты', roles: ['operator', 'payer', 'auditor'] },
   coverage: { path: '/coverage', title: 'Охват', roles: ['reporting', 'operator', 'payer', 'auditor'] },
   providers: { path: '/providers', title: 'Поставщики', roles: ['payer', 'operator'] },
+  bankStatement: { path: '/bank-statement', title: 'Выписка банка', roles: ['payer'] },
 } as const satisfies Record<string, { path: string; title: string; roles: readonly Role[] }>
 
-const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers']
+const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers', 'bankStatement']
 
 const STYLE = `
 *{box-sizing:border-box}

@@ -9,6 +9,7 @@ import { DomainError } from '../domain/errors.ts'
 import { type WebDependencies, WebError } from './context.ts'
 import { html } from './html.ts'
 import { PAGES, page } from './layout.ts'
+import { bankStatementPages, parseMultipart, STATEMENT_BODY_LIMIT } from './pages/bank-statement.ts'
 import { certificatePages } from './pages/certificate.ts'
 import { coveragePages } from './pages/coverage.ts'
 import { invoicePages } from './pages/invoice.ts'
@@ -27,6 +28,13 @@ export const webRoutes: FastifyPluginAsync<WebDependencies> = async (app, deps) 
   // Forms post url-encoded fields; this parser lives in the workspace's scope only (the API takes JSON).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  // The bank statement arrives as a file (multipart), under a limit of its own (src/web/pages/bank-statement.ts).
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: STATEMENT_BODY_LIMIT * 2 }, (request, body, done) => {
+    parseMultipart(String(request.headers['content-type']), body as Buffer).then(
+      (fields) => done(null, fields),
+      (error: Error) => done(Object.assign(new WebError(400, 'Форма с файлом повреждена.'), { cause: error })),
+    )
   })
   app.decorateRequest('webSession', null)
   app.addHook('onRequest', async (request) => {
@@ -63,6 +71,7 @@ export const webRoutes: FastifyPluginAsync<WebDependencies> = async (app, deps) 
   certificatePages(app, deps)
   coveragePages(app, deps)
   providerPages(app, deps)
+  bankStatementPages(app, deps)
   app.get('/', async (request, reply) => {
     const session = request.webSession
     if (!session) return reply.redirect('/sign-in', 303)

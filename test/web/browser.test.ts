@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import t from 'tap'
+import { invoiceNumber } from '../../src/domain/invoice.ts'
 import { webWorld } from '../helpers/web.ts'
 import { MUNICIPALITY } from '../helpers/world.ts'
 
@@ -109,6 +110,35 @@ t.test('the workspace in Chromium', { skip }, async (t) => {
     t.match(await page.getByRole('alert').innerText(), /Сумма оплаты больше остатка к оплате по счёту/)
     t.equal(await page.locator('#outstanding').innerText(), rub(29236), 'nothing changed')
     await shot(page, 'invoice')
+
+    // A bank statement paying 50.00 of the same invoice, and an order naming no invoice of the ledger.
+    const order = (n: string, sum: string, purpose: string) => [
+      'СекцияДокумент=Платежное поручение',
+      `Номер=${n}`,
+      'Дата=06.11.2024',
+      `Сумма=${sum}`,
+      'ПлательщикСчет=40204810000000000001',
+      `НазначениеПлатежа=${purpose}`,
+      'КонецДокумента',
+    ]
+    const statement = [
+      '1CClientBankExchange',
+      'ВерсияФормата=1.03',
+      'Кодировка=Windows',
+      ...order('90', '50.00', `Оплата по счёту № ${invoiceNumber('F', '2024-10', MUNICIPALITY, 'payer-1', 'prov-1')} за услуги.`),
+      ...order('91', '10.00', 'Аренда зала'),
+      'КонецФайла',
+    ].join('\r\n')
+    await page.getByRole('link', { name: 'Выписка банка' }).click()
+    await page.getByLabel(/Файл 1CClientBankExchange/).setInputFiles({ name: 'statement.txt', mimeType: 'text/plain', buffer: Buffer.from(statement, 'utf8') })
+    await page.getByRole('button', { name: 'Загрузить и сопоставить' }).click()
+    const orders = page.getByRole('table', { name: 'Платёжные поручения выписки' })
+    t.match(await orders.getByRole('row', { name: /Аренда зала/ }).innerText(), /не найден/)
+    await shot(page, 'bank-statement')
+    await page.getByRole('button', { name: 'Записать сопоставленные платежи (1)' }).click()
+    t.match(await page.getByRole('status').innerText(), /Записано платежей: 1; уже были записаны раньше: 0/)
+    const after = await w.app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`, headers: bearer })
+    t.match(after.json().totals, { finalPaid: '150.00', outstanding: '242.36' }, 'the statement’s payment recorded on the invoice')
     await page.context().close()
   })
 

@@ -165,7 +165,7 @@ export function invoicePages(app: FastifyInstance, deps: WebDependencies) {
       if (!text || (error as { status?: number }).status === 404) throw error
       return renderInvoice(deps, request, reply, p.data.invoiceId, { error: text, values }, (error as { status?: number }).status ?? 422)
     }
-    await waitForCommand(deps, request, ['provider-invoices'])
+    await waitForCommand(deps, request.id, ['provider-invoices'])
     return reply.redirect(`/invoices/${encodeURIComponent(p.data.invoiceId)}?paid=1`, 303)
   })
 
@@ -182,7 +182,7 @@ export function invoicePages(app: FastifyInstance, deps: WebDependencies) {
       if (!text || (error as { status?: number }).status === 404) throw error
       return renderInvoice(deps, request, reply, p.data.invoiceId, { error: text }, (error as { status?: number }).status ?? 422)
     }
-    await waitForCommand(deps, request, ['provider-invoices'])
+    await waitForCommand(deps, request.id, ['provider-invoices'])
     return reply.redirect(`/invoices/${encodeURIComponent(p.data.invoiceId)}?reversed=1`, 303)
   })
 }

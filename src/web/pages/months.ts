@@ -172,7 +172,7 @@ ${
       const body = html`${messageBox('error', text)}<p><a href="/months?municipality=${municipality}">К месяцам</a></p>`
       return sendPage(reply, page({ title: 'Месяц не закрыт', session, body }), (error as { status?: number }).status ?? 409)
     }
-    await waitForCommand(deps, request, ['provider-invoices'])
+    await waitForCommand(deps, request.id, ['provider-invoices'])
     return reply.redirect(`/months?municipality=${encodeURIComponent(municipality)}&closed=${m}`, 303)
   })
 }
