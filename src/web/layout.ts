@@ -22,9 +22,10 @@ export const PAGES = {
   coverage: { path: '/coverage', title: 'Охват', roles: ['reporting', 'operator', 'payer', 'auditor'] },
   providers: { path: '/providers', title: 'Поставщики', roles: ['payer', 'operator'] },
   bankStatement: { path: '/bank-statement', title: 'Выписка банка', roles: ['payer'] },
+  audit: { path: '/audit', title: 'Аудит', roles: ['auditor'] },
 } as const satisfies Record<string, { path: string; title: string; roles: readonly Role[] }>
 
-const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers', 'bankStatement']
+const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers', 'bankStatement', 'audit']
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -54,6 +55,7 @@ button.secondary{background:#fff;color:#17365d;border:1px solid #17365d}
 .ok{background:#e8f5e9;border-left:4px solid #2e7d32;padding:.5rem 1rem;margin:.5rem 0}
 .muted{color:#5b6470;font-size:.9em}
 code{font-size:.9em;word-break:break-all}
+pre{white-space:pre-wrap;word-break:break-all;max-width:48ch;margin:0;font-size:.85em}
 `
 
 export interface PageInput {

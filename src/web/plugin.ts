@@ -9,6 +9,7 @@ import { DomainError } from '../domain/errors.ts'
 import { type WebDependencies, WebError } from './context.ts'
 import { html } from './html.ts'
 import { PAGES, page } from './layout.ts'
+import { auditPages } from './pages/audit.ts'
 import { bankStatementPages, parseMultipart, STATEMENT_BODY_LIMIT } from './pages/bank-statement.ts'
 import { certificatePages } from './pages/certificate.ts'
 import { coveragePages } from './pages/coverage.ts'
@@ -72,6 +73,7 @@ export const webRoutes: FastifyPluginAsync<WebDependencies> = async (app, deps) 
   coveragePages(app, deps)
   providerPages(app, deps)
   bankStatementPages(app, deps)
+  auditPages(app, deps)
   app.get('/', async (request, reply) => {
     const session = request.webSession
     if (!session) return reply.redirect('/sign-in', 303)

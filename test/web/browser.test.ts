@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { type Browser, chromium, type Page } from 'playwright-core'
@@ -169,6 +170,27 @@ t.test('the workspace in Chromium', { skip }, async (t) => {
     await payerPage.goto(`${base}/providers`)
     t.match(await payerPage.getByRole('heading', { level: 2 }).first().innerText(), 'Центр детского творчества', 'the registered name, not the id')
     await payerPage.context().close()
+
+    const auditor = await signedIn(await w.token('auditor'))
+    await auditor.getByRole('link', { name: 'Аудит' }).click()
+    await auditor.getByRole('button', { name: 'Проверить журнал' }).click()
+    t.match(await auditor.getByRole('status').innerText(), /Журнал цел/, 'verify run from the page, its result shown')
+    await shot(auditor, 'audit-verify')
+    const exported = await auditor.request.get(`${base}/audit/export?municipality=${MUNICIPALITY}&from=2024-09-01&to=2025-08-31`)
+    const manifest = await (await auditor.request.get(`${base}/audit/export?municipality=${MUNICIPALITY}&from=2024-09-01&to=2025-08-31&part=manifest`)).json()
+    const ndjson = await exported.body()
+    t.equal(manifest.sha256, crypto.createHash('sha256').update(ndjson).digest('hex'), 'the export downloads with its manifest')
+    t.equal(ndjson.toString().trim().split('\n').length, manifest.events)
+    await auditor.goto(`${base}/audit/stream?stream=${encodeURIComponent(`settlement-${MUNICIPALITY}`)}`)
+    const first = JSON.parse(
+      ndjson
+        .toString()
+        .split('\n')
+        .find((l) => l.includes(`"settlement-${MUNICIPALITY}"`))!,
+    )
+    t.match(await auditor.locator('main').innerText(), first.hash, 'a stream’s raw events with their hashes')
+    t.equal((await auditor.goto(`${base}/bank-statement`))?.status(), 403, 'the bank statement is the payer’s')
+    await auditor.context().close()
 
     const provider = await signedIn(await w.token('provider', { providerId: 'prov-1' }))
     const res = await provider.goto(`${base}/months`)
