@@ -2,7 +2,7 @@
 // thousands — from integer kopecks (or the ledger's decimal strings), never through a float.
 
 /** U+202F NARROW NO-BREAK SPACE: the thousands separator of Russian amounts. */
-export const THOUSANDS = '\u202F'
+const THOUSANDS = '\u202F'
 
 /** 2024-03-05 → 05.03.2024; anything else is returned as it is. */
 export function formatDate(iso: string | null | undefined): string {

@@ -5,7 +5,7 @@ import type { WebSession } from './sessions.ts'
 // The frame of every page: Russian, one <main>, a skip link, a navigation of what the role may open, and the
 // sign-out form. Plain HTML and a little CSS that fits 1366×768; no script is needed for anything.
 
-export const ROLE_NAMES: Record<Role, string> = {
+const ROLE_NAMES: Record<Role, string> = {
   operator: 'оператор реестра',
   payer: 'плательщик',
   provider: 'поставщик',

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { MESSAGES_RU } from '../api/messages-ru.ts'
@@ -36,6 +35,10 @@ export const webRoutes: FastifyPluginAsync<WebDependencies> = async (app, deps) 
       (fields) => done(null, fields),
       (error: Error) => done(Object.assign(new WebError(400, 'Форма с файлом повреждена.'), { cause: error })),
     )
+  })
+  // Pages are not part of the API's OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true }
   })
   app.decorateRequest('webSession', null)
   app.addHook('onRequest', async (request) => {
@@ -124,5 +127,3 @@ function errorPage(app: FastifyInstance, request: FastifyRequest, reply: import(
     .type('text/html; charset=utf-8')
     .send(page({ title: TITLES[status] ?? 'Ошибка', session: request.webSession, body }))
 }
-
-export const randomToken = () => crypto.randomBytes(24).toString('base64url')

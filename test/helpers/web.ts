@@ -5,7 +5,6 @@ import { buildServer, type ServerDependencies } from '../../src/api/server.ts'
 import { Application } from '../../src/app/context.ts'
 import { acceptContract, requestContract } from '../../src/app/contracts.ts'
 import { createToken, type Role } from '../../src/auth/tokens.ts'
-import type { Database } from '../../src/db/database.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from './database.ts'
 import { activeCertificate, ctx, smallWorld } from './world.ts'
@@ -73,5 +72,3 @@ export async function signIn(app: FastifyInstance, token: string): Promise<{ coo
 export const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)![1]!
 
 export const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()
-
-export type WebWorld = Awaited<ReturnType<typeof webWorld>> & { db: Database }
