@@ -122,6 +122,10 @@ t.test('a page a role may not see is a 403 page; another tenant’s invoice a 40
   const rec = await app.inject({ url: `/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&on=2024-11-30`, headers: { cookie: payer.cookie } })
   const invoice = /href="\/invoices\/([^"]+)">F-/.exec(rec.body)?.[1]
   t.ok(invoice, 'the reconciliation page links the final invoice')
+  const year = await app.inject({ url: `/reconciliation?municipality=${MUNICIPALITY}&month=year&on=2024-11-30`, headers: { cookie: payer.cookie } })
+  t.equal(year.statusCode, 200)
+  // The school year's total of final invoices: October's only, 392.36 (90 % of 435.95).
+  t.match(year.body, /<tfoot><tr><th scope="row" colspan="2">Итого<\/th>(<td class="num">[^<]*<\/td>){2}<td class="num">392,36\u00A0₽<\/td>/)
 
   const provider = await signIn(app, await w.token('provider', { providerId: 'prov-1' }))
   const forbidden = await app.inject({ url: '/months', headers: { cookie: provider.cookie } })

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
-import type { RECONCILIATION_FIGURES } from '../../../projections/read.ts'
+import { RECONCILIATION_FIGURES } from '../../../projections/read.ts'
 import { requireMunicipalityScope } from '../../api/reads.ts'
 import { date, id, month } from '../../app/fields.ts'
 import { payerFilter } from '../../app/scope.ts'
@@ -27,7 +27,25 @@ const COLUMNS: [Figure, string][] = [
   ['refundedToCertificates', 'Возвращено на сертификаты'],
 ]
 
-const query = z.object({ municipality: id.optional(), month: month.optional(), on: date.optional() })
+const query = z.object({ municipality: id.optional(), month: z.union([month, z.literal('year')]).optional(), on: date.optional() })
+
+type Reconciliation = Awaited<ReturnType<WebDependencies['reader']['invoices']['reconciliation']>>
+
+/** The school year per provider: each month's reconciliation (the same read), added up per payer and provider. */
+function yearOf(months: Reconciliation[]): Reconciliation {
+  const by = new Map<string, Reconciliation['providers'][number]>()
+  for (const r of months) {
+    for (const p of r.providers) {
+      const key = `${p.payerId}|${p.providerId}`
+      const sum = by.get(key) ?? { ...p, ...Object.fromEntries(RECONCILIATION_FIGURES.map((f) => [f, 0])) }
+      for (const f of RECONCILIATION_FIGURES) sum[f] = (sum[f] as number) + (p[f] as number)
+      by.set(key, sum)
+    }
+  }
+  const totals = Object.fromEntries(RECONCILIATION_FIGURES.map((f) => [f, months.reduce((s, r) => s + r.totals[f], 0)])) as Reconciliation['totals']
+  const closed = months.filter((r) => r.closedOn !== null)
+  return { ...months[0]!, month: 'year', closedOn: closed.at(-1)?.closedOn ?? null, providers: [...by.values()], totals }
+}
 
 export function reconciliationPages(app: FastifyInstance, deps: WebDependencies) {
   app.get('/reconciliation', { config: { webRoles: PAGES.reconciliation.roles } }, async (request, reply) => {
@@ -45,11 +63,14 @@ export function reconciliationPages(app: FastifyInstance, deps: WebDependencies)
     const today = todayIn(deps.timeZone)
     const on = q.data.on ?? today
     const m = q.data.month ?? months.filter((x) => `${x}-01` <= on).at(-1) ?? months[0]!
-    const r = await deps.reader.invoices.reconciliation(municipality, m, payer, on)
+    const year = m === 'year'
+    const r = year
+      ? yearOf(await Promise.all(months.map((x) => deps.reader.invoices.reconciliation(municipality, x, payer, on))))
+      : await deps.reader.invoices.reconciliation(municipality, m, payer, on)
     const names = new Names(deps)
     const rows = await Promise.all(
       r.providers.map(async (p) => {
-        const invoices = await deps.reader.invoices.ofProvider(String(p.providerId), m, String(p.payerId))
+        const invoices = await deps.reader.invoices.ofProvider(String(p.providerId), year ? null : m, String(p.payerId))
         return { p, name: await names.provider(String(p.providerId)), invoices }
       }),
     )
@@ -59,15 +80,20 @@ export function reconciliationPages(app: FastifyInstance, deps: WebDependencies)
       ? []
       : await deps.db.sql<{ d: string | null }[]>`SELECT max(issued_on)::text AS d FROM reporting.provider_invoices WHERE municipality = ${municipality}`
     const body = html`<form method="get" action="/reconciliation"><input type="hidden" name="municipality" value="${municipality}">
-<label for="month">Месяц</label> <select id="month" name="month">${months.map((x) => html`<option value="${x}"${x === m ? html` selected` : ''}>${formatMonth(x)}</option>`)}</select>
+<label for="month">Месяц</label> <select id="month" name="month">${months.map((x) => html`<option value="${x}"${x === m ? html` selected` : ''}>${formatMonth(x)}</option>`)}
+<option value="year"${year ? html` selected` : ''}>весь учебный год</option></select>
 <label for="on">На дату</label> <input id="on" name="on" type="date" value="${on}"> <button type="submit">Показать</button></form>
-<p>${municipality}, ${formatMonth(m)}: ${r.closedOn ? `месяц закрыт ${formatDate(r.closedOn)}` : 'месяц не закрыт — итоговые счета ещё не выставлены, показаны только авансы'}.
-Скачать: <a href="${link('csv')}">CSV</a> · <a href="${link('xlsx')}">XLSX</a></p>
+${
+  year
+    ? html`<p>${municipality}, учебный год ${formatMonth(months[0]!)} – ${formatMonth(months.at(-1)!)}: суммы сверок всех месяцев. Выгрузки CSV и XLSX — по месяцам.</p>`
+    : html`<p>${municipality}, ${formatMonth(m)}: ${r.closedOn ? `месяц закрыт ${formatDate(r.closedOn)}` : 'месяц не закрыт — итоговые счета ещё не выставлены, показаны только авансы'}.
+Скачать: <a href="${link('csv')}">CSV</a> · <a href="${link('xlsx')}">XLSX</a></p>`
+}
 ${
   r.providers.length === 0
     ? messageBox(
         'notice',
-        html`На ${formatDate(on)} за ${formatMonth(m)} счетов нет.${
+        html`На ${formatDate(on)} за ${year ? 'учебный год' : formatMonth(m)} счетов нет.${
           last?.d
             ? html` Последняя дата с данными: <a href="/reconciliation?municipality=${municipality}&amp;month=${last.d.slice(0, 7)}&amp;on=${last.d}">${formatDate(last.d)}</a>.`
             : ''
