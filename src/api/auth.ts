@@ -53,6 +53,8 @@ export function registerAuth(app: FastifyInstance, sql: Sql, limits: RateLimits 
     const session = !header && (request.method === 'GET' || request.method === 'HEAD') ? cookieValue(request.headers.cookie, SESSION_COOKIE) : null
     const fromSession = session ? ((await findSession(sql, session))?.caller ?? null) : null
     if (fromSession) {
+      const over = perToken.hit(fromSession.tokenId)
+      if (over !== null) throw tooMany(over, `this token made more than ${perToken.limit} requests in a minute; try again in ${over} s`)
       request.caller = fromSession
       if (!roles.includes(fromSession.role)) {
         throw new ProblemError(403, 'forbidden', 'Forbidden', `role ${fromSession.role} may not call this route; allowed: ${roles.join(', ')}`)

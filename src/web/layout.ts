@@ -17,7 +17,7 @@ const ROLE_NAMES: Record<Role, string> = {
 export const PAGES = {
   months: { path: '/months', title: 'Месяцы', roles: ['payer', 'operator', 'auditor'] },
   reconciliation: { path: '/reconciliation', title: 'Сверка', roles: ['payer', 'auditor', 'reporting', 'operator'] },
-  invoices: { path: '/invoices', title: 'Счёт', roles: ['payer', 'provider', 'auditor', 'operator'] },
+  invoices: { path: '/invoices', title: 'Счета', roles: ['payer', 'provider', 'auditor', 'operator'] },
   certificates: { path: '/certificates', title: 'Сертификаты', roles: ['operator', 'payer', 'auditor'] },
   coverage: { path: '/coverage', title: 'Охват', roles: ['reporting', 'operator', 'payer', 'auditor'] },
   providers: { path: '/providers', title: 'Поставщики', roles: ['payer', 'operator'] },
@@ -66,7 +66,8 @@ export interface PageInput {
 
 export function page({ title, session, body }: PageInput): string {
   const role = session?.caller.role
-  const nav = role ? NAV.filter((k) => (PAGES[k].roles as readonly Role[]).includes(role)) : []
+  // A provider's one page is its invoices; the others reach invoices through the months and the reconciliation.
+  const nav = role === 'provider' ? (['invoices'] as const) : role ? NAV.filter((k) => (PAGES[k].roles as readonly Role[]).includes(role)) : []
   return html`<!doctype html>
 <html lang="ru">
 <head>
