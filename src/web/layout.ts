@@ -41,6 +41,8 @@ table{border-collapse:collapse;background:#fff;width:100%;margin:.5rem 0 1rem}
 th,td{border:1px solid #d5d9e0;padding:.3rem .5rem;text-align:left;vertical-align:top}
 thead th{background:#e9edf3}
 td.num,th.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+thead th.num{white-space:normal}
+table{font-size:.93em}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 form.inline{display:inline}
 fieldset{border:1px solid #d5d9e0;background:#fff;margin:1rem 0;padding:.75rem 1rem}

@@ -92,7 +92,7 @@ t.test('the workspace in Chromium', { skip }, async (t) => {
     await page.goto(`${base}/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`)
     await page
       .getByRole('table', { name: /Сверка расчётов/ })
-      .getByRole('link', { name: /^F-/ })
+      .getByRole('link', { name: 'итоговый' })
       .click()
     t.equal(await page.locator('#outstanding').innerText(), rub(39236))
     await page.getByLabel('Сумма, ₽').fill('100,00')

@@ -120,7 +120,7 @@ t.test('a page a role may not see is a 403 page; another tenant’s invoice a 40
   })
   t.equal(close.statusCode, 303, close.body)
   const rec = await app.inject({ url: `/reconciliation?municipality=${MUNICIPALITY}&month=2024-10&on=2024-11-30`, headers: { cookie: payer.cookie } })
-  const invoice = /href="\/invoices\/([^"]+)">F-/.exec(rec.body)?.[1]
+  const invoice = /href="\/invoices\/([^"]+)" title="F-[^"]*">итоговый/.exec(rec.body)?.[1]
   t.ok(invoice, 'the reconciliation page links the final invoice')
   const year = await app.inject({ url: `/reconciliation?municipality=${MUNICIPALITY}&month=year&on=2024-11-30`, headers: { cookie: payer.cookie } })
   t.equal(year.statusCode, 200)

@@ -109,7 +109,14 @@ ${
         name,
         invoices,
       }) => html`<tr><th scope="row">${name}</th><td>${String(p.payerId)}</td>${COLUMNS.map(([f]) => html`<td class="num">${formatKopecks(p[f] as number)}</td>`)}
-<td>${invoices.map((i) => html`<a href="/invoices/${encodeURIComponent(String(i.invoiceId))}">${String(i.number)}</a> `)}</td></tr>`,
+<td>${
+        year
+          ? html`<a href="/providers">по месяцам</a>`
+          : invoices.map(
+              (i) =>
+                html`<a href="/invoices/${encodeURIComponent(String(i.invoiceId))}" title="${String(i.number)}">${i.kind === 'final' ? 'итоговый' : 'аванс'}</a> `,
+            )
+      }</td></tr>`,
     )}</tbody>
 <tfoot><tr><th scope="row" colspan="2">Итого</th>${COLUMNS.map(([f]) => html`<td class="num">${formatKopecks(r.totals[f])}</td>`)}<td></td></tr></tfoot></table>
 <h2>Просроченная задолженность на ${formatDate(on)}</h2>
