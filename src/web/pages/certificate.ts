@@ -22,6 +22,38 @@ const CONTRACT_STATUS: Record<string, string> = {
   terminated: 'расторгнут',
   closed: 'закрыт',
 }
+/** The history's events in words; an event not named here is shown by its type. */
+const EVENTS: Record<string, string> = {
+  CertificateIssued: 'Сертификат выдан',
+  CertificateActivated: 'Сертификат активирован',
+  CertificateTypeChanged: 'Тип сертификата изменён',
+  CertificateFrozen: 'Сертификат заморожен',
+  CertificateUnfrozen: 'Сертификат разморожен',
+  CertificateQueuedForFinancing: 'Поставлен в очередь на финансирование',
+  CertificatePromotedFromQueue: 'Получил место из очереди',
+  CertificateLeftFinancingQueue: 'Вышел из очереди',
+  FinancingPlaceTaken: 'Занято место финансирования',
+  FinancingPlaceReleased: 'Освобождено место финансирования',
+  NominalCredited: 'Зачислен номинал',
+  CertificateFundsReserved: 'Средства зарезервированы',
+  CertificateReservationReleased: 'Резерв возвращён',
+  CertificateFundsWrittenOff: 'Средства списаны',
+  CertificateWriteOffReturned: 'Списание возвращено',
+  ShortfallRefunded: 'Недовыполнение возвращено на сертификат',
+  GroupPlaceTaken: 'Занято место в группе',
+  GroupPlaceReleased: 'Освобождено место в группе',
+  ContractRequested: 'Заявка на договор',
+  ContractAccepted: 'Договор принят',
+  ContractRefused: 'Договор отклонён',
+  ContractTerminated: 'Договор расторгнут',
+  ContractClosed: 'Договор закрыт',
+  ContractMonthSettled: 'Месяц рассчитан',
+  ContractMonthCorrected: 'Месяц скорректирован',
+  ContractCorrectionInvoiced: 'Корректировка выставлена в счёте',
+  AttendanceRecorded: 'Посещаемость',
+}
+const TYPES: Record<string, string> = { financing: 'финансирования', accounting: 'учёта' }
+
 const query = z.object({ number: z.string().trim().max(64).optional(), asOf: date.optional() })
 
 export function certificatePages(app: FastifyInstance, deps: WebDependencies) {
@@ -51,7 +83,7 @@ export function certificatePages(app: FastifyInstance, deps: WebDependencies) {
     const history = certificateHistory(asOf ? known.filter(effectiveOn(asOf)) : known)
     const names = new Names(deps)
     const body = html`${search}
-<p>Сертификат <strong>${now.certificateNumber}</strong>, ${now.municipality}: выдан ${formatDate(now.issuedOn)}, тип «${now.type}», ${STATUS[now.status] ?? now.status}.</p>
+<p>Сертификат <strong>${now.certificateNumber}</strong>, ${now.municipality}: выдан ${formatDate(now.issuedOn)}, тип «${TYPES[now.type] ?? now.type}», ${STATUS[now.status] ?? now.status}.</p>
 ${
   view
     ? html`<table><caption>Остаток по периодам ${asOf ? `на ${formatDate(asOf)}` : 'сейчас'}</caption>
@@ -78,7 +110,7 @@ ${
 <tbody>${history.map(
       (
         h,
-      ) => html`<tr><td>${formatDate(h.businessDate)}</td><td>${h.type}${monthOf(h.data)}</td><td><code>${h.actor}</code></td><td>${formatDate(h.recordedAt.slice(0, 10))}</td>
+      ) => html`<tr><td>${formatDate(h.businessDate)}</td><td>${EVENTS[h.type] ?? h.type}${monthOf(h.data)}</td><td><code>${h.actor}</code></td><td>${formatDate(h.recordedAt.slice(0, 10))}</td>
 <td class="num">${h.money ? formatKopecks(h.money.balanceBefore) : ''}</td><td class="num">${h.money ? formatKopecks(h.money.balanceAfter) : ''}</td></tr>`,
     )}</tbody></table>`
     return sendPage(reply, page({ title: `Сертификат ${now.certificateNumber}`, session, body }))
