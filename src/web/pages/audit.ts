@@ -1,15 +1,16 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { PassThrough } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { date, id } from '../../app/fields.ts'
 import { exportMunicipality } from '../../audit/export.ts'
-import { verifyLedger } from '../../audit/verify.ts'
+import { type VerifyReport, verifyLedger } from '../../audit/verify.ts'
 import { StreamNotFoundError } from '../../store/port.ts'
 import { messageBox, sendPage, sessionOf, type WebDependencies, WebError } from '../context.ts'
 import { formatDate } from '../format.ts'
-import { html } from '../html.ts'
+import { html, raw } from '../html.ts'
 import { csrfField, PAGES, page } from '../layout.ts'
 import { municipalitiesOf } from '../reads.ts'
 import type { WebSession } from '../sessions.ts'
@@ -21,6 +22,8 @@ const CHECKS: Record<string, string> = {
   chain: 'цепочки хешей',
   schema: 'схемы событий',
   accounting: 'бухгалтерские инварианты',
+  money: 'деньги сертификатов',
+  invoice: 'счета и платежи',
   projection: 'модели чтения против повторного прогона',
   postings: 'проводки',
 }
@@ -43,6 +46,23 @@ async function auditForms(deps: WebDependencies, session: WebSession) {
 <button type="submit">Показать</button></fieldset></form>`
 }
 
+function verifyResult(report: VerifyReport, seconds: number) {
+  const p = report.firstProblem
+  return html`${messageBox(report.ok ? 'ok' : 'error', report.ok ? 'Журнал цел: все проверки прошли.' : 'Найдены расхождения.')}
+<p>Событий: ${report.events}, потоков: ${report.streams}; проверено за ${seconds.toLocaleString('ru-RU', { maximumFractionDigits: 1 })} с.</p>
+<table><caption>Проверки</caption><thead><tr><th scope="col">Проверка</th><th scope="col" class="num">Проверено</th><th scope="col" class="num">Расхождений</th></tr></thead>
+<tbody>${Object.entries(report.checks).map(
+    ([k, c]) => html`<tr><th scope="row">${CHECKS[k] ?? k}</th><td class="num">${c.checked}</td><td class="num">${c.problems}</td></tr>`,
+  )}</tbody></table>
+${
+  p
+    ? html`<h2>Первое расхождение</h2><dl><dt>Проверка</dt><dd>${p.check}</dd><dt>Где</dt><dd><code>${p.streamId ?? '—'}</code>${p.streamPosition !== undefined ? ` позиция ${p.streamPosition}` : ''}</dd>
+<dt>Что</dt><dd>${p.detail}</dd><dt>Ожидалось</dt><dd><code>${String(p.expected)}</code></dd><dt>Найдено</dt><dd><code>${String(p.found)}</code></dd></dl>`
+    : ''
+}
+<p><a href="/audit">К аудиту</a></p>`
+}
+
 export function auditPages(app: FastifyInstance, deps: WebDependencies) {
   const roles = PAGES.audit.roles
   app.get('/audit', { config: { webRoles: roles } }, async (request, reply) => {
@@ -52,24 +72,30 @@ export function auditPages(app: FastifyInstance, deps: WebDependencies) {
 
   app.post('/audit/verify', { config: { webRoles: roles } }, async (request, reply) => {
     const session = sessionOf(request)
+    // The page is sent as verify runs: its top first, a line per second of progress, then the result.
+    const MARK = '<!--verify-->'
+    const [top, bottom] = page({ title: 'Аудит: проверка журнала', session, body: raw(MARK) }).split(MARK) as [string, string]
+    const out = new PassThrough()
+    void reply.type('text/html; charset=utf-8').send(out)
+    out.write(`${top}<div aria-live="polite">`)
     const started = Date.now()
-    const report = await verifyLedger(deps.db.sql, deps.store, { maxProblems: 20 })
-    const seconds = ((Date.now() - started) / 1000).toLocaleString('ru-RU', { maximumFractionDigits: 1 })
-    const p = report.firstProblem
-    const body = html`${messageBox(report.ok ? 'ok' : 'error', report.ok ? 'Журнал цел: все проверки прошли.' : 'Найдены расхождения.')}
-<p>Событий: ${report.events}, потоков: ${report.streams}; проверено за ${seconds} с.</p>
-<table><caption>Проверки</caption><thead><tr><th scope="col">Проверка</th><th scope="col" class="num">Проверено</th><th scope="col" class="num">Расхождений</th></tr></thead>
-<tbody>${Object.entries(report.checks).map(
-      ([k, c]) => html`<tr><th scope="row">${CHECKS[k] ?? k}</th><td class="num">${c.checked}</td><td class="num">${c.problems}</td></tr>`,
-    )}</tbody></table>
-${
-  p
-    ? html`<h2>Первое расхождение</h2><dl><dt>Проверка</dt><dd>${p.check}</dd><dt>Где</dt><dd><code>${p.streamId ?? '—'}</code>${p.streamPosition !== undefined ? ` позиция ${p.streamPosition}` : ''}</dd>
-<dt>Что</dt><dd>${p.detail}</dd><dt>Ожидалось</dt><dd><code>${String(p.expected)}</code></dd><dt>Найдено</dt><dd><code>${String(p.found)}</code></dd></dl>`
-    : ''
-}
-<p><a href="/audit">К аудиту</a></p>`
-    return sendPage(reply, page({ title: 'Аудит: проверка журнала', session, body }))
+    let shown = started
+    try {
+      const report = await verifyLedger(deps.db.sql, deps.store, {
+        maxProblems: 20,
+        onProgress: (n) => {
+          if (Date.now() - shown < 1000) return
+          shown = Date.now()
+          out.write(html`<p class="muted">Прочитано событий: ${n}…</p>`.text)
+        },
+      })
+      out.write(`</div>${verifyResult(report, (Date.now() - started) / 1000).text}${bottom}`)
+    } catch (error) {
+      request.log.error({ err: error }, 'verify from the workspace failed')
+      out.write(`</div>${messageBox('error', 'Проверка не завершилась: внутренняя ошибка.').toString()}${bottom}`)
+    }
+    out.end()
+    return reply
   })
 
   app.get('/audit/export', { config: { webRoles: roles } }, async (request, reply) => {
