@@ -127,6 +127,24 @@ t.test('a page a role may not see is a 403 page; another tenant’s invoice a 40
   // The school year's total of final invoices: October's only, 392.36 (90 % of 435.95).
   t.match(year.body, /<tfoot><tr><th scope="row" colspan="2">Итого<\/th>(<td class="num">[^<]*<\/td>){2}<td class="num">392,36\u00A0₽<\/td>/)
 
+  // The bank statement has a body limit of its own (4 MiB), above the API's 16 KiB; past it, a 413 page.
+  const multipart = (bytes: number) => {
+    const boundary = 'b0undary'
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${payer.csrf}\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="statement"; filename="s.txt"\r\nContent-Type: text/plain\r\n\r\n`),
+      Buffer.from(`1CClientBankExchange\r\n${'x'.repeat(bytes)}\r\nКонецФайла\r\n`),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ])
+    return { headers: { cookie: payer.cookie, 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: body }
+  }
+  const small = await app.inject({ method: 'POST', url: '/bank-statement', ...multipart(100 * 1024) })
+  t.equal(small.statusCode, 200, 'a statement of 100 KiB is taken')
+  t.match(small.body, /платёжных поручений 0/)
+  const huge = await app.inject({ method: 'POST', url: '/bank-statement', ...multipart(5 * 1024 * 1024) })
+  t.equal(huge.statusCode, 413, 'one of 5 MiB is not')
+  t.match(huge.body, /Запрос слишком велик/)
+
   const provider = await signIn(app, await w.token('provider', { providerId: 'prov-1' }))
   const forbidden = await app.inject({ url: '/months', headers: { cookie: provider.cookie } })
   t.equal(forbidden.statusCode, 403)
