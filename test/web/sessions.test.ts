@@ -174,3 +174,43 @@ t.test('the API answers in Russian when asked', async (t) => {
   t.equal(ru.headers['content-language'], 'ru')
   t.match(en.json().detail, /no invoice nope/, 'in English otherwise')
 })
+
+t.test('every page renders for its roles and is a 403 page for the others', async (t) => {
+  const w = await webWorld(t)
+  const { app } = w
+  const payer = await signIn(app, await w.token('payer', { payerId: 'payer-1' }))
+  const closed = await app.inject({
+    method: 'POST',
+    url: `/months/${MUNICIPALITY}/2024-10/close`,
+    headers: { ...FORM, cookie: payer.cookie },
+    payload: form({ closedOn: '2024-11-01', confirm: 'yes', _csrf: payer.csrf }),
+  })
+  t.equal(closed.statusCode, 303)
+  const sessions = {
+    operator: await signIn(app, await w.token('operator')),
+    payer,
+    provider: await signIn(app, await w.token('provider', { providerId: 'prov-1' })),
+    auditor: await signIn(app, await w.token('auditor')),
+    reporting: await signIn(app, await w.token('reporting')),
+  }
+  const invoice = `final-${MUNICIPALITY}-payer-1-prov-1-2024-10`
+  // Who may open each page, written out here rather than read from the code under test.
+  const pages: [string, string[]][] = [
+    ['/months', ['payer', 'operator', 'auditor']],
+    [`/months/${MUNICIPALITY}/2024-11/close`, ['payer', 'operator', 'auditor']],
+    [`/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`, ['payer', 'auditor', 'reporting', 'operator']],
+    [`/invoices/${invoice}`, ['payer', 'provider', 'auditor', 'operator']],
+    [`/certificates?number=${w.certificateNumber}`, ['operator', 'payer', 'auditor']],
+    [`/coverage?municipality=${MUNICIPALITY}&date=2024-10-20`, ['reporting', 'operator', 'payer', 'auditor']],
+    ['/providers', ['payer', 'operator']],
+    ['/bank-statement', ['payer']],
+    ['/audit', ['auditor']],
+  ]
+  for (const [url, roles] of pages) {
+    for (const [role, s] of Object.entries(sessions)) {
+      const res = await app.inject({ url, headers: { cookie: s.cookie } })
+      t.equal(res.statusCode, roles.includes(role) ? 200 : 403, `${url} for ${role}`)
+      t.match(res.body, /^<!doctype html>\n<html lang="ru">/)
+    }
+  }
+})
