@@ -135,14 +135,26 @@ ${cell(r.totals.advancePaidLate + r.totals.finalPaidLate)}${cell(r.totals.outsta
 <li>Заявок, которые истекут: ${o.requestsExpired}</li>
 <li>Договоров, которые закроются: ${o.contractsClosed}</li>
 </ul>
-<table><caption>Итоговые счета месяца</caption>
+${
+  finals.length
+    ? html`<table><caption>Итоговые счета месяца</caption>
 <thead><tr><th scope="col">Поставщик</th><th scope="col">Плательщик</th><th scope="col">Номер</th><th scope="col" class="num">Строк</th><th scope="col" class="num">Сумма услуг</th>
-<th scope="col" class="num">Зачтён аванс</th><th scope="col" class="num">К оплате</th></tr></thead><tbody>${finals}</tbody></table>
-<table><caption>Авансовые счета</caption>
-<thead><tr><th scope="col">Поставщик</th><th scope="col">Плательщик</th><th scope="col">Номер</th><th scope="col">Месяц</th><th scope="col" class="num">Сумма</th></tr></thead><tbody>${advances}</tbody></table>
-<table><caption>Заявки, которые истекут</caption>
+<th scope="col" class="num">Зачтён аванс</th><th scope="col" class="num">К оплате</th></tr></thead><tbody>${finals}</tbody></table>`
+    : ''
+}
+${
+  advances.length
+    ? html`<table><caption>Авансовые счета</caption>
+<thead><tr><th scope="col">Поставщик</th><th scope="col">Плательщик</th><th scope="col">Номер</th><th scope="col">Месяц</th><th scope="col" class="num">Сумма</th></tr></thead><tbody>${advances}</tbody></table>`
+    : ''
+}
+${
+  preview.expiredRequests.length
+    ? html`<table><caption>Заявки, которые истекут</caption>
 <thead><tr><th scope="col">Сертификат</th><th scope="col">Договор</th><th scope="col" class="num">Вернётся на сертификат</th></tr></thead>
-<tbody>${preview.expiredRequests.map((r) => html`<tr><td>${r.certificateNumber}</td><td><code>${r.contractId}</code></td><td class="num">${formatKopecks(r.released)}</td></tr>`)}</tbody></table>
+<tbody>${preview.expiredRequests.map((r) => html`<tr><td>${r.certificateNumber}</td><td><code>${r.contractId}</code></td><td class="num">${formatKopecks(r.released)}</td></tr>`)}</tbody></table>`
+    : ''
+}
 <details><summary>Списания с сертификатов (${preview.writeOffs.length})</summary>
 <table><thead><tr><th scope="col">Сертификат</th><th scope="col">Договор</th><th scope="col">Месяц</th><th scope="col" class="num">Сумма</th></tr></thead>
 <tbody>${preview.writeOffs.map((w) => html`<tr><td>${w.certificateNumber}</td><td><code>${w.contractId}</code></td><td>${formatMonth(w.month)}</td><td class="num">${formatKopecks(w.amount)}</td></tr>`)}</tbody></table></details>
