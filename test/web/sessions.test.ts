@@ -213,4 +213,14 @@ t.test('every page renders for its roles and is a 403 page for the others', asyn
       t.match(res.body, /^<!doctype html>\n<html lang="ru">/)
     }
   }
+  // Coverage downloads: the one child of the contract (robotics: the technical direction), as CSV and as a workbook.
+  const csv = await app.inject({ url: `/coverage?municipality=${MUNICIPALITY}&date=2024-10-20&format=csv`, headers: { cookie: sessions.reporting.cookie } })
+  t.match(csv.headers['content-type'], /^text\/csv/)
+  const lines = csv.body.split('\r\n')
+  t.equal(lines[0], '\uFEFFРаздел;Значение;Детей;Доля населения 5–18 лет')
+  t.match(lines[1], /^Детей занимается \(уникальных\);;1;/)
+  t.ok(lines.some((l) => /^По направленностям;техническая;1;/.test(l)))
+  const xlsx = await app.inject({ url: `/coverage?municipality=${MUNICIPALITY}&date=2024-10-20&format=xlsx`, headers: { cookie: sessions.reporting.cookie } })
+  t.match(xlsx.headers['content-type'], /spreadsheetml/)
+  t.equal(xlsx.rawPayload.subarray(0, 2).toString(), 'PK', 'a zip: the workbook')
 })

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { DIRECTIONS as DIRECTION_KEYS } from '../../../events/common.ts'
@@ -29,7 +30,7 @@ const percent = (share: string | null) => (share === null ? '—' : `${(Number(s
 export function coveragePages(app: FastifyInstance, deps: WebDependencies) {
   app.get('/coverage', { config: { webRoles: PAGES.coverage.roles } }, async (request, reply) => {
     const session = sessionOf(request)
-    const q = z.object({ municipality: id.optional(), date: date.optional() }).safeParse(request.query)
+    const q = z.object({ municipality: id.optional(), date: date.optional(), format: z.enum(['html', 'csv', 'xlsx']).default('html') }).safeParse(request.query)
     if (!q.success) throw new WebError(400, 'Неверные параметры страницы.')
     const places = await municipalitiesOf(deps, payerFilter(session.caller))
     const municipality = q.data.municipality ?? [...places.keys()][0]
@@ -56,6 +57,40 @@ export function coveragePages(app: FastifyInstance, deps: WebDependencies) {
     const providers = await Promise.all(
       c.byProvider.map(async (p: { key: string; children: number; share: string | null }) => ({ ...p, key: await names.provider(p.key) })),
     )
+    const sections: [string, { key: string; children: number; share: string | null }[], (k: string) => string][] = [
+      ['По направленностям', c.byDirection, (k) => DIRECTIONS[k] ?? k],
+      ['По возрасту', c.byAge, (k) => `${k} лет`],
+      ['По типу сертификата', c.byCertificateType, (k) => TYPES[k] ?? k],
+      ['По поставщикам', providers, (k) => k],
+    ]
+    if (q.data.format !== 'html') {
+      const rows: (string | number)[][] = [
+        ['Детей занимается (уникальных)', '', c.childrenEnrolled, c.coverageShare ?? ''],
+        ...sections.flatMap(([title, list, label]) => list.map((r) => [title, label(r.key), r.children, r.share ?? ''])),
+      ]
+      const name = `coverage-${municipality}-${on}`
+      if (q.data.format === 'csv') {
+        const cell = (v: string | number) => (/[;"\r\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v))
+        const lines = [['Раздел', 'Значение', 'Детей', 'Доля населения 5–18 лет'], ...rows.map((r) => [r[0]!, r[1]!, r[2]!, String(r[3]).replace('.', ',')])]
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}.csv"`)
+          .send(`\uFEFF${lines.map((l) => l.map(cell).join(';')).join('\r\n')}\r\n`)
+      }
+      const book = new ExcelJS.Workbook()
+      const sheet = book.addWorksheet('Охват')
+      sheet.addRow([`Охват: ${municipality} на ${formatDate(on)}`]).font = { bold: true }
+      sheet.addRow(['Раздел', 'Значение', 'Детей', 'Доля населения 5–18 лет']).font = { bold: true }
+      for (const r of rows) sheet.addRow([r[0], r[1], r[2], r[3] === '' ? '' : Number(r[3])])
+      sheet.getColumn(1).width = 32
+      sheet.getColumn(2).width = 32
+      sheet.getColumn(4).numFmt = '0.00%'
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', `attachment; filename="${name}.xlsx"`)
+        .send(Buffer.from(await book.xlsx.writeBuffer()))
+    }
+    const download = (format: string) => `/coverage?municipality=${encodeURIComponent(municipality)}&date=${on}&format=${format}`
     const section = (title: string, rows: { key: string; children: number; share: string | null }[], label: (k: string) => string) =>
       html`<h2>${title}</h2>
 ${barChart(
@@ -73,10 +108,8 @@ ${c.childrenEnrolled === 0 ? offer(`На ${formatDate(on)} ни один реб�
 <tr><th scope="row">Сертификатов выдано</th><td class="num">${c.certificates.issued} (${percent(c.certificates.share)}, цель ${percent(c.certificates.targetShare)})</td></tr>
 <tr><th scope="row">Сертификатов финансирования</th><td class="num">${c.certificates.financing} (${percent(c.certificates.financingShare)}, цель ${percent(c.certificates.targetFinancingShare)})</td></tr>
 </tbody></table>
-${section('По направленностям', c.byDirection, (k) => DIRECTIONS[k] ?? k)}
-${section('По возрасту', c.byAge, (k) => `${k} лет`)}
-${section('По типу сертификата', c.byCertificateType, (k) => TYPES[k] ?? k)}
-${section('По поставщикам', providers, (k) => k)}`
+<p>Скачать: <a href="${download('csv')}">CSV</a> · <a href="${download('xlsx')}">XLSX</a></p>
+${sections.map(([title, list, label]) => section(title, list, label))}`
     return sendPage(reply, page({ title: `Охват: ${municipality}`, session, body }))
   })
 }
