@@ -23,9 +23,10 @@ export const PAGES = {
   providers: { path: '/providers', title: 'Поставщики', roles: ['payer', 'operator'] },
   bankStatement: { path: '/bank-statement', title: 'Выписка банка', roles: ['payer'] },
   audit: { path: '/audit', title: 'Аудит', roles: ['auditor'] },
+  tokens: { path: '/tokens', title: 'Токены', roles: ['operator'] },
 } as const satisfies Record<string, { path: string; title: string; roles: readonly Role[] }>
 
-const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers', 'bankStatement', 'audit']
+const NAV: (keyof typeof PAGES)[] = ['months', 'reconciliation', 'certificates', 'coverage', 'providers', 'bankStatement', 'audit', 'tokens']
 
 const STYLE = `
 *{box-sizing:border-box}

@@ -17,6 +17,7 @@ import { monthPages } from './pages/months.ts'
 import { providerPages } from './pages/providers.ts'
 import { reconciliationPages } from './pages/reconciliation.ts'
 import { signInPages } from './pages/sign-in.ts'
+import { tokenPages } from './pages/tokens.ts'
 import { cookieValue, csrfMatches, findSession, SESSION_COOKIE } from './sessions.ts'
 
 // The workspace: Russian pages at / in the same process as the API, over the same application and read models.
@@ -77,6 +78,7 @@ export const webRoutes: FastifyPluginAsync<WebDependencies> = async (app, deps) 
   providerPages(app, deps)
   bankStatementPages(app, deps)
   auditPages(app, deps)
+  tokenPages(app, deps)
   app.get('/', async (request, reply) => {
     const session = request.webSession
     if (!session) return reply.redirect('/sign-in', 303)

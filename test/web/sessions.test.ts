@@ -205,6 +205,7 @@ t.test('every page renders for its roles and is a 403 page for the others', asyn
     ['/providers', ['payer', 'operator']],
     ['/bank-statement', ['payer']],
     ['/audit', ['auditor']],
+    ['/tokens', ['operator']],
   ]
   for (const [url, roles] of pages) {
     for (const [role, s] of Object.entries(sessions)) {
@@ -223,4 +224,43 @@ t.test('every page renders for its roles and is a 403 page for the others', asyn
   const xlsx = await app.inject({ url: `/coverage?municipality=${MUNICIPALITY}&date=2024-10-20&format=xlsx`, headers: { cookie: sessions.reporting.cookie } })
   t.match(xlsx.headers['content-type'], /spreadsheetml/)
   t.equal(xlsx.rawPayload.subarray(0, 2).toString(), 'PK', 'a zip: the workbook')
+})
+
+t.test('the operator creates and revokes tokens from the workspace while the server runs', async (t) => {
+  const w = await webWorld(t)
+  const { app } = w
+  const operator = await signIn(app, await w.token('operator'))
+  const refused = await app.inject({
+    method: 'POST',
+    url: '/tokens',
+    headers: { ...FORM, cookie: operator.cookie },
+    payload: form({ role: 'payer', scope: '', label: 'no payer', _csrf: operator.csrf }),
+  })
+  t.equal(refused.statusCode, 400, 'a payer token needs its payer')
+  const created = await app.inject({
+    method: 'POST',
+    url: '/tokens',
+    headers: { ...FORM, cookie: operator.cookie },
+    payload: form({ role: 'payer', scope: 'payer-1', label: 'бухгалтерия', _csrf: operator.csrf }),
+  })
+  t.equal(created.statusCode, 201)
+  const token = /<code id="new-token">([^<]+)<\/code>/.exec(created.body)![1]!
+  const api = () => app.inject({ url: `/v1/reconciliation?municipality=${MUNICIPALITY}&month=2024-10`, headers: { authorization: `Bearer ${token}` } })
+  t.equal((await api()).statusCode, 200, 'the new token opens the API at once')
+  const tokenId = /бухгалтерия <span class="muted"><code>([0-9a-f-]{36})<\/code>/.exec(created.body)![1]!
+  const revoke = await app.inject({
+    method: 'POST',
+    url: `/tokens/${tokenId}/revoke`,
+    headers: { ...FORM, cookie: operator.cookie },
+    payload: form({ _csrf: operator.csrf }),
+  })
+  t.equal(revoke.statusCode, 303)
+  t.equal((await api()).statusCode, 401, 'revoked: refused')
+  const again = await app.inject({
+    method: 'POST',
+    url: `/tokens/${tokenId}/revoke`,
+    headers: { ...FORM, cookie: operator.cookie },
+    payload: form({ _csrf: operator.csrf }),
+  })
+  t.equal(again.statusCode, 404)
 })
