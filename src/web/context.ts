@@ -40,7 +40,8 @@ export class WebError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly code = 'web',
+    /** The problem code this refusal stands for, when it is one (forbidden, csrf_failed). */
+    readonly code: string | null = null,
   ) {
     super(message)
     this.name = 'WebError'
