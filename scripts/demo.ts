@@ -2,14 +2,24 @@
 // the Tambov district 2023/24 through the ledger's commands, closes every month, verifies the ledger and prints
 // what a payer and a support centre look at. The year is kept in .ledger-demo/ (made anew on every run) to explore
 // afterwards with `LEDGER_DATA_DIR=.ledger-demo npx ledger …`. With DATABASE_URL it runs on that server instead.
+// With `--serve` (`npm run demo -- --serve`) it then keeps the API and the workspace running on the year, printing
+// the address and a sign-in token for each role, until Ctrl-C.
 import fs from 'node:fs'
 import { verifyLedger } from '../src/audit/verify.ts'
+import { createToken } from '../src/auth/tokens.ts'
+import { serveUntilSignal } from '../src/cli/commands/serve.ts'
 import { simulateYear, summary } from '../src/cli/commands/simulate.ts'
 import { formatVerifyReport } from '../src/cli/commands/verify.ts'
 import { openRuntime } from '../src/cli/runtime.ts'
 import { formatReport } from '../src/simulation/report.ts'
 import { SCENARIOS } from '../src/simulation/scenarios.ts'
 
+const serve = process.argv.slice(2).includes('--serve')
+const unknown = process.argv.slice(2).filter((a) => a !== '--serve')
+if (unknown.length > 0) {
+  process.stderr.write(`demo: unknown argument ${unknown[0]} (the only option is --serve)\n`)
+  process.exit(2)
+}
 const started = Date.now()
 const DEMO_DIR = '.ledger-demo'
 if (!process.env.DATABASE_URL && !process.env.LEDGER_DATA_DIR) {
@@ -47,6 +57,30 @@ try {
   out(`  ${env}npx ledger serve                                          the API; /docs browses it`)
   out(`  ${env}npx ledger verify`)
   process.exitCode = report.ok ? 0 : 1
-} finally {
+} catch (error) {
   await runtime.close()
+  throw error
+}
+if (serve) await serveWorkspace()
+else await runtime.close()
+
+/** Keeps the API and the workspace running on the demo's year, with a sign-in token for each role. */
+async function serveWorkspace() {
+  const sql = runtime.db.sql
+  const [payer] = await sql<{ id: string }[]>`SELECT payer_id AS id FROM reporting.financing_periods ORDER BY start_date LIMIT 1`
+  const [provider] = await sql<
+    { id: string }[]
+  >`SELECT provider_id AS id FROM reporting.provider_invoices GROUP BY provider_id ORDER BY count(*) DESC, provider_id LIMIT 1`
+  const tokens: [string, string][] = []
+  for (const role of ['operator', 'payer', 'provider', 'auditor', 'reporting'] as const) {
+    const scope = role === 'payer' ? { payerId: payer?.id ?? null } : role === 'provider' ? { providerId: provider?.id ?? null } : {}
+    if (Object.values(scope).includes(null)) continue
+    const { token } = await createToken(sql, { role, ...scope, label: `demo ${role}` })
+    tokens.push([role, token])
+  }
+  await serveUntilSignal(runtime, (url) => {
+    out()
+    out(`The workspace: ${url}/ (sign in with one of these tokens; Ctrl-C stops it)`)
+    for (const [role, token] of tokens) out(`  ${role.padEnd(10)} ${token}`)
+  })
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { actorOf, type Caller, findCaller, type Role } from '../auth/tokens.ts'
 import type { Sql } from '../db/database.ts'
 import type { EventMetadata } from '../store/port.ts'
+import { cookieValue, findSession, SESSION_COOKIE } from '../web/sessions.ts'
 import { ProblemError } from './problem.ts'
 import { DEFAULT_RATE_LIMITS, MinuteCounter, type RateLimits } from './rate-limit.ts'
 
@@ -47,6 +48,19 @@ export function registerAuth(app: FastifyInstance, sql: Sql, limits: RateLimits 
     if (blocked !== null) throw tooMany(blocked, `too many failed authentications from ${request.ip}; try again in ${blocked} s`)
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
+    // A download linked from the workspace (a CSV, an invoice's PDF) is a GET with the session cookie instead of a
+    // token: the session stands for the token it was opened with. Never for a command: those need the token itself.
+    const session = !header && (request.method === 'GET' || request.method === 'HEAD') ? cookieValue(request.headers.cookie, SESSION_COOKIE) : null
+    const fromSession = session ? ((await findSession(sql, session))?.caller ?? null) : null
+    if (fromSession) {
+      const over = perToken.hit(fromSession.tokenId)
+      if (over !== null) throw tooMany(over, `this token made more than ${perToken.limit} requests in a minute; try again in ${over} s`)
+      request.caller = fromSession
+      if (!roles.includes(fromSession.role)) {
+        throw new ProblemError(403, 'forbidden', 'Forbidden', `role ${fromSession.role} may not call this route; allowed: ${roles.join(', ')}`)
+      }
+      return
+    }
     if (!match) {
       failures.hit(request.ip)
       throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send a bearer token: Authorization: Bearer <token>')

@@ -13,6 +13,7 @@ import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
 import type { EventStore } from '../store/port.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
+import { webRoutes } from '../web/plugin.ts'
 import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
 import { documentRoute } from './openapi.ts'
@@ -59,6 +60,8 @@ export interface ServerDependencies {
   publicDocs?: boolean
   /** Whose X-Forwarded-For to believe for the client address: every proxy, the nearest N, or these addresses. */
   trustProxy?: boolean | number | string[]
+  /** The workspace's sessions: Secure cookies (always, never, or over https) and how long a session lasts. */
+  web?: { secureCookies?: 'auto' | 'always' | 'never'; sessionMinutes?: number }
 }
 
 /**
@@ -256,6 +259,18 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(settlementRoutes, reads)
   await app.register(reconciliationRoutes, reads)
   await app.register(historyRoutes, { ...reads, store: deps.store })
+  // The workspace: Russian pages at / over the same application and read models.
+  await app.register(webRoutes, {
+    db: deps.db,
+    store: deps.store,
+    ledger,
+    reader,
+    timeZone: reads.timeZone,
+    runner: deps.runner,
+    secureCookies: deps.web?.secureCookies ?? 'auto',
+    sessionMinutes: deps.web?.sessionMinutes ?? 480,
+    authFailuresPerMinute: (deps.rateLimits ?? DEFAULT_RATE_LIMITS).authFailuresPerMinute,
+  })
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
   app.get('/openapi.json', { schema: { hide: true }, config: docsRoles ? { roles: docsRoles } : {} }, async () => app.swagger())

@@ -46,6 +46,10 @@ const ConfigSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES: wholeNumber(0, 1_000_000).default(20),
   RATE_LIMIT_PER_TOKEN: wholeNumber(0, 1_000_000_000).default(6000),
   BODY_LIMIT: wholeNumber(1024, 100 * 1024 * 1024).default(16 * 1024),
+  /** The workspace's session cookie: Secure always, never, or when the request came over https (auto). */
+  WEB_SECURE_COOKIES: z.enum(['auto', 'always', 'never'], { message: 'must be auto, always or never' }).default('auto'),
+  /** How long a workspace session lasts, in minutes (default 8 hours). */
+  WEB_SESSION_MINUTES: wholeNumber(1, 60 * 24 * 30).default(480),
   PUBLIC_DOCS: z
     .enum(['true', 'false'], { message: 'must be true or false' })
     .default('false')

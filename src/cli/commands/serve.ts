@@ -32,6 +32,7 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     bodyLimit: runtime.config.BODY_LIMIT,
     publicDocs: runtime.config.PUBLIC_DOCS,
     trustProxy: runtime.config.TRUST_PROXY,
+    web: { secureCookies: runtime.config.WEB_SECURE_COOKIES, sessionMinutes: runtime.config.WEB_SESSION_MINUTES },
   }).catch(async (error) => {
     await runtime.close()
     throw error
