@@ -105,6 +105,13 @@ export const MESSAGES_RU: Readonly<Record<string, string>> = {
   month_outside_contract: 'Месяц вне срока договора.',
   amount_invalid: 'Сумма указана неверно.',
   date_invalid: 'Дата указана неверно.',
+  payer_already_registered: 'Плательщик с этим кодом уже зарегистрирован.',
+  requisites_invalid: 'Реквизит указан неверно (проверьте контрольные цифры).',
+  requisites_unchanged: 'Реквизиты не изменились: изменять нечего.',
+  requisites_incomplete: 'Документ нельзя сформировать: у организации заполнены не все реквизиты.',
+  organisation_unknown: 'Организация не найдена в реестре.',
+  token_scope: 'Токен выдан неверно: для плательщика и поставщика укажите организацию, срок действия — в будущем.',
+  token_not_found: 'Токен не найден.',
 }
 
 /** The Russian message of a code, or null when the catalogue has none. */

@@ -48,6 +48,9 @@ function problemCodes(method: string, hasParams: boolean, authenticated: boolean
   return codes
 }
 
+/** The `code` member of a problem: one of these codes. */
+const codeProperty = (codes: string[]) => ({ type: 'string', enum: codes })
+
 const problemResponse = (codes: string[]) => ({
   description: `problem+json (RFC 9457); code: ${codes.join(', ')}`,
   content: {
@@ -60,7 +63,7 @@ const problemResponse = (codes: string[]) => ({
           title: { type: 'string' },
           status: { type: 'integer' },
           detail: { type: 'string' },
-          code: { type: 'string', enum: codes },
+          code: codeProperty(codes),
           instance: { type: 'string' },
           errors: {
             type: 'array',

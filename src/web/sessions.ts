@@ -32,7 +32,7 @@ export async function openSession(sql: Sql, token: string, lifetimeMinutes: numb
   return { cookie, session: { caller, csrfToken, expiresAt } }
 }
 
-/** The live session of a cookie: not ended, not expired, its token not revoked. */
+/** The live session of a cookie: not ended, not expired, its token neither revoked nor expired. */
 export async function findSession(sql: Sql, cookie: string): Promise<WebSession | null> {
   if (!/^[\w-]{20,100}$/.test(cookie)) return null
   const [row] = await sql<
@@ -40,7 +40,8 @@ export async function findSession(sql: Sql, cookie: string): Promise<WebSession 
   >`
     SELECT t.token_id, t.role, t.provider_id, t.payer_id, t.label, s.csrf_token, s.expires_at
     FROM ledger.web_sessions s JOIN ledger.api_tokens t USING (token_id)
-    WHERE s.session_hash = ${sha256(cookie)} AND s.ended_at IS NULL AND s.expires_at > now() AND t.revoked_at IS NULL`
+    WHERE s.session_hash = ${sha256(cookie)} AND s.ended_at IS NULL AND s.expires_at > now() AND t.revoked_at IS NULL
+      AND (t.expires_at IS NULL OR t.expires_at > now())`
   if (!row) return null
   return {
     caller: { tokenId: row.token_id, role: row.role, providerId: row.provider_id, payerId: row.payer_id, label: row.label },

@@ -102,6 +102,11 @@ t.test('sessions expire, die with their token, and are Secure behind https', asy
   await db.sql`UPDATE ledger.api_tokens SET revoked_at = now()`
   t.equal((await app.inject({ url: '/months', headers: { cookie: b.cookie } })).statusCode, 303, 'revoking the token ends its sessions')
 
+  const readerToken = await w.token('auditor')
+  const c = await signIn(app, readerToken)
+  await db.sql`UPDATE ledger.api_tokens SET created_at = now() - interval '2 days', expires_at = now() - interval '1 second' WHERE revoked_at IS NULL`
+  t.equal((await app.inject({ url: '/months', headers: { cookie: c.cookie } })).statusCode, 303, 'a token past its expiry ends its sessions')
+
   const form1 = await app.inject({ url: '/sign-in', headers: { 'x-forwarded-proto': 'https' } })
   t.match(String(form1.headers['set-cookie']), /; Secure/, 'over https (as the proxy says) the cookies are Secure')
 })
@@ -262,5 +267,21 @@ t.test('the operator creates and revokes tokens from the workspace while the ser
     headers: { ...FORM, cookie: operator.cookie },
     payload: form({ _csrf: operator.csrf }),
   })
-  t.equal(again.statusCode, 404)
+  t.equal(again.statusCode, 303, 'revoking a revoked token changes nothing')
+  const unknownPayer = await app.inject({
+    method: 'POST',
+    url: '/tokens',
+    headers: { ...FORM, cookie: operator.cookie },
+    payload: form({ role: 'payer', scope: 'payer-nowhere', label: '', _csrf: operator.csrf }),
+  })
+  t.equal(unknownPayer.statusCode, 422, 'no token for a payer the ledger does not know')
+  t.match(unknownPayer.body, 'Организация не найдена в реестре.')
+  const expiring = await app.inject({
+    method: 'POST',
+    url: '/tokens',
+    headers: { ...FORM, cookie: operator.cookie },
+    payload: form({ role: 'auditor', scope: '', label: 'ревизия', expires: '2099-01-01', _csrf: operator.csrf }),
+  })
+  t.equal(expiring.statusCode, 201)
+  t.match(expiring.body, /ревизия <span class="muted"><code>[0-9a-f-]{36}<\/code><\/span><\/td><td>аудитор<\/td><td>—<\/td>\s*<td>[\d.]+<\/td><td>01\.01\.2099<\/td>/, 'the list shows when it stops working')
 })
