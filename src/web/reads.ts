@@ -26,6 +26,7 @@ export async function paymentsOf(deps: WebDependencies, invoiceId: string) {
 /** Organisation names where the ledger has them (a provider's registered name); the id otherwise. */
 export class Names {
   private readonly providers = new Map<string, Promise<string>>()
+  private readonly payers = new Map<string, Promise<string>>()
   constructor(private readonly deps: WebDependencies) {}
 
   provider(id: string): Promise<string> {
@@ -33,6 +34,16 @@ export class Names {
     if (!name) {
       name = this.deps.ledger.aggregates.load(providerDecider, streams.provider(id)).then((p) => p.state.name || id)
       this.providers.set(id, name)
+    }
+    return name
+  }
+
+  /** A payer's registered name, its id while the registry does not know it (a period may name it first). */
+  payer(id: string): Promise<string> {
+    let name = this.payers.get(id)
+    if (!name) {
+      name = this.deps.reader.organisations.names('payer', [id]).then((names) => names.get(id) ?? id)
+      this.payers.set(id, name)
     }
     return name
   }

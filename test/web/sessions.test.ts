@@ -1,6 +1,7 @@
 import t from 'tap'
+import { registerPayer } from '../../src/app/registry.ts'
 import { csrfOf, form, signIn, webWorld } from '../helpers/web.ts'
-import { MUNICIPALITY } from '../helpers/world.ts'
+import { ctx, MUNICIPALITY } from '../helpers/world.ts'
 
 // The workspace over plain HTTP: sessions in the database, cookies, CSRF, roles and tenants, the Russian API
 // messages. The browser tests (test/web/browser.test.ts) drive the same pages in Chromium.
@@ -283,5 +284,31 @@ t.test('the operator creates and revokes tokens from the workspace while the ser
     payload: form({ role: 'auditor', scope: '', label: 'ревизия', expires: '2099-01-01', _csrf: operator.csrf }),
   })
   t.equal(expiring.statusCode, 201)
-  t.match(expiring.body, /ревизия <span class="muted"><code>[0-9a-f-]{36}<\/code><\/span><\/td><td>аудитор<\/td><td>—<\/td>\s*<td>[\d.]+<\/td><td>01\.01\.2099<\/td>/, 'the list shows when it stops working')
+  t.match(
+    expiring.body,
+    /ревизия <span class="muted"><code>[0-9a-f-]{36}<\/code><\/span><\/td><td>аудитор<\/td><td>—<\/td>\s*<td>[\d.]+<\/td><td>01\.01\.2099<\/td>/,
+    'the list shows when it stops working',
+  )
+})
+
+t.test('the invoice page names the payer once the registry knows it', async (t) => {
+  const w = await webWorld(t)
+  const { app, ledger, runner } = w
+  const payer = await signIn(app, await w.token('payer', { payerId: 'payer-1' }))
+  const closed = await app.inject({
+    method: 'POST',
+    url: `/months/${MUNICIPALITY}/2024-10/close`,
+    headers: { ...FORM, cookie: payer.cookie },
+    payload: form({ closedOn: '2024-11-01', confirm: 'yes', _csrf: payer.csrf }),
+  })
+  t.equal(closed.statusCode, 303)
+  const url = `/invoices/final-${MUNICIPALITY}-payer-1-prov-1-2024-10`
+  t.match((await app.inject({ url, headers: { cookie: payer.cookie } })).body, '<dt>Плательщик</dt><dd>payer-1</dd>', 'the id while the registry has no name')
+  await registerPayer(ledger, ctx(), { payerId: 'payer-1', municipality: MUNICIPALITY, name: 'Управление образования Тамбовского района' })
+  await runner.catchUp()
+  t.match(
+    (await app.inject({ url, headers: { cookie: payer.cookie } })).body,
+    '<dt>Плательщик</dt><dd>Управление образования Тамбовского района</dd>',
+    'the registered name once it is known',
+  )
 })

@@ -51,7 +51,7 @@ async function renderInvoice(deps: WebDependencies, request: FastifyRequest, rep
   const body = html`${messageBox('ok', state.ok)}${messageBox('error', state.error)}
 <dl>
 <dt>Поставщик</dt><dd>${await names.provider(String(invoice.provider_id))}</dd>
-<dt>Плательщик</dt><dd>${invoice.payer_id}</dd>
+<dt>Плательщик</dt><dd>${await names.payer(String(invoice.payer_id))}</dd>
 <dt>Муниципалитет, месяц</dt><dd>${invoice.municipality}, ${formatMonth(String(invoice.month))}</dd>
 <dt>Дата счёта</dt><dd>${formatDate(String(invoice.issued_on))}</dd>
 </dl>
@@ -116,13 +116,17 @@ export function invoicePages(app: FastifyInstance, deps: WebDependencies) {
     const provider = providerFilter(session.caller)
     if (!provider) return reply.redirect('/reconciliation', 303)
     const invoices = await deps.reader.invoices.ofProvider(provider, null, null)
+    const payers = await deps.reader.organisations.names(
+      'payer',
+      invoices.map((i) => String(i.payerId)),
+    )
     const body = html`<table><caption>Счета организации ${await new Names(deps).provider(provider)}</caption>
 <thead><tr><th scope="col">Номер</th><th scope="col">Вид</th><th scope="col">Месяц</th><th scope="col">Плательщик</th><th scope="col" class="num">К оплате</th><th scope="col" class="num">Остаток</th></tr></thead>
 <tbody>${invoices.map(
       (
         i,
       ) => html`<tr><td><a href="/invoices/${encodeURIComponent(String(i.invoiceId))}">${String(i.number)}</a></td><td>${i.kind === 'final' ? 'итоговый' : 'авансовый'}</td>
-<td>${formatMonth(String(i.month))}</td><td>${String(i.payerId)}</td><td class="num">${formatRoubles(i.amountDue)}</td><td class="num">${formatRoubles(i.outstanding)}</td></tr>`,
+<td>${formatMonth(String(i.month))}</td><td>${payers.get(String(i.payerId)) ?? String(i.payerId)}</td><td class="num">${formatRoubles(i.amountDue)}</td><td class="num">${formatRoubles(i.outstanding)}</td></tr>`,
     )}</tbody></table>`
     return sendPage(reply, page({ title: 'Счета', session, body }))
   })
