@@ -11,6 +11,7 @@ import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
 import type { EventStore } from '../store/port.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
+import type { TransparencyLog } from '../transparency/service.ts'
 import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
 import { ProblemError, sendProblem } from './problem.ts'
@@ -27,6 +28,7 @@ import { quoteRoutes } from './routes/quotes.ts'
 import { reconciliationRoutes } from './routes/reconciliation.ts'
 import { settlementRoutes } from './routes/settlement.ts'
 import { streamRoutes } from './routes/streams.ts'
+import { transparencyRoutes } from './routes/transparency.ts'
 import { whoamiRoutes } from './routes/whoami.ts'
 
 export interface ServerDependencies {
@@ -51,6 +53,8 @@ export interface ServerDependencies {
   publicDocs?: boolean
   /** Whose X-Forwarded-For to believe for the client address: every proxy, the nearest N, or these addresses. */
   trustProxy?: boolean | number | string[]
+  /** The transparency log's checkpoints, key and proofs; its routes are left out without it. */
+  transparency?: { log: TransparencyLog; public: boolean }
 }
 
 /**
@@ -245,6 +249,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   await app.register(settlementRoutes, reads)
   await app.register(reconciliationRoutes, reads)
   await app.register(historyRoutes, { ...reads, store: deps.store })
+  if (deps.transparency) await app.register(transparencyRoutes, deps.transparency)
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
   app.get('/openapi.json', { schema: { hide: true }, config: docsRoles ? { roles: docsRoles } : {} }, async () => app.swagger())

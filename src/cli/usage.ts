@@ -42,6 +42,14 @@ commands:
   verify [--json] [--skip-projections]
                              check every hash chain, schema, money invariant and projection; exit 1
                              naming the first disagreement
+  keys create --out FILE [--name NAME]
+                             a key to sign the transparency log's checkpoints; prints its public key
+  transparency checkpoint|checkpoints|proof|consistency|key|status|rebuild
+                             the transparency log: signed checkpoints, inclusion and consistency
+                             proofs (\`ledger transparency --help\`)
+  witness CHECKPOINT_FILE… [--key KEY] [--consistency-from-ledger]
+                             check checkpoints kept over time: each signed, each consistent with the
+                             one before; says when the ledger forked or rewrote history
   help                       print this text
 
 configuration comes from the environment: see README.md`
