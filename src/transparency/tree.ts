@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../db/database.ts'
-import { type EventStore, LOG_START, type LogPosition } from '../store/port.ts'
+import { type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
 import { consistencyProof, inclusionProof, leafHash, nodeHash, rootOf, type Subtrees, withSubtrees } from './merkle.ts'
 import { type SigningKey, signCheckpoint } from './note.ts'
 
@@ -189,18 +189,34 @@ export class TreeFollower {
     return added
   }
 
-  private async add(tx: TransactionSql, expected: TreeState, events: { eventId: string; globalPosition: bigint; transactionId: bigint; hash: string }[]) {
+  private async add(tx: TransactionSql, expected: TreeState, events: RecordedEvent[]) {
     const now = await treeState(tx, { lock: true })
     if (now.size !== expected.size || now.position.globalPosition !== expected.position.globalPosition) return 0
     const frontier = frontierOf(now.size)
     const sub = await fetchSubtrees(tx)(frontier)
     const stack = frontier.map((f) => ({ ...f, hash: sub(f.level, f.index) }))
-    const leaves: { leaf_index: number; event_id: string; global_position: string; event_hash: string; leaf_hash: string }[] = []
+    const leaves: {
+      leaf_index: number
+      event_id: string
+      stream_id: string
+      stream_position: number
+      global_position: string
+      event_hash: string
+      leaf_hash: string
+    }[] = []
     const nodes: { level: number; node_index: number; hash: string }[] = []
     let size = now.size
     for (const e of events) {
       const hash = leafHash(e.hash)
-      leaves.push({ leaf_index: size, event_id: e.eventId, global_position: String(e.globalPosition), event_hash: e.hash, leaf_hash: hash.toString('hex') })
+      leaves.push({
+        leaf_index: size,
+        event_id: e.eventId,
+        stream_id: e.streamId,
+        stream_position: e.streamPosition,
+        global_position: String(e.globalPosition),
+        event_hash: e.hash,
+        leaf_hash: hash.toString('hex'),
+      })
       stack.push({ level: 0, index: size, hash })
       size++
       // Two subtrees of one size side by side make the next one up, as binary addition carries.
@@ -212,9 +228,10 @@ export class TreeFollower {
         stack.push(merged)
       }
     }
-    await tx`INSERT INTO transparency.leaves (leaf_index, event_id, global_position, event_hash, leaf_hash)
-      SELECT r.leaf_index, r.event_id, r.global_position, decode(r.event_hash, 'hex'), decode(r.leaf_hash, 'hex')
-      FROM jsonb_to_recordset(${JSON.stringify(leaves)}::text::jsonb) AS r(leaf_index bigint, event_id uuid, global_position bigint, event_hash text, leaf_hash text)`
+    await tx`INSERT INTO transparency.leaves (leaf_index, event_id, stream_id, stream_position, global_position, event_hash, leaf_hash)
+      SELECT r.leaf_index, r.event_id, r.stream_id, r.stream_position, r.global_position, decode(r.event_hash, 'hex'), decode(r.leaf_hash, 'hex')
+      FROM jsonb_to_recordset(${JSON.stringify(leaves)}::text::jsonb)
+        AS r(leaf_index bigint, event_id uuid, stream_id text, stream_position bigint, global_position bigint, event_hash text, leaf_hash text)`
     if (nodes.length > 0)
       await tx`INSERT INTO transparency.nodes (level, node_index, hash)
         SELECT r.level, r.node_index, decode(r.hash, 'hex') FROM jsonb_to_recordset(${JSON.stringify(nodes)}::text::jsonb) AS r(level smallint, node_index bigint, hash text)`

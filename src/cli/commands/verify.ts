@@ -2,14 +2,27 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { verifyExport } from '../../audit/export.ts'
 import { type VerifyReport, verifyLedger } from '../../audit/verify.ts'
+import type { Config } from '../../config/config.ts'
+import { signingKeyOf } from '../../transparency/keys.ts'
+import { parseVerifierKey, type VerifierKey } from '../../transparency/note.ts'
 import { openRuntime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
 /** `ledger verify [--json] [--skip-projections]`: exit 0 when everything holds, 1 naming the first disagreement. */
 export async function verifyCommand(args: string[]): Promise<number> {
-  let values: { json?: boolean; 'skip-projections'?: boolean; file?: string }
+  let values: { json?: boolean; 'skip-projections'?: boolean; file?: string; key?: string; since?: string }
   try {
-    values = parseArgs({ args, options: { json: { type: 'boolean' }, 'skip-projections': { type: 'boolean' }, file: { type: 'string' } }, strict: true }).values
+    values = parseArgs({
+      args,
+      options: {
+        json: { type: 'boolean' },
+        'skip-projections': { type: 'boolean' },
+        file: { type: 'string' },
+        key: { type: 'string' },
+        since: { type: 'string' },
+      },
+      strict: true,
+    }).values
   } catch (error) {
     throw new UsageError((error as Error).message)
   }
@@ -25,12 +38,29 @@ export async function verifyCommand(args: string[]): Promise<number> {
     const tty = process.stderr.isTTY
     const report = await verifyLedger(runtime.db.sql, runtime.store, {
       skipProjections: values['skip-projections'] ?? false,
+      verifier: configuredVerifier(runtime.config, values.key),
       onProgress: (n) => tty && process.stderr.write(`\rverifying: ${n} events read`),
     })
     if (tty) process.stderr.write('\n')
     return print(report, values.json ?? false, (Date.now() - started) / 1000)
   } finally {
     await runtime.close()
+  }
+}
+
+/** The key the checkpoints' signatures are checked with: --key (a verifier key or a file holding one), else the configured signing key's. */
+function configuredVerifier(config: Config, key: string | undefined): VerifierKey | null {
+  if (key) {
+    try {
+      return parseVerifierKey(fs.existsSync(key) ? fs.readFileSync(key, 'utf8') : key)
+    } catch (error) {
+      throw new UsageError(`--key: ${(error as Error).message}`)
+    }
+  }
+  try {
+    return signingKeyOf(config).key.verifier
+  } catch {
+    return null
   }
 }
 

@@ -19,6 +19,8 @@ INSERT INTO transparency.tree DEFAULT VALUES;
 CREATE TABLE transparency.leaves (
   leaf_index      bigint PRIMARY KEY CHECK (leaf_index >= 0),
   event_id        uuid   NOT NULL UNIQUE,
+  stream_id       text   NOT NULL,
+  stream_position bigint NOT NULL,
   global_position bigint NOT NULL,
   event_hash      bytea  NOT NULL CHECK (length(event_hash) = 32),
   leaf_hash       bytea  NOT NULL CHECK (length(leaf_hash) = 32)
