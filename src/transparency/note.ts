@@ -120,8 +120,7 @@ export function checkpointBody(c: Checkpoint): string {
 
 /** The signed note: the body, a blank line, and `— <key name> <base64(key id ‖ signature)>`. */
 export function signCheckpoint(c: Checkpoint, key: SigningKey): string {
-  const body = checkpointBody(c)
-  return `${body}\n${SIGNATURE_DASH} ${key.name} ${Buffer.concat([key.keyId, key.sign(body)]).toString('base64')}\n`
+  return signNote(checkpointBody(c), key)
 }
 
 export interface SignedCheckpoint extends Checkpoint {
@@ -130,19 +129,19 @@ export interface SignedCheckpoint extends Checkpoint {
   signatures: { name: string; keyId: Buffer; signature: Buffer }[]
 }
 
-/** Reads a checkpoint note without checking its signatures; refuses text that is not one. */
-export function parseCheckpoint(note: string): SignedCheckpoint {
+export interface SignedNote {
+  note: string
+  /** The signed text: every line up to the blank line, each ending in a newline. */
+  body: string
+  lines: string[]
+  signatures: { name: string; keyId: Buffer; signature: Buffer }[]
+}
+
+/** Reads a signed note (C2SP signed-note) without checking its signatures. */
+export function parseNote(note: string): SignedNote {
   const split = note.indexOf('\n\n')
   if (split < 0 || !note.endsWith('\n')) throw new CheckpointError('not a signed note: no blank line between the body and the signatures')
   const body = note.slice(0, split + 1)
-  const lines = body.slice(0, -1).split('\n')
-  if (lines.length < 3) throw new CheckpointError('not a checkpoint: it needs an origin, a tree size and a root')
-  const [origin, sizeText, rootText] = lines as [string, string, string]
-  if (!NAME.test(origin)) throw new CheckpointError('not a checkpoint: the origin line is not one word')
-  if (!/^(0|[1-9]\d{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
-    throw new CheckpointError('not a checkpoint: the size is not a decimal number')
-  const root = Buffer.from(rootText, 'base64')
-  if (root.length !== 32 || root.toString('base64') !== rootText) throw new CheckpointError('not a checkpoint: the root is not 32 bytes of base64')
   const signatures = note
     .slice(split + 2, -1)
     .split('\n')
@@ -152,7 +151,35 @@ export function parseCheckpoint(note: string): SignedCheckpoint {
       if (!m || !raw || raw.length < 5) throw new CheckpointError(`not a signature line: ${JSON.stringify(line.slice(0, 80))}`)
       return { name: m[1]!, keyId: raw.subarray(0, 4), signature: raw.subarray(4) }
     })
-  return { origin, size: Number(sizeText), root, note, body, signatures }
+  return { note, body, lines: body.slice(0, -1).split('\n'), signatures }
+}
+
+/** Signs any note body (lines ending in newlines, no blank line) with the ledger key. */
+export function signNote(body: string, key: SigningKey): string {
+  if (!body.endsWith('\n') || body.includes('\n\n')) throw new CheckpointError('a note body is lines each ending in a newline, none blank')
+  return `${body}\n${SIGNATURE_DASH} ${key.name} ${Buffer.concat([key.keyId, key.sign(body)]).toString('base64')}\n`
+}
+
+/** Reads a signed note and checks `key` signed it: refused when no signature of that key verifies. */
+export function openNote(note: string, key: VerifierKey, what = 'the note'): SignedNote {
+  const n = parseNote(note)
+  const mine = n.signatures.filter((s) => s.name === key.name && s.keyId.equals(key.keyId))
+  if (mine.length === 0) throw new CheckpointError(`${what} is not signed by ${key.name}`)
+  if (!mine.some((s) => key.verify(n.body, s.signature))) throw new CheckpointError(`${what} has a bad signature: it is not what ${key.name} signed`)
+  return n
+}
+
+/** Reads a checkpoint note without checking its signatures; refuses text that is not one. */
+export function parseCheckpoint(note: string): SignedCheckpoint {
+  const n = parseNote(note)
+  if (n.lines.length < 3) throw new CheckpointError('not a checkpoint: it needs an origin, a tree size and a root')
+  const [origin, sizeText, rootText] = n.lines as [string, string, string]
+  if (!NAME.test(origin)) throw new CheckpointError('not a checkpoint: the origin line is not one word')
+  if (!/^(0|[1-9]\d{0,15})$/.test(sizeText) || !Number.isSafeInteger(Number(sizeText)))
+    throw new CheckpointError('not a checkpoint: the size is not a decimal number')
+  const root = Buffer.from(rootText, 'base64')
+  if (root.length !== 32 || root.toString('base64') !== rootText) throw new CheckpointError('not a checkpoint: the root is not 32 bytes of base64')
+  return { origin, size: Number(sizeText), root, note, body: n.body, signatures: n.signatures }
 }
 
 /** Reads a checkpoint note and checks it is signed by `key`: refused when no signature of that key verifies. */

@@ -30,7 +30,16 @@ export async function verifyCommand(args: string[]): Promise<number> {
     // Offline: an export and its manifest, no database.
     if (!fs.existsSync(values.file)) throw new UsageError(`cannot read ${values.file}: ENOENT`)
     const started = Date.now()
-    return print(verifyExport(values.file), values.json ?? false, (Date.now() - started) / 1000)
+    const key = exportKey(values.file, values.key)
+    let since: string | undefined
+    if (values.since) {
+      try {
+        since = fs.readFileSync(values.since, 'utf8')
+      } catch (error) {
+        throw new UsageError(`cannot read ${values.since}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+      }
+    }
+    return print(verifyExport(values.file, { key, ...(since !== undefined ? { since } : {}) }), values.json ?? false, (Date.now() - started) / 1000)
   }
   const runtime = await openRuntime()
   try {
@@ -45,6 +54,23 @@ export async function verifyCommand(args: string[]): Promise<number> {
     return print(report, values.json ?? false, (Date.now() - started) / 1000)
   } finally {
     await runtime.close()
+  }
+}
+
+/**
+ * The key an export's checkpoint is checked with: --key, else the one the file names itself, with a warning (an
+ * auditor passes the key the ledger published, or a forger's own key would do).
+ */
+function exportKey(file: string, key: string | undefined): VerifierKey | null {
+  if (key) return configuredVerifier({} as Config, key)
+  try {
+    const manifest = JSON.parse(fs.readFileSync(`${file}.manifest.json`, 'utf8')) as { transparency?: { verifierKey?: string } }
+    const named = manifest.transparency?.verifierKey
+    if (!named) return null
+    process.stderr.write(`ledger: warning: checked with the key the export names itself (${named}); pass --key with the key the ledger published\n`)
+    return parseVerifierKey(named)
+  } catch {
+    return null
   }
 }
 
