@@ -15,6 +15,7 @@ import { simulateCommand } from './commands/simulate.ts'
 import { tokensCommand } from './commands/tokens.ts'
 import { transparencyCommand } from './commands/transparency.ts'
 import { verifyCommand } from './commands/verify.ts'
+import { witnessCommand } from './commands/witness.ts'
 import { USAGE, UsageError } from './usage.ts'
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a command either returns its exit code or nothing (0)
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   export: exportCommand,
   keys: keysCommand,
   transparency: transparencyCommand,
+  witness: witnessCommand,
   help: async () => {
     process.stdout.write(`${USAGE}\n`)
   },

@@ -38,7 +38,10 @@ commands:
                              michurinsk-2020), then what a payer and a support centre see
   export --municipality M --from DATE --to DATE --out FILE
                              the municipality's events as NDJSON with hashes, and FILE.manifest.json
-  verify --file FILE [--json]  verify such an export offline, with no database
+  verify --file FILE [--key KEY] [--since CHECKPOINT_FILE] [--json]
+                             verify such an export offline, with no database: with the ledger's
+                             published key, its signed checkpoint and every event at its leaf; with
+                             --since, that an earlier checkpoint is a prefix of it
   verify [--json] [--skip-projections]
                              check every hash chain, schema, money invariant and projection; exit 1
                              naming the first disagreement
@@ -47,7 +50,7 @@ commands:
   transparency checkpoint|checkpoints|proof|consistency|key|status|rebuild
                              the transparency log: signed checkpoints, inclusion and consistency
                              proofs (\`ledger transparency --help\`)
-  witness CHECKPOINT_FILE… [--key KEY] [--consistency-from-ledger]
+  witness CHECKPOINT_FILE… [--key KEY] [--export FILE]
                              check checkpoints kept over time: each signed, each consistent with the
                              one before; says when the ledger forked or rewrote history
   help                       print this text
