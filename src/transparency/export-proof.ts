@@ -8,7 +8,7 @@ import { openCheckpoint, openNote, type SigningKey, signNote, type VerifierKey }
 // event's leaf index, and a note the ledger signs over the file's SHA-256 and every stream's last event, so a
 // recomputed manifest, a dropped stream or a removed last event is named by what the ledger signed.
 
-export const EXPORT_NOTE_FORMAT = 'pfdo-ledger-export/2'
+const EXPORT_NOTE_FORMAT = 'pfdo-ledger-export/2'
 
 export interface ExportTransparency {
   /** The signed checkpoint (C2SP tlog-checkpoint note) of the tree the export was cut at. */

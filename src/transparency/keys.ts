@@ -5,7 +5,7 @@ import { generateSigningKey, parseSigningKey, type SigningKey } from './note.ts'
 import type { CheckpointPolicy } from './tree.ts'
 
 /** No key to sign checkpoints with, on a ledger that needs one: one line naming the command that makes one. */
-export class NoSigningKeyError extends Error {
+class NoSigningKeyError extends Error {
   constructor(detail: string) {
     super(`${detail}; make one with \`ledger keys create --out FILE\` and set LEDGER_SIGNING_KEY_FILE to it`)
     this.name = 'NoSigningKeyError'
@@ -27,12 +27,12 @@ export function originOf(config: Config): string {
 }
 
 /** Where the embedded default keeps its key: beside the data directory (`<dir>.signing-key`). */
-export function embeddedKeyFile(config: Config): string | null {
+function embeddedKeyFile(config: Config): string | null {
   if (config.DATABASE_URL || config.LEDGER_DATA_DIR.startsWith('memory://')) return null
   return `${path.resolve(config.LEDGER_DATA_DIR)}.signing-key`
 }
 
-export function readSigningKeyFile(file: string): SigningKey {
+function readSigningKeyFile(file: string): SigningKey {
   let text: string
   try {
     text = fs.readFileSync(file, 'utf8')

@@ -12,7 +12,7 @@ const SIGNATURE_DASH = '\u2014'
 /** Key names and origins: one word without spaces or `+`, as the note format requires. */
 const NAME = /^[^\s+]{1,200}$/
 
-export class CheckpointError extends Error {
+class CheckpointError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'CheckpointError'
@@ -138,7 +138,7 @@ export interface SignedNote {
 }
 
 /** Reads a signed note (C2SP signed-note) without checking its signatures. */
-export function parseNote(note: string): SignedNote {
+function parseNote(note: string): SignedNote {
   const split = note.indexOf('\n\n')
   if (split < 0 || !note.endsWith('\n')) throw new CheckpointError('not a signed note: no blank line between the body and the signatures')
   const body = note.slice(0, split + 1)

@@ -26,7 +26,7 @@ export async function treeState(sql: Q, options: { lock?: boolean } = {}): Promi
 }
 
 /** Fetches the subtrees a computation needs in one query; a missing one means the tree is behind or damaged. */
-export function fetchSubtrees(sql: Q) {
+function fetchSubtrees(sql: Q) {
   return async (wanted: { level: number; index: number }[]): Promise<Subtrees> => {
     const leaves = wanted.filter((w) => w.level === 0).map((w) => String(w.index))
     const nodes = wanted.filter((w) => w.level > 0).map((w) => ({ level: w.level, node_index: String(w.index) }))
@@ -84,13 +84,6 @@ export async function treeInclusionProof(sql: Q, leafIndex: number, size: number
 
 export async function treeConsistencyProof(sql: Q, from: number, to: number): Promise<Buffer[]> {
   return withSubtrees(fetchSubtrees(sql), (sub) => consistencyProof(from, to, sub))
-}
-
-/** Leaf hashes of leaves [from, to), in order (an export carries its range's). */
-export async function leafHashes(sql: Q, from: number, to: number): Promise<Buffer[]> {
-  const rows = await sql<{ lh: string }[]>`
-    SELECT encode(leaf_hash, 'hex') AS lh FROM transparency.leaves WHERE leaf_index >= ${from} AND leaf_index < ${to} ORDER BY leaf_index`
-  return rows.map((r) => Buffer.from(r.lh, 'hex'))
 }
 
 /** Who signs checkpoints and when: at most every `everyEvents` leaves or `everySeconds` once the tree grew. */
