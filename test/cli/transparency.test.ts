@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
+import { Application } from '../../src/app/context.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/transparency/merkle.ts'
@@ -9,6 +10,7 @@ import { openCheckpoint, parseVerifierKey } from '../../src/transparency/note.ts
 import { runCli } from '../helpers/cli.ts'
 import { createServerDatabase, onServer } from '../helpers/database.ts'
 import { events } from '../helpers/events.ts'
+import { activeCertificate, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
 
 // The transparency log from the command line: a key made by `keys create`, `serve` refusing an external database
 // without one, and checkpoints and proofs an auditor checks with the published key alone.
@@ -95,4 +97,39 @@ t.test('checkpoint --sign, proof and consistency from the CLI verify with the pu
   t.match(bad.stderr, /^ledger: EVENT_ID: /)
   const help = await runCli(['transparency', '--help'], full)
   t.match(help.stdout, /consistency --from M/)
+})
+
+t.test('export is cut at a signed checkpoint; verify --file --key --since checks it offline', async (t) => {
+  const env = await ledgerEnv(t)
+  const dir = tmp(t)
+  const keyFile = path.join(dir, 'key')
+  const made = await runCli(['keys', 'create', '--out', keyFile], env)
+  const full = { ...env, LEDGER_SIGNING_KEY_FILE: keyFile }
+  t.equal((await runCli(['migrate'], full)).code, 0)
+  const withLedger = async (work: (app: Application) => Promise<unknown>) => {
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.LEDGER_DATA_DIR, poolSize: 2 })
+    try {
+      await work(new Application(new PostgresEventStore(db.sql)))
+    } finally {
+      await db.close()
+    }
+  }
+  await withLedger((app) => smallWorld(app))
+  t.equal((await runCli(['transparency', 'checkpoint', '--sign', '--out', path.join(dir, 'earlier.txt')], full)).code, 0)
+  await withLedger((app) => activeCertificate(app, 1))
+  const out = path.join(dir, 'export.ndjson')
+  const exported = await runCli(['export', '--municipality', MUNICIPALITY, '--from', '2000-01-01', '--to', '2099-12-31', '--out', out], full)
+  t.equal(exported.code, 0, exported.stderr)
+  t.match(exported.stdout, /cut at the signed checkpoint of \d+ events/)
+  const key = made.stdout.trim()
+  const verified = await runCli(['verify', '--file', out, '--key', key, '--since', path.join(dir, 'earlier.txt')], {})
+  t.equal(verified.code, 0, verified.stdout + verified.stderr)
+  t.match(verified.stdout, /everything holds/)
+  const unnamed = await runCli(['verify', '--file', out], {})
+  t.equal(unnamed.code, 0)
+  t.match(unnamed.stderr, /warning: checked with the key the export names itself/)
+  const other = await runCli(['keys', 'create', '--out', path.join(dir, 'other')], {})
+  const refused = await runCli(['verify', '--file', out, '--key', other.stdout.trim()], {})
+  t.equal(refused.code, 1)
+  t.match(refused.stdout, /FIRST DISAGREEMENT \(checkpoint\).*does not verify/)
 })
