@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from '../db/database.ts'
-import { type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
+import { type EventStore, LOG_START, type LogEntry, type LogPosition } from '../store/port.ts'
 import { consistencyProof, inclusionProof, leafHash, nodeHash, rootOf, type Subtrees, withSubtrees } from './merkle.ts'
 import { type SigningKey, signCheckpoint } from './note.ts'
 
@@ -176,13 +176,15 @@ export class TreeFollower {
   /** One batch: the events after the tree's position, added; then a checkpoint if one is due. */
   async step(): Promise<number> {
     const before = await treeState(this.sql)
-    const page = await this.store.readAll({ after: before.position, limit: this.options.batchSize ?? 2000 })
+    // Only where each event stands and its hash: the content is not the tree's business (and costs the most to read).
+    const read = { after: before.position, limit: this.options.batchSize ?? 2000 }
+    const page = this.store.readAllEntries ? await this.store.readAllEntries(read) : await this.store.readAll(read)
     const added = page.events.length === 0 ? 0 : await this.sql.begin((tx) => this.add(tx, before, page.events))
     if (this.options.checkpoints) await checkpointIfDue(this.sql, this.options.checkpoints)
     return added
   }
 
-  private async add(tx: TransactionSql, expected: TreeState, events: RecordedEvent[]) {
+  private async add(tx: TransactionSql, expected: TreeState, events: LogEntry[]) {
     const now = await treeState(tx, { lock: true })
     if (now.size !== expected.size || now.position.globalPosition !== expected.position.globalPosition) return 0
     const frontier = frontierOf(now.size)
