@@ -26,8 +26,8 @@ CREATE TABLE transparency.leaves (
   leaf_hash       bytea  NOT NULL CHECK (length(leaf_hash) = 32)
 );
 
--- Every complete subtree of 2^level leaves (level ≥ 1) starting at leaf node_index·2^level, stored when its last
--- leaf arrives: any root or proof then needs O(log n) rows.
+-- Every complete subtree of 2^level leaves (level ≥ 4; smaller ones are hashed again from their leaves when read)
+-- starting at leaf node_index·2^level, stored when its last leaf arrives: any root or proof then needs O(log n) rows.
 CREATE TABLE transparency.nodes (
   level      smallint NOT NULL CHECK (level BETWEEN 1 AND 62),
   node_index bigint   NOT NULL CHECK (node_index >= 0),
