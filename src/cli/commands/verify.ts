@@ -45,9 +45,12 @@ export async function verifyCommand(args: string[]): Promise<number> {
   try {
     const started = Date.now()
     const tty = process.stderr.isTTY
+    const verifier = configuredVerifier(runtime.config, values.key)
+    if (!verifier)
+      process.stderr.write('ledger: warning: checkpoint signatures not checked (no key: set LEDGER_SIGNING_KEY_FILE or pass --key); their roots are\n')
     const report = await verifyLedger(runtime.db.sql, runtime.store, {
       skipProjections: values['skip-projections'] ?? false,
-      verifier: configuredVerifier(runtime.config, values.key),
+      verifier,
       onProgress: (n) => tty && process.stderr.write(`\rverifying: ${n} events read`),
     })
     if (tty) process.stderr.write('\n')
@@ -84,7 +87,9 @@ function configuredVerifier(config: Config, key: string | undefined): VerifierKe
     }
   }
   try {
-    return signingKeyOf(config).key.verifier
+    // A key made just now (an in-memory ledger) signed nothing kept: no key to check with.
+    const signing = signingKeyOf(config)
+    return signing.created ? null : signing.key.verifier
   } catch {
     return null
   }
