@@ -12,7 +12,11 @@ import { signingKeyEnv } from '../helpers/signing-key.ts'
 async function ledgerEnv(t: Test): Promise<{ DATABASE_URL?: string; LEDGER_DATA_DIR?: string; LEDGER_SIGNING_KEY_FILE?: string }> {
   if (onServer) return { DATABASE_URL: await createServerDatabase(t), ...signingKeyEnv(t) }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-cli-'))
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  t.teardown(() => {
+    fs.rmSync(dir, { recursive: true, force: true })
+    // serve makes the transparency log's key beside the data directory
+    fs.rmSync(`${dir}.signing-key`, { force: true })
+  })
   return { LEDGER_DATA_DIR: dir }
 }
 
