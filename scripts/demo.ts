@@ -13,6 +13,8 @@ import { formatVerifyReport } from '../src/cli/commands/verify.ts'
 import { openRuntime } from '../src/cli/runtime.ts'
 import { formatReport } from '../src/simulation/report.ts'
 import { SCENARIOS } from '../src/simulation/scenarios.ts'
+import { checkpointPolicy, signingKeyOf } from '../src/transparency/keys.ts'
+import { checkpointIfDue, TreeFollower } from '../src/transparency/tree.ts'
 
 const serve = process.argv.slice(2).includes('--serve')
 const unknown = process.argv.slice(2).filter((a) => a !== '--serve')
@@ -24,6 +26,8 @@ const started = Date.now()
 const DEMO_DIR = '.ledger-demo'
 if (!process.env.DATABASE_URL && !process.env.LEDGER_DATA_DIR) {
   fs.rmSync(DEMO_DIR, { recursive: true, force: true })
+  // A new ledger, a new key: the same key over two different logs would look like a fork to an auditor.
+  fs.rmSync(`${DEMO_DIR}.signing-key`, { force: true })
   process.env.LEDGER_DATA_DIR = DEMO_DIR
 }
 const scenario = SCENARIOS['tambov-2023']!
@@ -37,6 +41,14 @@ try {
   out(summary(result))
   out()
   out(formatReport(year, scenario))
+  out()
+  // The transparency log: the tree over the year's events and a signed checkpoint of it.
+  const signing = signingKeyOf(runtime.config, { create: true })
+  const policy = checkpointPolicy(runtime.config, signing.key)
+  await new TreeFollower(runtime.db.sql, runtime.store).catchUp()
+  const checkpoint = await checkpointIfDue(runtime.db.sql, policy, { force: true })
+  out(`Transparency log: checkpoint of ${checkpoint?.size ?? 0} events signed by ${signing.key.verifier.text}`)
+  if (signing.created) out(`  (a new signing key: ${signing.created})`)
   out()
   const tty = process.stderr.isTTY
   const verifyStarted = Date.now()
@@ -55,6 +67,7 @@ try {
   out(`  ${env}npx ledger export --municipality ${scenario.municipality} --from 2023-09-01 --to 2024-06-30 --out year.ndjson`)
   out(`  ${env}npx ledger tokens create --role auditor                   a token for the API`)
   out(`  ${env}npx ledger serve                                          the API; /docs browses it`)
+  out(`  ${env}npx ledger transparency checkpoint --out checkpoint.txt     the signed checkpoint an auditor keeps`)
   out(`  ${env}npx ledger verify`)
   process.exitCode = report.ok ? 0 : 1
 } catch (error) {

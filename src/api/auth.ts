@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The roles allowed to call this route; every `/v1` route must declare them. */
     roles?: readonly Role[]
+    /** A `/v1` route that answers without a token (the transparency log's, when configured public). */
+    public?: boolean
   }
   interface FastifyRequest {
     caller: Caller | null
@@ -32,7 +34,7 @@ export function registerAuth(app: FastifyInstance, sql: Sql, limits: RateLimits 
   const perToken = new MinuteCounter(limits.requestsPerTokenPerMinute)
   app.decorateRequest('caller', null)
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/') && !route.config?.roles) {
+    if (route.url.startsWith('/v1/') && !route.config?.roles && !route.config?.public) {
       throw new Error(`route ${route.method} ${route.url} does not declare the roles that may call it`)
     }
   })

@@ -13,6 +13,7 @@ import { QuoteInputError } from '../domain/pricing.ts'
 import { findUnstorableText } from '../domain/text.ts'
 import type { EventStore } from '../store/port.ts'
 import { EventStoreError, StreamNotFoundError, WrongExpectedVersionError } from '../store/port.ts'
+import type { TransparencyLog } from '../transparency/service.ts'
 import { webRoutes } from '../web/plugin.ts'
 import { ALL_ROLES, registerAuth, requestIdOf } from './auth.ts'
 import { withErrorRedaction } from './logging.ts'
@@ -34,6 +35,7 @@ import { reconciliationRoutes } from './routes/reconciliation.ts'
 import { settlementRoutes } from './routes/settlement.ts'
 import { streamRoutes } from './routes/streams.ts'
 import { tokenRoutes } from './routes/tokens.ts'
+import { transparencyRoutes } from './routes/transparency.ts'
 import { whoamiRoutes } from './routes/whoami.ts'
 
 export interface ServerDependencies {
@@ -62,6 +64,8 @@ export interface ServerDependencies {
   trustProxy?: boolean | number | string[]
   /** The workspace's sessions: Secure cookies (always, never, or over https) and how long a session lasts. */
   web?: { secureCookies?: 'auto' | 'always' | 'never'; sessionMinutes?: number }
+  /** The transparency log's checkpoints, key and proofs; its routes are left out without it. */
+  transparency?: { log: TransparencyLog; public: boolean }
 }
 
 /**
@@ -271,6 +275,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     sessionMinutes: deps.web?.sessionMinutes ?? 480,
     authFailuresPerMinute: (deps.rateLimits ?? DEFAULT_RATE_LIMITS).authFailuresPerMinute,
   })
+  if (deps.transparency) await app.register(transparencyRoutes, deps.transparency)
   for (const plugin of deps.plugins ?? []) await app.register(async (scope) => plugin(scope))
 
   app.get('/openapi.json', { schema: { hide: true }, config: docsRoles ? { roles: docsRoles } : {} }, async () => app.swagger())

@@ -3,7 +3,17 @@ import fs from 'node:fs'
 import { businessDateOf, upcast } from '../../events/index.ts'
 import type { IsoDate } from '../domain/dates.ts'
 import { type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
+import { checkExport, type ExportTransparency, signExport } from '../transparency/export-proof.ts'
+import { leafHash, memorySubtrees, rootOf } from '../transparency/merkle.ts'
+import type { SigningKey, VerifierKey } from '../transparency/note.ts'
 import { LogChecks, type VerifyReport } from './verify.ts'
+
+/** The signed checkpoint an export is cut at, and the key that signs the export's note. */
+export interface ExportCut {
+  checkpoint: { note: string; size: number; root: Buffer }
+  key: SigningKey
+  origin: string
+}
 
 // The history of one municipality for an outside auditor: NDJSON, one event per line with its hash, and a manifest
 // beside it (FILE.manifest.json) with the counts, the positions, the last hash of every stream and the SHA-256 of
@@ -26,6 +36,8 @@ export interface ExportManifest {
   lastGlobalPosition: string | null
   lastHashes: Record<string, string>
   sha256: string
+  /** The signed checkpoint the export was cut at and what proves the file's events are its leaves (pfdo-ledger-export/2). */
+  transparency?: ExportTransparency
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: event data read by field name
@@ -56,7 +68,7 @@ class NothingToExportError extends Error {
  */
 export async function exportMunicipality(
   store: EventStore,
-  options: { municipality: string; selection: ExportSelection; out: string },
+  options: { municipality: string; selection: ExportSelection; out: string; cutAt?: ExportCut },
 ): Promise<ExportManifest> {
   const { municipality, selection } = options
   const owner = new Map<string, string | null>()
@@ -72,18 +84,29 @@ export async function exportMunicipality(
     const date = businessDateOf(upcast(e))
     return date !== null && date >= selection.from && date <= selection.to
   }
+  // Cut at a checkpoint: the log's first `size` events, whose leaves the export carries.
+  const cut = options.cutAt
+  const leaves: Buffer[] = []
+  const leafIndex = new Map<string, number>()
   let position: LogPosition = LOG_START
   for (;;) {
     const page = await store.readAll({ after: position, limit: 10_000 })
     for (const e of page.events) {
+      if (cut) {
+        if (leaves.length >= cut.checkpoint.size) break
+        leafIndex.set(e.eventId, leaves.length)
+        leaves.push(leafHash(e.hash))
+      }
       if (!owner.has(e.streamId)) owner.set(e.streamId, municipalityOf(e))
       if (owner.get(e.streamId) !== municipality) continue
       mine.push(e)
       if (inSelection(e)) lastSelected.set(e.streamId, e.streamPosition)
     }
     position = page.position
-    if (page.caughtUp) break
+    if (page.caughtUp || (cut && leaves.length >= cut.checkpoint.size)) break
   }
+  if (cut && (leaves.length !== cut.checkpoint.size || !rootOf(leaves.length, memorySubtrees(leaves)).equals(cut.checkpoint.root)))
+    throw new Error(`the log's first ${cut.checkpoint.size} events are not the tree of the checkpoint the export is cut at; run \`ledger verify\``)
   const chosen = mine.filter((e) => e.streamPosition <= (lastSelected.get(e.streamId) ?? -1))
   // Registry facts (no date) belong to every period; a period with nothing dated in it has nothing to export.
   if (!chosen.some(inPeriod)) throw new NothingToExportError(municipality, selection)
@@ -126,12 +149,36 @@ export async function exportMunicipality(
     lastHashes,
     sha256: crypto.createHash('sha256').update(body).digest('hex'),
   }
+  if (cut) {
+    const heads = new Map(chosen.map((e) => [e.streamId, { position: e.streamPosition, hash: e.hash }]))
+    const facts = {
+      origin: cut.origin,
+      municipality,
+      selectedBy: selection.by,
+      from: manifest.from,
+      to: manifest.to,
+      sha256: manifest.sha256,
+      events: lines.length,
+      heads,
+    }
+    manifest.transparency = signExport(
+      facts,
+      cut.checkpoint,
+      leaves,
+      chosen.map((e) => leafIndex.get(e.eventId)!),
+      cut.key,
+    )
+  }
   fs.writeFileSync(`${options.out}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`)
   return manifest
 }
 
-/** Verifies an export offline: the file against its manifest, then every chain, schema and in-scope money invariant. */
-export function verifyExport(file: string): VerifyReport {
+/**
+ * Verifies an export offline: the file against its manifest, then every chain, schema and in-scope money invariant;
+ * with the ledger's verifier key, the signed checkpoint, every event at its leaf and the ledger's note over the file,
+ * and with `since`, that an earlier checkpoint is a prefix of the export's tree.
+ */
+export function verifyExport(file: string, options: { key?: VerifierKey | null; since?: string } = {}): VerifyReport {
   const checks = new LogChecks()
   const bytes = fs.readFileSync(file)
   let manifest: ExportManifest
@@ -174,6 +221,17 @@ export function verifyExport(file: string): VerifyReport {
       })
     }
   })
+  if (options.key) {
+    const events = lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { eventId: string; streamId: string; streamPosition: number; hash: string }]
+      } catch {
+        return []
+      }
+    })
+    const heads = new Map([...checks.heads].map(([s, h]) => [s, { position: h.position, hash: h.hash }]))
+    checkExport(manifest.transparency, { sha256: sha, events, heads }, options.key, checks.problem, checks.count, options.since)
+  }
   checks.count('manifest')
   if (lines.length !== manifest.events)
     checks.problem({ check: 'chain', detail: 'the number of events differs from the manifest', expected: String(manifest.events), found: String(lines.length) })

@@ -8,13 +8,15 @@ import type { Sql } from '../db/database.ts'
 import { type CertificateState, certificateDecider, moneyIn, type PeriodMoney } from '../domain/certificate.ts'
 import { eventHash, GENESIS_HASH } from '../store/hash.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../store/port.ts'
+import { TreeAudit } from '../transparency/audit.ts'
+import type { VerifierKey } from '../transparency/note.ts'
 
 // `ledger verify`: an auditor's check of everything the ledger claims, from the log itself. One pass over the
 // global log recomputes every stream's hash chain and positions, validates every event against its schema version
 // and folds the money; then the postings and every projection are compared with what the log says.
 
 export interface Problem {
-  check: 'chain' | 'schema' | 'money' | 'invoice' | 'postings' | 'projection'
+  check: 'chain' | 'schema' | 'money' | 'invoice' | 'postings' | 'projection' | 'tree' | 'checkpoint'
   detail: string
   streamId?: string
   streamPosition?: number
@@ -40,6 +42,8 @@ export interface VerifyOptions {
   onProgress?: (events: number) => void
   /** Keep at most this many problems in the report. */
   maxProblems?: number
+  /** The ledger's verifier key, to check the signatures of the kept checkpoints (their roots are checked without it). */
+  verifier?: VerifierKey | null
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: event data read by field name, checked against the schemas first
@@ -150,6 +154,8 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
   const certificatesAtCheckpoint = new CertificateFolds()
   const quiet = () => {}
   const replays = options.skipProjections ? null : await ProjectionReplays.start(sql, PROJECTIONS)
+  // The transparency log: the tree against the log, every kept checkpoint's signature and root.
+  const tree = await TreeAudit.start(sql, options.verifier ?? null, problem, count)
   try {
     let position: LogPosition = LOG_START
     for (;;) {
@@ -161,10 +167,12 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
         }
       }
       await replays?.feed(page.events)
+      await tree.feed(page.events)
       position = page.position
       options.onProgress?.(log.events)
       if (page.caughtUp) break
     }
+    await tree.finish()
     // Projections: each equals the replay of the log up to its own checkpoint.
     await replays?.compare(count, problem)
     // A projection stopped at an event it cannot apply is behind the log, whatever its rows say.

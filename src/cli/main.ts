@@ -3,6 +3,7 @@ import { ImportFileError } from '../app/import.ts'
 import { ConfigError } from '../config/config.ts'
 import { exportCommand } from './commands/export.ts'
 import { importCommand } from './commands/import.ts'
+import { keysCommand } from './commands/keys.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { migrateLogCommand } from './commands/migrate-log.ts'
 import { projectionsCommand } from './commands/projections.ts'
@@ -12,7 +13,9 @@ import { serveCommand } from './commands/serve.ts'
 import { settleCommand } from './commands/settle.ts'
 import { simulateCommand } from './commands/simulate.ts'
 import { tokensCommand } from './commands/tokens.ts'
+import { transparencyCommand } from './commands/transparency.ts'
 import { verifyCommand } from './commands/verify.ts'
+import { witnessCommand } from './commands/witness.ts'
 import { commandUsage, USAGE, UsageError } from './usage.ts'
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a command either returns its exit code or nothing (0)
@@ -31,6 +34,9 @@ const commands: Record<string, Command> = {
   simulate: simulateCommand,
   verify: verifyCommand,
   export: exportCommand,
+  keys: keysCommand,
+  transparency: transparencyCommand,
+  witness: witnessCommand,
   help: async ([name]) => {
     const text = name ? commandUsage(name) : USAGE
     if (!text) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`ledger help\``)

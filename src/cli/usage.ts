@@ -43,10 +43,21 @@ commands:
                              michurinsk-2020), then what a payer and a support centre see
   export --municipality M --from DATE --to DATE --out FILE
                              the municipality's events as NDJSON with hashes, and FILE.manifest.json
-  verify --file FILE [--json]  verify a file of ledger export offline, with no database
+  verify --file FILE [--key KEY] [--since CHECKPOINT_FILE] [--json]
+                             verify a file of ledger export offline, with no database: with the ledger's
+                             published key, its signed checkpoint and every event at its leaf; with
+                             --since, that an earlier checkpoint is a prefix of it
   verify [--json] [--skip-projections]
                              check every hash chain, schema, money invariant and projection; exit 1
                              naming the first disagreement
+  keys create --out FILE [--name NAME]
+                             a key to sign the transparency log's checkpoints; prints its public key
+  transparency checkpoint|checkpoints|proof|consistency|key|status|rebuild
+                             the transparency log: signed checkpoints, inclusion and consistency
+                             proofs (\`ledger transparency --help\`)
+  witness CHECKPOINT_FILE… [--key KEY] [--export FILE]
+                             check checkpoints kept over time: each signed, each consistent with the
+                             one before; says when the ledger forked or rewrote history
   help [COMMAND]             print this text, or one command's part of it (also: ledger COMMAND --help)
 
 configuration comes from the environment: see README.md`

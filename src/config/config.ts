@@ -61,6 +61,18 @@ const ConfigSchema = z.object({
     .transform((v): boolean | number | string[] =>
       v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((a) => a.trim()),
     ),
+  // The transparency log (README, "Transparency log"): the checkpoints' signing key, origin line and frequency.
+  LEDGER_SIGNING_KEY_FILE: z.string().min(1).max(4096).optional(),
+  LEDGER_LOG_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]{1,200}$/, 'must be one word without spaces or "+", such as ledger.example.org/pfdo')
+    .optional(),
+  CHECKPOINT_EVERY_EVENTS: wholeNumber(1, 100_000_000).default(1000),
+  CHECKPOINT_EVERY_SECONDS: wholeNumber(1, 31 * 24 * 3600).default(60),
+  TRANSPARENCY_PUBLIC: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   EVENTSTORE_CONNECTION_STRING: z
     .string()
     .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\//, 'must be an esdb:// or kurrentdb:// connection string')

@@ -126,6 +126,9 @@ export interface SubjectFilter {
   contractId?: string
 }
 
+/** Where an event stands in the log and its hash: what the transparency log's tree takes of each event. */
+export type LogEntry = Pick<RecordedEvent, 'eventId' | 'streamId' | 'streamPosition' | 'globalPosition' | 'transactionId' | 'hash'>
+
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>
   /** The stream's events in order. Throws StreamNotFoundError when the stream has no event at all. */
@@ -139,6 +142,11 @@ export interface EventStore {
   streamVersion(streamId: string): Promise<number | null>
   /** Committed events after a position, in the order they became visible; never skips a late commit. */
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>
+  /**
+   * readAll without the events' content (type, data, metadata): the same events in the same order. Optional: an
+   * adapter that cannot read less leaves it out and the transparency log's follower uses readAll.
+   */
+  readAllEntries?(options?: ReadAllOptions): Promise<{ events: LogEntry[]; position: LogPosition; caughtUp: boolean }>
   /** Every committed event whose data names the subject, in commit order, up to the bound. */
   readTouching(subject: SubjectFilter, bound?: LogBound): Promise<RecordedEvent[]>
   /** A catch-up subscription over the global log: reads history from `from`, then follows new events. */

@@ -3,6 +3,7 @@ import postgres from 'postgres'
 import t from 'tap'
 import { runCli, startCli } from '../helpers/cli.ts'
 import { freePort, ownCluster } from '../helpers/own-postgres.ts'
+import { signingKeyEnv } from '../helpers/signing-key.ts'
 
 // `ledger serve` against a PostgreSQL of this test's own, under load, while that database is stopped and started
 // again: the process stays up, `/ready` says 503 within its own timeout, writes fail at once with a 503 problem
@@ -42,7 +43,7 @@ async function call(url: string, init: RequestInit = {}): Promise<Outcome> {
 
 t.test('a database stopped and started under load', { skip: typeof cluster === 'string' ? cluster : false }, async (t) => {
   if (typeof cluster === 'string') return
-  const env = { DATABASE_URL: cluster.url }
+  const env = { DATABASE_URL: cluster.url, ...signingKeyEnv(t) }
   const migrated = await runCli(['migrate'], env)
   t.equal(migrated.code, 0, migrated.stderr)
   const token = (await runCli(['tokens', 'create', '--role', 'operator'], env)).stdout.trim()

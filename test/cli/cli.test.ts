@@ -9,12 +9,17 @@ import { openDatabase } from '../../src/db/database.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { runCli, startCli } from '../helpers/cli.ts'
 import { createServerDatabase, onServer } from '../helpers/database.ts'
+import { signingKeyEnv } from '../helpers/signing-key.ts'
 
 /** Where the CLI keeps its ledger in this test: a fresh server database, or a fresh embedded directory. */
-async function ledgerEnv(t: Test) {
-  if (onServer) return { DATABASE_URL: await createServerDatabase(t) }
+async function ledgerEnv(t: Test): Promise<{ DATABASE_URL?: string; LEDGER_DATA_DIR?: string; LEDGER_SIGNING_KEY_FILE?: string }> {
+  if (onServer) return { DATABASE_URL: await createServerDatabase(t), ...signingKeyEnv(t) }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-cli-'))
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  t.teardown(() => {
+    fs.rmSync(dir, { recursive: true, force: true })
+    // serve makes the transparency log's key beside the data directory
+    fs.rmSync(`${dir}.signing-key`, { force: true })
+  })
   return { LEDGER_DATA_DIR: dir }
 }
 

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util'
 import { endOfDay } from '../../audit/as-of.ts'
-import { type ExportSelection, exportMunicipality } from '../../audit/export.ts'
+import { type ExportCut, type ExportSelection, exportMunicipality } from '../../audit/export.ts'
 import { addDays, DateFormatError, isValidDate } from '../../domain/dates.ts'
-import { openRuntime } from '../runtime.ts'
+import { checkpointPolicy, signingKeyOf } from '../../transparency/keys.ts'
+import { checkpointIfDue, TreeFollower } from '../../transparency/tree.ts'
+import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
 const USAGE = 'usage: ledger export --municipality M (--from YYYY-MM-DD --to YYYY-MM-DD | --recorded-from YYYY-MM-DD --recorded-to YYYY-MM-DD) --out FILE'
@@ -57,13 +59,37 @@ export async function exportCommand(args: string[]): Promise<number> {
     const selection: ExportSelection = business
       ? { by: 'business', from, to }
       : { by: 'recorded', from: endOfDay(addDays(from, -1), zone), to: endOfDay(to, zone), fromText: from, toText: to }
-    const manifest = await exportMunicipality(runtime.store, { municipality, selection, out })
+    const cutAt = await exportCut(runtime)
+    const manifest = await exportMunicipality(runtime.store, { municipality, selection, out, ...(cutAt ? { cutAt } : {}) })
     const what = business ? `dated ${from}..${to}` : `recorded ${from}..${to}`
     process.stdout.write(
       `${manifest.events} events of ${manifest.streams} streams (${manifest.eventsInPeriod} ${what}) written to ${out}; manifest ${out}.manifest.json; SHA-256 ${manifest.sha256}\n`,
     )
+    if (cutAt)
+      process.stdout.write(
+        `cut at the signed checkpoint of ${cutAt.checkpoint.size} events; verify it with: ledger verify --file ${out} --key '${cutAt.key.verifier.text}'\n`,
+      )
     return 0
   } finally {
     await runtime.close()
   }
+}
+
+/**
+ * The checkpoint an export is cut at: the tree caught up with the log and signed now. Without a signing key the
+ * export is written without one (and says so): an auditor then has only the file's own chains to go by.
+ */
+async function exportCut(runtime: Runtime): Promise<ExportCut | null> {
+  let key: ReturnType<typeof signingKeyOf>['key']
+  try {
+    key = signingKeyOf(runtime.config).key
+  } catch (error) {
+    process.stderr.write(`ledger: warning: the export carries no signed checkpoint: ${(error as Error).message}\n`)
+    return null
+  }
+  const policy = checkpointPolicy(runtime.config, key)
+  await new TreeFollower(runtime.db.sql, runtime.store).catchUp()
+  const checkpoint = await checkpointIfDue(runtime.db.sql, policy, { force: true })
+  if (!checkpoint) return null
+  return { checkpoint, key, origin: policy.origin }
 }

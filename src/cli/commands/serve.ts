@@ -3,6 +3,9 @@ import { PROJECTIONS } from '../../../projections/index.ts'
 import { ProjectionRunner } from '../../../projections/runner.ts'
 import { buildServer } from '../../api/server.ts'
 import { driverPatched } from '../../db/database.ts'
+import { checkpointPolicy, signingKeyOf } from '../../transparency/keys.ts'
+import { TransparencyLog } from '../../transparency/service.ts'
+import { TreeFollower } from '../../transparency/tree.ts'
 import { openRuntime, type Runtime } from '../runtime.ts'
 import { UsageError } from '../usage.ts'
 
@@ -21,11 +24,28 @@ export async function serveCommand(args: string[]): Promise<void> {
  */
 export async function serveUntilSignal(runtime: Runtime, onListening?: (url: string) => void): Promise<void> {
   const runner = new ProjectionRunner(runtime.db.sql, runtime.store, PROJECTIONS)
+  // The transparency log's key: without one on an external database, serve stops here with one line.
+  let signing: ReturnType<typeof signingKeyOf>
+  try {
+    signing = signingKeyOf(runtime.config, { create: true })
+  } catch (error) {
+    await runtime.close()
+    throw error
+  }
+  const policy = checkpointPolicy(runtime.config, signing.key)
+  const follower = new TreeFollower(runtime.db.sql, runtime.store, { checkpoints: policy })
+  const log = new TransparencyLog(runtime.db.sql, signing.key.verifier, policy.origin, follower, policy)
   const app = await buildServer({
     db: runtime.db,
     store: runtime.store,
     ledger: runtime.ledger,
-    runner,
+    runner: {
+      poke: () => {
+        runner.poke()
+        follower.poke()
+      },
+    },
+    transparency: { log, public: runtime.config.TRANSPARENCY_PUBLIC },
     timeZone: runtime.config.LEDGER_TIME_ZONE,
     logger: { level: runtime.config.LOG_LEVEL },
     rateLimits: { authFailuresPerMinute: runtime.config.RATE_LIMIT_AUTH_FAILURES, requestsPerTokenPerMinute: runtime.config.RATE_LIMIT_PER_TOKEN },
@@ -48,6 +68,7 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
       app.log.info({ signal }, 'shutting down')
       await app.close()
       await runner.stop()
+      await follower.stop()
       await runtime.close()
       app.log.info('stopped')
     })()
@@ -66,6 +87,11 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     throw error
   }
   runner.start((error) => app.log.error({ err: error }, 'projection runner failed; retrying'))
+  follower.start((error) => app.log.error({ err: error }, 'transparency log follower failed; retrying'))
+  const keyMessage = signing.created
+    ? `created the transparency log's signing key${signing.created === 'memory' ? ' (in memory)' : ` ${signing.created}`}`
+    : 'transparency log'
+  app.log.info({ origin: policy.origin, verifierKey: signing.key.verifier.text }, keyMessage)
   onListening?.(url)
   await stopped
 }
