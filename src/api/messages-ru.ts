@@ -112,6 +112,10 @@ export const MESSAGES_RU: Readonly<Record<string, string>> = {
   organisation_unknown: 'Организация не найдена в реестре.',
   token_scope: 'Токен выдан неверно: для плательщика и поставщика укажите организацию, срок действия — в будущем.',
   token_not_found: 'Токен не найден.',
+  no_checkpoint: 'Журнал прозрачности ещё не подписал ни одной контрольной точки.',
+  no_key: 'Ключ подписи журнала прозрачности не настроен.',
+  event_not_found: 'Событие не найдено в дереве журнала.',
+  size_out_of_range: 'Размер дерева вне допустимого диапазона.',
 }
 
 /** The Russian message of a code, or null when the catalogue has none. */

@@ -4,7 +4,7 @@ import t from 'tap'
 import { MESSAGES_RU, prefersRussian } from '../../src/api/messages-ru.ts'
 
 // Every problem code the code base can answer with must have a Russian message: the codes are read from the source
-// itself (the rule table of src/domain/errors.ts, every ProblemError, QuoteInputError and store error, and the codes
+// itself (the rule table of src/domain/errors.ts, every ProblemError, QuoteInputError, TransparencyError and store error, and the codes
 // the API's error handler and pages write), so a code added without a message fails here.
 
 const files = (dir: string): string[] =>
@@ -23,6 +23,7 @@ function emittedCodes(): Set<string> {
     const text = fs.readFileSync(file, 'utf8')
     add(text, /ProblemError\(\s*\d{3},\s*'([a-z0-9_]+)'/g)
     add(text, /QuoteInputError\(\s*'([a-z0-9_]+)'/g)
+    add(text, /TransparencyError\(\s*'([a-z0-9_]+)'/g)
     add(text, /readonly code = '([a-z0-9_]+)'/g)
     if (file.startsWith(path.join('src', 'api')) || file.startsWith(path.join('src', 'web'))) {
       // The error handler's and the pages' own codes, conditional ones included (`code: a ? 'x' : 'y'`).
