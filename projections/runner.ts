@@ -1,4 +1,5 @@
 import type { Sql } from '../src/db/database.ts'
+import { FollowerLoop } from '../src/store/follower-loop.ts'
 import { compareLogPositions, type EventStore, LOG_START, type LogPosition, type RecordedEvent } from '../src/store/port.ts'
 import { dropAbandonedGenerations, GenerationClaims, projectionLockKey } from './generations.ts'
 import { applyBatch, createGeneration, installComments, installViews, readCheckpoint, schemaFor } from './postgres.ts'
@@ -102,9 +103,7 @@ const FIRST_RETRY_MS = 1000
 const LAST_RETRY_MS = 5 * 60_000
 
 export class ProjectionRunner {
-  private stopped = true
-  private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly background: FollowerLoop
   /** Stopped projections: when each may be tried again. */
   private readonly backoff = new Map<string, { at: number; delay: number }>()
 
@@ -113,7 +112,9 @@ export class ProjectionRunner {
     private readonly store: EventStore,
     readonly projections: readonly Projection[],
     private readonly options: RunnerOptions = {},
-  ) {}
+  ) {
+    this.background = new FollowerLoop(() => this.step(), options.idleMs ?? 100)
+  }
 
   /** One pass: reads the next batch after the lowest checkpoint and applies it to each projection behind it. */
   async step(): Promise<number> {
@@ -249,45 +250,17 @@ export class ProjectionRunner {
 
   /** Runs in the background until `stop`, waiting `idleMs` whenever it has caught up. */
   start(onError: (error: unknown) => void = () => {}): void {
-    if (!this.stopped) return
-    this.stopped = false
-    this.loop = (async () => {
-      // What a killed rebuild left behind goes first; a failure here is reported and the runner runs on.
-      await dropAbandonedGenerations(this.sql).catch(onError)
-      // After an error the loop waits longer each time (up to 30 s), so an outage is reported, not flooded.
-      let errorDelay = 0
-      while (!this.stopped) {
-        let n = 0
-        try {
-          n = await this.step()
-          errorDelay = 0
-        } catch (error) {
-          onError(error)
-          errorDelay = Math.min(Math.max(errorDelay * 2, 250), 30_000)
-        }
-        if (n === 0 && !this.stopped) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.max(this.options.idleMs ?? 100, errorDelay))
-            this.wake = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          })
-          this.wake = null
-        }
-      }
-    })()
+    // What a killed rebuild left behind goes first; a failure here is reported and the runner runs on.
+    this.background.start(onError, () => dropAbandonedGenerations(this.sql))
   }
 
   /** Asks the background loop to look at the log now (after a command, for read-your-writes). */
   poke(): void {
-    this.wake?.()
+    this.background.poke()
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true
-    this.wake?.()
-    await this.loop
+  stop(): Promise<void> {
+    return this.background.stop()
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Sql, TransactionSql } from '../db/database.ts'
+import { FollowerLoop } from '../store/follower-loop.ts'
 import { type EventStore, LOG_START, type LogEntry, type LogPosition } from '../store/port.ts'
 import { consistencyProof, inclusionProof, leafHash, nodeHash, rootOf, type Subtrees, withSubtrees } from './merkle.ts'
 import { type SigningKey, signCheckpoint } from './note.ts'
@@ -176,15 +177,15 @@ export interface FollowerOptions {
  * followers never add the same batch and a crash at any instant loses or repeats nothing.
  */
 export class TreeFollower {
-  private stopped = true
-  private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly background: FollowerLoop
 
   constructor(
     private readonly sql: Sql,
     private readonly store: EventStore,
     private readonly options: FollowerOptions = {},
-  ) {}
+  ) {
+    this.background = new FollowerLoop(() => this.step(), options.idleMs ?? 200)
+  }
 
   /** One batch: the events after the tree's position, added; then a checkpoint if one is due. */
   async step(): Promise<number> {
@@ -265,41 +266,15 @@ export class TreeFollower {
 
   /** Runs in the background until `stop`, waiting `idleMs` whenever it has caught up. */
   start(onError: (error: unknown) => void = () => {}): void {
-    if (!this.stopped) return
-    this.stopped = false
-    this.loop = (async () => {
-      let errorDelay = 0
-      while (!this.stopped) {
-        let n = 0
-        try {
-          n = await this.step()
-          errorDelay = 0
-        } catch (error) {
-          onError(error)
-          errorDelay = Math.min(Math.max(errorDelay * 2, 250), 30_000)
-        }
-        if (n === 0 && !this.stopped) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, Math.max(this.options.idleMs ?? 200, errorDelay))
-            this.wake = () => {
-              clearTimeout(timer)
-              resolve()
-            }
-          })
-          this.wake = null
-        }
-      }
-    })()
+    this.background.start(onError)
   }
 
   poke(): void {
-    this.wake?.()
+    this.background.poke()
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true
-    this.wake?.()
-    await this.loop
+  stop(): Promise<void> {
+    return this.background.stop()
   }
 }
 
