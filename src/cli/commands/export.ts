@@ -59,8 +59,11 @@ export async function exportCommand(args: string[]): Promise<number> {
     const selection: ExportSelection = business
       ? { by: 'business', from, to }
       : { by: 'recorded', from: endOfDay(addDays(from, -1), zone), to: endOfDay(to, zone), fromText: from, toText: to }
-    const cutAt = await exportCut(runtime)
+    const cut = await exportCut(runtime)
+    const cutAt = typeof cut === 'string' ? null : cut
     const manifest = await exportMunicipality(runtime.store, { municipality, selection, out, ...(cutAt ? { cutAt } : {}) })
+    // Said once the file is written: a refused export stays one line.
+    if (typeof cut === 'string') process.stderr.write(`ledger: warning: the export carries no signed checkpoint: ${cut}\n`)
     const what = business ? `dated ${from}..${to}` : `recorded ${from}..${to}`
     process.stdout.write(
       `${manifest.events} events of ${manifest.streams} streams (${manifest.eventsInPeriod} ${what}) written to ${out}; manifest ${out}.manifest.json; SHA-256 ${manifest.sha256}\n`,
@@ -77,15 +80,15 @@ export async function exportCommand(args: string[]): Promise<number> {
 
 /**
  * The checkpoint an export is cut at: the tree caught up with the log and signed now. Without a signing key the
- * export is written without one (and says so): an auditor then has only the file's own chains to go by.
+ * export is written without one (the reason is returned, and said once the file is written): an auditor then has
+ * only the file's own chains to go by.
  */
-async function exportCut(runtime: Runtime): Promise<ExportCut | null> {
+async function exportCut(runtime: Runtime): Promise<ExportCut | string | null> {
   let key: ReturnType<typeof signingKeyOf>['key']
   try {
     key = signingKeyOf(runtime.config).key
   } catch (error) {
-    process.stderr.write(`ledger: warning: the export carries no signed checkpoint: ${(error as Error).message}\n`)
-    return null
+    return (error as Error).message // why there is no checkpoint to cut at
   }
   const policy = checkpointPolicy(runtime.config, key)
   await new TreeFollower(runtime.db.sql, runtime.store).catchUp()
