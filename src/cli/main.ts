@@ -44,6 +44,9 @@ const commands: Record<string, Command> = {
   },
 }
 
+/** Commands that print a help of their own, fuller than their part of USAGE. */
+const OWN_HELP = new Set(['export', 'replay', 'keys', 'transparency', 'witness'])
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv
   if (!name || name === '--help' || name === '-h') {
@@ -52,8 +55,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name]
   if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`ledger help\``)
-  // Each command answers --help with its own part of the usage, before it looks at any other option.
-  if (args.includes('--help') || args.includes('-h')) {
+  // Each command answers --help with its own part of the usage, before it looks at any other option (those with a
+  // fuller help of their own print it themselves).
+  if (!OWN_HELP.has(name) && (args.includes('--help') || args.includes('-h'))) {
     process.stdout.write(`${commandUsage(name) ?? USAGE}\n`)
     return 0
   }
