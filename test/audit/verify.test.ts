@@ -1,44 +1,18 @@
-import t, { type Test } from 'tap'
-import { PROJECTIONS } from '../../projections/index.ts'
-import { ProjectionReader } from '../../projections/read.ts'
-import { activeSchema, ProjectionRunner } from '../../projections/runner.ts'
+import t from 'tap'
+import { activeSchema } from '../../projections/runner.ts'
 import { Application } from '../../src/app/context.ts'
-import { acceptContract, recordAttendance, requestContract } from '../../src/app/contracts.ts'
-import { closeMonth } from '../../src/app/month-close.ts'
-import { recordPayment } from '../../src/app/payments.ts'
 import { verifyLedger } from '../../src/audit/verify.ts'
 import { openDatabase } from '../../src/db/database.ts'
 import { prepareDatabase } from '../../src/db/setup.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { runCli } from '../helpers/cli.ts'
-import { createServerDatabase, onServer, testDatabase } from '../helpers/database.ts'
-import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+import { createServerDatabase, onServer } from '../helpers/database.ts'
+import { paidOctober } from '../helpers/paid-october.ts'
+import { activeCertificate, smallWorld } from '../helpers/world.ts'
 
 // A month of a small municipality, projected; then the ledger is tampered with behind its back in the ways an
 // operator with superuser rights could, and verify must name each one.
-async function history(t: Test) {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  await smallWorld(app)
-  const { number } = await activeCertificate(app, 1)
-  const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
-  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await recordAttendance(app, ctx(), {
-    contractId: c.contractId,
-    month: '2024-10',
-    lessonsPlanned: 8,
-    lessonsCancelledByProvider: 2,
-    lessonsAttended: 6,
-    providerCompletenessBp: null,
-    recordedOn: '2024-10-31',
-  })
-  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
-  await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1' })
-  await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
-  return { db, store, number, contractId: c.contractId }
-}
+const history = paidOctober
 
 const behindTheTrigger = (db: Awaited<ReturnType<typeof history>>['db'], statement: string, ...params: string[]) =>
   db.sql.begin(async (tx) => {

@@ -1,49 +1,23 @@
 import t, { type Test } from 'tap'
 import { PROJECTIONS } from '../../projections/index.ts'
-import { ProjectionReader } from '../../projections/read.ts'
-import { ProjectionRunner, rebuildProjections } from '../../projections/runner.ts'
-import { Application } from '../../src/app/context.ts'
-import { acceptContract, recordAttendance, requestContract } from '../../src/app/contracts.ts'
-import { closeMonth } from '../../src/app/month-close.ts'
-import { recordPayment } from '../../src/app/payments.ts'
+import { rebuildProjections } from '../../projections/runner.ts'
 import { verifyLedger } from '../../src/audit/verify.ts'
 import { eventHash, GENESIS_HASH } from '../../src/store/hash.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { generateSigningKey, parseSigningKey, signCheckpoint } from '../../src/transparency/note.ts'
 import { checkpointIfDue, resetTree, TreeFollower } from '../../src/transparency/tree.ts'
-import { testDatabase } from '../helpers/database.ts'
-import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+import { paidOctober } from '../helpers/paid-october.ts'
 
 // The probe of issue 17: with write access to the database, re-chain an altered stream, delete a stream's last
 // event, drop a stream, insert an event behind the ledger's back. Each is named by `verify` through the tree and the
 // signed checkpoints, also once the projections (and the tree itself) were rebuilt to agree with the edited log.
 
 async function history(t: Test) {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  await smallWorld(app)
-  const { number } = await activeCertificate(app, 1)
-  const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
-  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await recordAttendance(app, ctx(), {
-    contractId: c.contractId,
-    month: '2024-10',
-    lessonsPlanned: 8,
-    lessonsCancelledByProvider: 2,
-    lessonsAttended: 6,
-    providerCompletenessBp: null,
-    recordedOn: '2024-10-31',
-  })
-  const oct = await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
-  await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1' })
-  await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
+  const { db, store, number, contractId } = await paidOctober(t)
   const key = parseSigningKey(generateSigningKey('test/ledger'))
   const policy = { key, origin: 'test/ledger', everyEvents: 10, everySeconds: 3600 }
   await new TreeFollower(db.sql, store, { checkpoints: policy, batchSize: 7 }).catchUp()
   await checkpointIfDue(db.sql, policy, { force: true })
-  return { db, store, key, number, contractId: c.contractId }
+  return { db, store, key, number, contractId }
 }
 type History = Awaited<ReturnType<typeof history>>
 
