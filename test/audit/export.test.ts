@@ -2,37 +2,13 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t from 'tap'
-import { ProjectionReader } from '../../projections/read.ts'
-import { Application } from '../../src/app/context.ts'
-import { acceptContract, requestContract } from '../../src/app/contracts.ts'
-import { closeMonth } from '../../src/app/month-close.ts'
-import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { exportMunicipality, verifyExport } from '../../src/audit/export.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { runCli } from '../helpers/cli.ts'
-import { testDatabase } from '../helpers/database.ts'
-import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+import { closedOctoberBesideAnother } from '../helpers/paid-october.ts'
+import { MUNICIPALITY } from '../helpers/world.ts'
 
 t.test('an export verifies offline; one byte changed does not', async (t) => {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  await smallWorld(app)
-  await openFinancingPeriod(app, ctx(), {
-    municipality: 'elsewhere',
-    periodId: '2024',
-    startDate: '2024-09-01',
-    endDate: '2025-08-31',
-    nominal: 500000,
-    financingCap: 5,
-    nominalLimit: null,
-    payerId: 'payer-9',
-  })
-  const { number } = await activeCertificate(app, 1)
-  const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
-  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
+  const { db, store, number } = await closedOctoberBesideAnother(t)
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-export-'))
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))

@@ -6,6 +6,7 @@ import { Application } from '../../src/app/context.ts'
 import { acceptContract, recordAttendance, requestContract } from '../../src/app/contracts.ts'
 import { closeMonth } from '../../src/app/month-close.ts'
 import { recordPayment } from '../../src/app/payments.ts'
+import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { testDatabase } from './database.ts'
 import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from './world.ts'
@@ -37,4 +38,31 @@ export async function paidOctober(t: Test) {
   await recordPayment(app, ctx(), { invoiceId: oct.finalInvoices[0]!, amount: 32696, paidOn: '2024-11-05', paymentOrder: '1' })
   await new ProjectionRunner(db.sql, store, PROJECTIONS).catchUp()
   return { db, store, number, contractId: c.contractId }
+}
+
+/**
+ * A small municipality's October closed (one contract accepted) beside another municipality's period, whose events
+ * interleave with it in the log: what an export of the first must leave out. Not projected.
+ */
+export async function closedOctoberBesideAnother(t: Test) {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const app = new Application(store)
+  const reader = new ProjectionReader(db.sql, store)
+  await smallWorld(app)
+  await openFinancingPeriod(app, ctx(), {
+    municipality: 'elsewhere',
+    periodId: '2024',
+    startDate: '2024-09-01',
+    endDate: '2025-08-31',
+    nominal: 500000,
+    financingCap: 5,
+    nominalLimit: null,
+    payerId: 'payer-9',
+  })
+  const { number } = await activeCertificate(app, 1)
+  const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
+  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
+  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
+  return { db, store, app, number, contractId: c.contractId }
 }

@@ -3,18 +3,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import t, { type Test } from 'tap'
-import { ProjectionReader } from '../../projections/read.ts'
-import { Application } from '../../src/app/context.ts'
-import { acceptContract, requestContract } from '../../src/app/contracts.ts'
-import { closeMonth } from '../../src/app/month-close.ts'
-import { openFinancingPeriod } from '../../src/app/registry.ts'
 import { type ExportManifest, exportMunicipality, verifyExport } from '../../src/audit/export.ts'
 import { eventHash } from '../../src/store/hash.ts'
-import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store.ts'
 import { generateSigningKey, parseSigningKey } from '../../src/transparency/note.ts'
 import { checkpointIfDue, TreeFollower } from '../../src/transparency/tree.ts'
-import { testDatabase } from '../helpers/database.ts'
-import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/world.ts'
+import { closedOctoberBesideAnother } from '../helpers/paid-october.ts'
+import { MUNICIPALITY } from '../helpers/world.ts'
 
 // An export cut at a signed checkpoint, then edited by someone who recomputes the manifest (its hashes, counts and
 // stream heads): each edit is named by the checkpoint's leaves or by the note the ledger signed over the file.
@@ -23,26 +17,8 @@ import { activeCertificate, ctx, MUNICIPALITY, smallWorld } from '../helpers/wor
 type Line = Record<string, any>
 
 async function exported(t: Test) {
-  const db = await testDatabase(t)
-  const store = new PostgresEventStore(db.sql)
-  const app = new Application(store)
-  const reader = new ProjectionReader(db.sql, store)
-  await smallWorld(app)
   // Another municipality's events interleave with this one's: absent from the file, present among the leaves.
-  await openFinancingPeriod(app, ctx(), {
-    municipality: 'elsewhere',
-    periodId: '2024',
-    startDate: '2024-09-01',
-    endDate: '2025-08-31',
-    nominal: 500000,
-    financingCap: 5,
-    nominalLimit: null,
-    payerId: 'payer-9',
-  })
-  const { number } = await activeCertificate(app, 1)
-  const c = await requestContract(app, ctx(), { certificateNumber: number, groupId: 'robotics-1', requestedOn: '2024-10-01', startDate: '2024-10-15' })
-  await acceptContract(app, ctx(), { contractId: c.contractId, acceptedOn: '2024-10-02' })
-  await closeMonth(app, ctx(), { municipality: MUNICIPALITY, month: '2024-10', closedOn: '2024-11-01' }, (m) => reader.contracts.openIds(m))
+  const { db, store, number, contractId } = await closedOctoberBesideAnother(t)
   const key = parseSigningKey(generateSigningKey('test/ledger'))
   const policy = { key, origin: 'test/ledger', everyEvents: 5, everySeconds: 3600 }
   await new TreeFollower(db.sql, store, { checkpoints: policy, batchSize: 5 }).catchUp()
@@ -57,7 +33,7 @@ async function exported(t: Test) {
     cutAt: { checkpoint, key, origin: 'test/ledger' },
   })
   const [earlier] = await db.sql<{ note: string }[]>`SELECT note FROM transparency.checkpoints ORDER BY tree_size LIMIT 1`
-  return { db, dir, out, key, number, contractId: c.contractId, earlier: earlier!.note }
+  return { db, dir, out, key, number, contractId: contractId, earlier: earlier!.note }
 }
 
 /** Writes an edited copy of the export with its manifest recomputed, as a forger would; returns its path. */
