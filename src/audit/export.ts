@@ -89,8 +89,9 @@ export async function exportMunicipality(
   const leaves: Buffer[] = []
   const leafIndex = new Map<string, number>()
   let position: LogPosition = LOG_START
+  const end = await store.committedEnd?.()
   for (;;) {
-    const page = await store.readAll({ after: position, limit: 10_000 })
+    const page = await store.readAll({ after: position, limit: 10_000, ...(end ? { end } : {}) })
     for (const e of page.events) {
       if (cut) {
         if (leaves.length >= cut.checkpoint.size) break

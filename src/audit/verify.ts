@@ -158,8 +158,9 @@ export async function verifyLedger(sql: Sql, store: EventStore, options: VerifyO
   const tree = await TreeAudit.start(sql, options.verifier ?? null, problem, count)
   try {
     let position: LogPosition = LOG_START
+    const end = await store.committedEnd?.()
     for (;;) {
-      const page = await store.readAll({ after: position, limit: 10_000 })
+      const page = await store.readAll({ after: position, limit: 10_000, ...(end ? { end } : {}) })
       for (const e of page.events) {
         log.add(e)
         if (compareLogPositions({ transactionId: e.transactionId, globalPosition: e.globalPosition }, postingsCheckpoint) <= 0) {

@@ -83,6 +83,13 @@ export interface ReadAllOptions {
   after?: LogPosition
   /** At most this many events; default 1 000. */
   limit?: number
+  /** Read no further than this end of the log (from `committedEnd`): a one-shot reader's fixed cut. */
+  end?: LogEnd
+}
+
+/** The log as committed at one moment: every event of a transaction that ended before it, and no other. */
+export interface LogEnd {
+  transactionId: bigint
 }
 
 export interface ReadAllResult {
@@ -142,6 +149,13 @@ export interface EventStore {
   streamVersion(streamId: string): Promise<number | null>
   /** Committed events after a position, in the order they became visible; never skips a late commit. */
   readAll(options?: ReadAllOptions): Promise<ReadAllResult>
+  /**
+   * The end of the log as committed now, for a reader that reads it once to the end (verify, export): returned once
+   * every transaction that was running when it was asked has ended, so nothing can still appear before it and
+   * readAll with it returns all that was committed. Optional: a log without such gaps (in memory, EventStoreDB) reads
+   * everything committed anyway.
+   */
+  committedEnd?(): Promise<LogEnd>
   /**
    * readAll without the events' content (type, data, metadata): the same events in the same order. Optional: an
    * adapter that cannot read less leaves it out and the transparency log's follower uses readAll.

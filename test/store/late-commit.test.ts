@@ -130,3 +130,34 @@ t.test('a subscription running through many racing writers misses and repeats no
   t.equal(new Set(seen).size, seen.length, 'none twice')
   t.same([...seen].sort(), [...written].sort(), 'none missed')
 })
+
+t.test('a one-shot read to the committed end waits for the transactions running when it began, then has them all', { skip }, async (t) => {
+  const db = await testDatabase(t)
+  const store = new PostgresEventStore(db.sql)
+  const open = await db.sql.reserve()
+  t.teardown(() => open.release())
+  // A transaction that began before the append and is still running (another database's would do the same).
+  await open`BEGIN`
+  await open`SELECT pg_current_xact_id()`
+  const appended = anEvent({ who: 'committed while an older transaction runs' })
+  await store.append(`s-${crypto.randomUUID()}`, [appended], { expectedVersion: 'no_stream' })
+  t.notOk((await readAllFrom(store, LOG_START)).ids.includes(appended.eventId), 'a following reader does not see it yet')
+
+  let ended = false
+  const endTaken = store.committedEnd().then((end) => {
+    ended = true
+    return end
+  })
+  await new Promise((r) => setTimeout(r, 300))
+  t.notOk(ended, 'the end is not given while the older transaction runs')
+  await open`COMMIT`
+  const end = await endTaken
+  const page = await store.readAll({ after: LOG_START, limit: 1000, end })
+  t.ok(page.events.map((e) => e.eventId).includes(appended.eventId), 'read to that end, the event committed before it is there')
+
+  // What commits after the end was taken stays out of a read to it: the cut holds.
+  const later = anEvent({ who: 'after the end' })
+  await store.append(`s-${crypto.randomUUID()}`, [later], { expectedVersion: 'no_stream' })
+  const again = await store.readAll({ after: LOG_START, limit: 1000, end })
+  t.notOk(again.events.map((e) => e.eventId).includes(later.eventId), 'an event committed after the end is not in the read')
+})

@@ -95,13 +95,15 @@ export async function replayCommand(args: string[]): Promise<number> {
     // would fold only them, and is answered as what it is, a date before the ledger's history.
     let dated = 0
     let firstDate: string | null = null
+    // One end for every projection replayed: each folds the same log, all that was committed when the replay began.
+    const end = await runtime.store.committedEnd?.()
     for (const [i, p] of selected.entries()) {
       const schema = `replay_${p.name.replaceAll('-', '_')}_${process.pid}`
       try {
         await runtime.db.sql.begin((tx) => createGeneration(tx, p, schema))
         let after: LogPosition = LOG_START
         for (;;) {
-          const page = await runtime.store.readAll({ after, limit: 5000 })
+          const page = await runtime.store.readAll({ after, limit: 5000, ...(end ? { end } : {}) })
           const events = page.events.filter(within)
           if (i === 0) {
             folded += events.length

@@ -10,6 +10,7 @@ import {
   LOG_START,
   type LogBound,
   type LogEntry,
+  type LogEnd,
   type LogPosition,
   type NewEvent,
   type ReadAllOptions,
@@ -40,6 +41,12 @@ interface EventRow {
   prev_hash: string
   hash: string
 }
+
+/**
+ * How long a one-shot reader waits for the transactions running when it began (a bulk load, another database's long
+ * transaction) before it says the log cannot be read to its end.
+ */
+const COMMITTED_END_WAIT_MS = 60_000
 
 const COLUMNS = `global_position, stream_id, stream_position, event_id, type, schema_version, data, metadata,
   recorded_at, transaction_id, prev_hash, hash`
@@ -491,9 +498,10 @@ export class PostgresEventStore implements EventStore {
     const limit = options.limit ?? 1000
     // Only transactions older than every running one are read: a transaction still running with a lower
     // position would otherwise be skipped for good once a later one was read past it.
+    const horizon = options.end ? this.sql`${String(options.end.transactionId)}::xid8` : this.sql`pg_snapshot_xmin(pg_current_snapshot())`
     const rows = await this.sql<EventRow[]>`
       SELECT ${this.sql.unsafe(COLUMNS)} FROM ledger.events
-      WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      WHERE transaction_id < ${horizon}
         AND (transaction_id, global_position) > (${String(after.transactionId)}::xid8, ${String(after.globalPosition)}::bigint)
       ORDER BY transaction_id, global_position
       LIMIT ${limit}`
@@ -503,6 +511,25 @@ export class PostgresEventStore implements EventStore {
       events,
       position: last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : after,
       caughtUp: events.length < limit,
+    }
+  }
+
+  /**
+   * The next transaction id when asked, once no transaction older than it still runs (transaction ids are the
+   * server's, so another database's transaction counts too). Reads up to it see a fixed log: verify and export
+   * cover everything committed when they began, not only what lay before the oldest transaction running then.
+   */
+  async committedEnd(): Promise<LogEnd> {
+    const [row] = await this.sql<{ end: string }[]>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS end`
+    const end = BigInt(row!.end)
+    const deadline = Date.now() + COMMITTED_END_WAIT_MS
+    for (;;) {
+      const [now] = await this.sql<{ xmin: string }[]>`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`
+      if (BigInt(now!.xmin) >= end) return { transactionId: end }
+      if (Date.now() > deadline) {
+        throw new Error(`a transaction begun before this read still runs after ${COMMITTED_END_WAIT_MS / 1000} s; the log cannot be read to its end`)
+      }
+      await new Promise((r) => setTimeout(r, 10))
     }
   }
 
