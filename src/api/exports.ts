@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import { newWorkbook } from '../documents/writers.ts'
 
 // Spreadsheets a Russian accountant opens directly: CSV with `;`, a UTF-8 BOM and decimal commas, and XLSX.
 
@@ -46,7 +46,7 @@ export function reconciliationCsv(providers: Row[], totals: Row, note: string | 
 
 /** The reconciliation as a workbook: a title, `note` under it when there is one, then the table. */
 export async function reconciliationXlsx(title: string, providers: Row[], totals: Row, note: string | null = null): Promise<Buffer> {
-  const book = new ExcelJS.Workbook()
+  const book = await newWorkbook()
   const sheet = book.addWorksheet('Сверка')
   sheet.addRow([title]).font = { bold: true }
   if (note) sheet.addRow([note]).font = { italic: true }
@@ -158,7 +158,7 @@ export function coverageCsv(c: CoverageSheet): string {
 
 /** Coverage as a workbook: the same rows, shares as percentages. */
 export async function coverageXlsx(c: CoverageSheet): Promise<Buffer> {
-  const book = new ExcelJS.Workbook()
+  const book = await newWorkbook()
   const sheet = book.addWorksheet('Охват')
   sheet.addRow([coverageTitle(c)]).font = { bold: true }
   sheet.addRow([...COVERAGE_COLUMNS]).font = { bold: true }

@@ -1,42 +1,26 @@
-import { StatementFormatError } from '../app/bank-statement.ts'
-import { ImportFileError } from '../app/import.ts'
-import { ConfigError } from '../config/config.ts'
-import { exportCommand } from './commands/export.ts'
-import { importCommand } from './commands/import.ts'
-import { keysCommand } from './commands/keys.ts'
-import { migrateCommand } from './commands/migrate.ts'
-import { migrateLogCommand } from './commands/migrate-log.ts'
-import { projectionsCommand } from './commands/projections.ts'
-import { quoteCommand } from './commands/quote.ts'
-import { replayCommand } from './commands/replay.ts'
-import { serveCommand } from './commands/serve.ts'
-import { settleCommand } from './commands/settle.ts'
-import { simulateCommand } from './commands/simulate.ts'
-import { tokensCommand } from './commands/tokens.ts'
-import { transparencyCommand } from './commands/transparency.ts'
-import { verifyCommand } from './commands/verify.ts'
-import { witnessCommand } from './commands/witness.ts'
 import { commandUsage, USAGE, UsageError } from './usage.ts'
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a command either returns its exit code or nothing (0)
 type Command = (args: string[]) => Promise<number | void>
 
+// Each command's module is loaded only when it runs: the server's (fastify, the workspace, PDF and XLSX writers)
+// takes most of a second to load, and a `ledger verify` or `ledger tokens list` should not wait for it.
 const commands: Record<string, Command> = {
-  serve: serveCommand,
-  migrate: migrateCommand,
-  'migrate-log': migrateLogCommand,
-  tokens: tokensCommand,
-  quote: quoteCommand,
-  import: importCommand,
-  projections: projectionsCommand,
-  replay: replayCommand,
-  settle: settleCommand,
-  simulate: simulateCommand,
-  verify: verifyCommand,
-  export: exportCommand,
-  keys: keysCommand,
-  transparency: transparencyCommand,
-  witness: witnessCommand,
+  serve: async (args) => (await import('./commands/serve.ts')).serveCommand(args),
+  migrate: async (args) => (await import('./commands/migrate.ts')).migrateCommand(args),
+  'migrate-log': async (args) => (await import('./commands/migrate-log.ts')).migrateLogCommand(args),
+  tokens: async (args) => (await import('./commands/tokens.ts')).tokensCommand(args),
+  quote: async (args) => (await import('./commands/quote.ts')).quoteCommand(args),
+  import: async (args) => (await import('./commands/import.ts')).importCommand(args),
+  projections: async (args) => (await import('./commands/projections.ts')).projectionsCommand(args),
+  replay: async (args) => (await import('./commands/replay.ts')).replayCommand(args),
+  settle: async (args) => (await import('./commands/settle.ts')).settleCommand(args),
+  simulate: async (args) => (await import('./commands/simulate.ts')).simulateCommand(args),
+  verify: async (args) => (await import('./commands/verify.ts')).verifyCommand(args),
+  export: async (args) => (await import('./commands/export.ts')).exportCommand(args),
+  keys: async (args) => (await import('./commands/keys.ts')).keysCommand(args),
+  transparency: async (args) => (await import('./commands/transparency.ts')).transparencyCommand(args),
+  witness: async (args) => (await import('./commands/witness.ts')).witnessCommand(args),
   help: async ([name]) => {
     const text = name ? commandUsage(name) : USAGE
     if (!text) throw new UsageError(`unknown command ${JSON.stringify(name)}; run \`ledger help\``)
@@ -64,14 +48,19 @@ async function main(argv: string[]): Promise<number> {
   return (await command(args)) ?? 0
 }
 
+/**
+ * Errors in what the caller gave (arguments, configuration, an import file, a bank statement): exit code 2. By name,
+ * because their modules are loaded only with the commands that throw them (each class sets its name).
+ */
+const BAD_INPUT = new Set([UsageError.name, 'ConfigError', 'ImportFileError', 'StatementFormatError'])
+
 try {
   process.exitCode = await main(process.argv.slice(2))
 } catch (error) {
   // One line, no stack: the caller is a person at a terminal or a script checking the exit code.
   const message = error instanceof Error ? error.message : String(error)
   process.stderr.write(`ledger: ${message.split('\n')[0]}\n`)
-  process.exitCode =
-    error instanceof UsageError || error instanceof ConfigError || error instanceof ImportFileError || error instanceof StatementFormatError ? 2 : 1
+  process.exitCode = error instanceof Error && BAD_INPUT.has(error.name) ? 2 : 1
 }
 
 // The command is done and has closed what it opened, so nothing should keep the process alive. The PostgreSQL

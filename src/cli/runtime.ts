@@ -4,7 +4,6 @@ import { Application } from '../app/context.ts'
 import { type Config, loadConfig } from '../config/config.ts'
 import { type Database, openDatabase } from '../db/database.ts'
 import { prepareDatabase } from '../db/setup.ts'
-import { EventStoreDbEventStore } from '../store/eventstoredb/eventstoredb-event-store.ts'
 import type { EventStore } from '../store/port.ts'
 import { PostgresEventStore } from '../store/postgres/postgres-event-store.ts'
 
@@ -57,6 +56,8 @@ export async function openRuntime(options: { migrate?: boolean; create?: boolean
   // With EVENTSTORE_CONNECTION_STRING the log lives in EventStoreDB; projections, their checkpoints and tokens
   // stay in PostgreSQL (DATABASE_URL or the embedded one) either way.
   if (config.EVENTSTORE_CONNECTION_STRING) {
+    // Loaded only here: its gRPC client takes a quarter of a second to load, which every other run would pay.
+    const { EventStoreDbEventStore } = await import('../store/eventstoredb/eventstoredb-event-store.ts')
     const store = EventStoreDbEventStore.connect(config.EVENTSTORE_CONNECTION_STRING)
     const close = async () => {
       await store.close().catch(() => {})

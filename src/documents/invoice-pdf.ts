@@ -47,7 +47,7 @@ const paymentPurpose = (d: InvoiceDocumentData) =>
   `Оплатить не позднее ${ruDate(d.dueBy)}. В назначении платежа укажите: «Оплата по счёту № ${d.number}, ${VAT_NOTE}».`
 
 export async function invoicePdf(d: InvoiceDocumentData): Promise<Buffer> {
-  const { doc, finish } = newDocument(invoiceTitle(d))
+  const { doc, finish } = await newDocument(invoiceTitle(d))
   const p = d.provider.requisites
   table(
     doc,

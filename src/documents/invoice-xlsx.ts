@@ -1,9 +1,9 @@
-import ExcelJS from 'exceljs'
 import type { InvoiceDocumentData } from '../app/documents.ts'
 import type { Requisites } from '../domain/organisation.ts'
 import { amountInWords } from './amount-in-words.ts'
 import { invoiceTitle, payable, VAT_NOTE } from './invoice-pdf.ts'
 import { ruDate, ruMonth } from './layout.ts'
+import { newWorkbook } from './writers.ts'
 
 // The same invoice as a workbook, for accountants who re-key it into their own system: each requisite in a cell of
 // its own (provider and payer side by side), the lines as numbers (roubles with two decimals, percentages), totals.
@@ -26,7 +26,7 @@ const REQUISITES: [keyof Requisites, string][] = [
 const roubles = (kopecks: number) => kopecks / 100
 
 export async function invoiceXlsx(d: InvoiceDocumentData): Promise<Buffer> {
-  const book = new ExcelJS.Workbook()
+  const book = await newWorkbook()
   const sheet = book.addWorksheet('Счёт')
   sheet.addRow([invoiceTitle(d)]).font = { bold: true, size: 13 }
   sheet.addRow(['Номер счёта (в назначение платежа)', d.number])

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import PDFDocument from 'pdfkit'
 import type { Kopecks } from '../domain/money.ts'
 import type { Requisites } from '../domain/organisation.ts'
+import { pdfDocumentClass } from './writers.ts'
 
 // What every printed document shares: A4 pages, DejaVu Sans embedded from its npm package (no system font is
 // assumed; the PDF carries the subset it uses), Russian figures and dates, requisites, tables and signatures.
@@ -45,8 +45,9 @@ export const ruMonth = (m: string) => `${MONTHS[Number(m.slice(5, 7)) - 1]} ${m.
 export const percent = (bp: number) => `${rub(bp)}${NBSP}%`
 
 /** A new A4 document with the fonts registered; `finish` ends it and resolves with its bytes. */
-export function newDocument(title: string): { doc: Doc; finish: () => Promise<Buffer> } {
+export async function newDocument(title: string): Promise<{ doc: Doc; finish: () => Promise<Buffer> }> {
   const { regular, bold } = loadFonts()
+  const PDFDocument = await pdfDocumentClass()
   const doc = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: title, Producer: 'pfdo-ledger' }, lang: 'ru-RU' } as PDFKit.PDFDocumentOptions)
   const chunks: Buffer[] = []
   doc.on('data', (chunk: Buffer) => chunks.push(chunk))

@@ -41,7 +41,7 @@ function balanceText(d: ActDocumentData): string {
 }
 
 export async function reconciliationActPdf(d: ActDocumentData): Promise<Buffer> {
-  const { doc, finish } = newDocument(actTitle(d))
+  const { doc, finish } = await newDocument(actTitle(d))
   heading(doc, actTitle(d))
   line(doc, `между ${d.payer.requisites.shortName} (плательщик) и ${d.provider.requisites.shortName} (поставщик образовательных услуг)`, { align: 'left' })
   doc.moveDown(0.5)

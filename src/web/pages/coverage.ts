@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import type { DIRECTIONS as DIRECTION_KEYS } from '../../../events/common.ts'
@@ -6,6 +5,7 @@ import { requireMunicipalityScope } from '../../api/reads.ts'
 import { date, id } from '../../app/fields.ts'
 import { payerFilter } from '../../app/scope.ts'
 import { todayIn } from '../../audit/as-of.ts'
+import { newWorkbook } from '../../documents/writers.ts'
 import { barChart } from '../chart.ts'
 import { messageBox, sendPage, sessionOf, type WebDependencies, WebError } from '../context.ts'
 import { formatDate } from '../format.ts'
@@ -77,7 +77,7 @@ export function coveragePages(app: FastifyInstance, deps: WebDependencies) {
           .header('content-disposition', `attachment; filename="${name}.csv"`)
           .send(`\uFEFF${lines.map((l) => l.map(cell).join(';')).join('\r\n')}\r\n`)
       }
-      const book = new ExcelJS.Workbook()
+      const book = await newWorkbook()
       const sheet = book.addWorksheet('Охват')
       sheet.addRow([`Охват: ${municipality} на ${formatDate(on)}`]).font = { bold: true }
       sheet.addRow(['Раздел', 'Значение', 'Детей', 'Доля населения 5–18 лет']).font = { bold: true }
