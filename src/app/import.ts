@@ -105,7 +105,8 @@ export const IMPORT_COLUMNS: Record<ImportKind, string[]> = Object.fromEntries(I
   string[]
 >
 
-export class ImportFileError extends Error {
+/** A file that cannot be imported at all; the CLI tells it by its name (exit code 2, src/cli/main.ts). */
+class ImportFileError extends Error {
   override name = 'ImportFileError'
 }
 

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
+import { WorkerConnection } from './embedded-channel.ts'
 
 export type Sql = postgres.Sql
 export type TransactionSql = postgres.TransactionSql
@@ -88,9 +89,9 @@ function pgliteTemplateFile(): string | undefined {
 }
 
 /**
- * PGlite runs one query at a time and accepts one wire connection, so postgres.js talks to it through
- * pglite-socket with a pool of one: the same driver, the same SQL and the same code as against a server. It runs
- * in a worker thread of its own, so the database and the ledger use both cores.
+ * PGlite runs one query at a time, so postgres.js talks to it with a pool of one: the same driver, the same SQL and
+ * the same code as against a server. It runs in a worker thread of its own, so the database and the ledger use both
+ * cores; the wire protocol's bytes cross between the threads over a MessagePort (./embedded-channel.ts).
  */
 async function openEmbedded(dataDir: string, template: string | false | undefined): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://')
@@ -104,16 +105,15 @@ async function openEmbedded(dataDir: string, template: string | false | undefine
     const workerData = { dataDir: inMemory ? dataDir : path.resolve(dataDir, 'pgdata'), template: template || undefined }
     worker = new Worker(new URL('./embedded-worker.mjs', import.meta.url), { workerData })
     const started = worker
-    const conn = await new Promise<string>((resolve, reject) => {
-      started.once('message', (m: { listening?: string }) => (m.listening ? resolve(m.listening) : reject(new Error('the embedded database did not start'))))
+    await new Promise<void>((resolve, reject) => {
+      started.once('message', (m: { ready?: boolean }) => (m.ready ? resolve() : reject(new Error('the embedded database did not start'))))
       started.once('error', reject)
       started.once('exit', (code) => reject(new Error(`the embedded database stopped (exit code ${code})`)))
     })
     started.removeAllListeners()
-    const [host, port] = conn.split(':')
     const sql = postgres({
-      host,
-      port: Number(port),
+      // postgres.js takes a socket of one's own (its types leave the option out).
+      ...({ socket: () => new WorkerConnection(started) } as object),
       user: 'postgres',
       database: 'postgres',
       max: 1,
