@@ -533,6 +533,7 @@ export class PostgresEventStore implements EventStore {
   // A one-shot read of everything committed that names the subject: unlike the global reader it keeps no position,
   // so it need not stop below the oldest running transaction (which could be another database's, for a moment).
   async readTouching(subject: SubjectFilter, bound: LogBound = {}): Promise<RecordedEvent[]> {
+    if (subject.certificateNumber === undefined && subject.contractId === undefined) throw new TypeError('name a certificate number or a contract id')
     const sql = this.sql
     let upTo: LogPosition | undefined
     if (bound.position !== undefined) {
