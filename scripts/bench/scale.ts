@@ -20,6 +20,9 @@ export async function measureScale(
   db: Database,
   options: { logEvents: number; writers: number; seconds: number; onProgress?: (text: string) => void },
 ): Promise<ScaleReport> {
+  // Each measurement starts right after a checkpoint, the empty log's as the large one's: the pages an append first
+  // touches after a checkpoint are written whole to the WAL, and both should pay that alike.
+  await settle(db)
   options.onProgress?.('scale: appends on an empty log')
   const empty = await portAppends(db, 'empty', options.writers, options.seconds)
   const started = performance.now()
@@ -30,8 +33,7 @@ export async function measureScale(
   })
   // A long-lived log has been vacuumed and checkpointed: measure appends, not the aftermath of a bulk load.
   options.onProgress?.('scale: VACUUM ANALYZE and CHECKPOINT after the fill')
-  await db.sql.unsafe('VACUUM ANALYZE ledger.events')
-  await db.sql.unsafe('CHECKPOINT').catch(() => {}) // needs superuser (or pg_checkpoint); skipped without it
+  await settle(db)
   const fillSeconds = seconds(started)
   options.onProgress?.(`scale: appends on a log of ${options.logEvents} events`)
   const large = await portAppends(db, 'large', options.writers, options.seconds)
@@ -46,4 +48,10 @@ export async function measureScale(
     ratio: ratio(appendPerSecondLarge, appendPerSecondEmpty),
     fillSeconds: Math.round(fillSeconds * 10) / 10,
   }
+}
+
+/** VACUUM ANALYZE and a CHECKPOINT (which needs superuser or pg_checkpoint; skipped without it). */
+async function settle(db: Database) {
+  await db.sql.unsafe('VACUUM ANALYZE ledger.events')
+  await db.sql.unsafe('CHECKPOINT').catch(() => {})
 }
