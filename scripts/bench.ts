@@ -154,6 +154,7 @@ async function run(): Promise<Report> {
       setupEvents: full.world.events,
       storeCalls: full.storeCalls,
       storeCallsAtTenth: atTenth.storeCalls,
+      rawRead: { ...full.rawRead, seconds: Math.round(full.rawRead.seconds * 1000) / 1000 },
     }
   }
 

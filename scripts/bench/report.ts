@@ -21,6 +21,8 @@ interface MonthCloseReport {
   /** Event store calls of the close of N contracts and the seconds spent in them (where its time goes). */
   storeCalls: Record<string, { calls: number; seconds: number }>
   storeCallsAtTenth: Record<string, { calls: number; seconds: number }>
+  /** The close's input (the streams it folded) read raw in the same run: the floor under the close's seconds. */
+  rawRead: { streams: number; events: number; seconds: number }
 }
 
 interface Machine {
@@ -221,6 +223,12 @@ export function humanReport(r: Report): string {
         .map(([k, v]) => `${k} ${n(v.calls)} calls ${v.seconds} s`)
         .join(', ')
     lines.push(`month close store calls: ${calls(r.monthClose.storeCalls)}; at N/10: ${calls(r.monthClose.storeCallsAtTenth)}`)
+  }
+  if (r.monthClose?.rawRead) {
+    const raw = r.monthClose.rawRead
+    lines.push(
+      `month close input read raw: ${n(raw.events)} events of the ${n(raw.streams)} streams it folded in ${raw.seconds} s (the close: ${r.monthClose.seconds} s)`,
+    )
   }
   if (r.peer)
     lines.push(

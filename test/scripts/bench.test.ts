@@ -64,6 +64,9 @@ t.test(
     t.equal(r.monthClose.contractsAtTenth, contracts / 10)
     t.equal(r.monthClose.contractsWrittenOffAtTenth, contracts / 10)
     t.ok(r.monthClose.seconds > 0 && r.monthClose.secondsAtTenth > 0)
+    // The floor under the close: its input read raw, the contract's and the certificate's stream of every contract.
+    t.ok(r.monthClose.rawRead.streams >= 2 * contracts, 'the raw read covers every contract and certificate the close folded')
+    t.ok(r.monthClose.rawRead.events >= 2 * contracts, 'at least the events of those streams')
 
     t.ok(r.scale.logEvents >= 1000)
     t.ok(r.scale.appendPerSecondEmpty > 0 && r.scale.appendPerSecondLarge > 0)
