@@ -343,7 +343,7 @@ export class TreeFollower {
     }
   }
 
-  /** Runs in the background until `stop`, waiting `idleMs` whenever it has caught up. */
+  /** Runs in the background until `stop`: at once while pages come full, else every `idleMs` (or when poked). */
   start(onError: (error: unknown) => void = () => {}): void {
     this.background.start(onError)
   }
