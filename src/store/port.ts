@@ -134,7 +134,7 @@ export interface SubjectFilter {
 }
 
 /** Where an event stands in the log and its hash: what the transparency log's tree takes of each event. */
-export type LogEntry = Pick<RecordedEvent, 'eventId' | 'streamId' | 'streamPosition' | 'globalPosition' | 'transactionId' | 'hash'>
+export type LogEntry = Pick<RecordedEvent, 'globalPosition' | 'transactionId' | 'hash'>
 
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: { expectedVersion: ExpectedVersion }): Promise<AppendResult>
@@ -157,7 +157,7 @@ export interface EventStore {
    */
   committedEnd?(): Promise<LogEnd>
   /**
-   * readAll without the events' content (type, data, metadata): the same events in the same order. Optional: an
+   * readAll with only where each event stands and its hash: the same events in the same order. Optional: an
    * adapter that cannot read less leaves it out and the transparency log's follower uses readAll.
    */
   readAllEntries?(options?: ReadAllOptions): Promise<{ events: LogEntry[]; position: LogPosition; caughtUp: boolean }>

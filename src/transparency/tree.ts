@@ -1,7 +1,7 @@
 import type { Sql, TransactionSql } from '../db/database.ts'
 import { FollowerLoop } from '../store/follower-loop.ts'
 import { type EventStore, LOG_START, type LogEntry, type LogPosition } from '../store/port.ts'
-import { consistencyProof, inclusionProof, leafHash, nodeHash, rootOf, type Subtrees, withSubtrees } from './merkle.ts'
+import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootOf, type Subtrees, withSubtrees } from './merkle.ts'
 import { type SigningKey, signCheckpoint } from './note.ts'
 
 // The transparency log's tree as the database keeps it (migration 0007): leaves and complete subtrees, written by a
@@ -171,6 +171,24 @@ export interface FollowerOptions {
   faults?: (point: string) => void
 }
 
+/** A subtree of the tree's right edge, with its hash: what the next leaves join. */
+interface EdgeSubtree {
+  level: number
+  index: number
+  hash: Buffer
+}
+
+/**
+ * What a follower knows of the tree after its own last commit: its state, its right edge and the transaction that
+ * wrote the tree row (its `xmin`). While the row still carries that stamp no one else has changed the tree, so the
+ * next batch needs neither the lock's read nor the edge's subtrees from the database.
+ */
+interface KnownTree {
+  state: TreeState
+  edge: EdgeSubtree[]
+  stamp: string
+}
+
 /**
  * Adds the log's events to the tree in reader order, as a projection follows the log: each batch's leaves, the
  * subtrees they complete and the tree's new size and position in one transaction under the tree row's lock, so two
@@ -178,55 +196,82 @@ export interface FollowerOptions {
  */
 export class TreeFollower {
   private readonly background: FollowerLoop
+  private known: KnownTree | null = null
+  /** The latest checkpoint as this follower last saw it (undefined: not looked at yet), to ask the database only when one may be due. */
+  private checkpointed: { size: number; at: number } | null | undefined = undefined
 
   constructor(
     private readonly sql: Sql,
     private readonly store: EventStore,
     private readonly options: FollowerOptions = {},
   ) {
-    this.background = new FollowerLoop(() => this.step(), options.idleMs ?? 200)
+    // While the log is busy, the loop takes what accumulated every `idleMs` rather than chasing each commit: a
+    // step costs round trips and a transaction whatever it carries, and both cores belong to the writers.
+    this.background = new FollowerLoop(async () => {
+      const { added, more } = await this.advance()
+      return more ? Math.max(added, 1) : 0
+    }, options.idleMs ?? 200)
   }
 
   /** One batch: the events after the tree's position, added; then a checkpoint if one is due. */
   async step(): Promise<number> {
-    const before = await treeState(this.sql)
-    // Only where each event stands and its hash: the content is not the tree's business (and costs the most to read).
-    const read = { after: before.position, limit: this.options.batchSize ?? 2000 }
-    const page = this.store.readAllEntries ? await this.store.readAllEntries(read) : await this.store.readAll(read)
-    const added = page.events.length === 0 ? 0 : await this.sql.begin((tx) => this.add(tx, before, page.events))
-    if (this.options.checkpoints) await checkpointIfDue(this.sql, this.options.checkpoints)
-    return added
+    return (await this.advance()).added
   }
 
-  private async add(tx: TransactionSql, expected: TreeState, events: LogEntry[]) {
-    const now = await treeState(tx, { lock: true })
-    if (now.size !== expected.size || now.position.globalPosition !== expected.position.globalPosition) return 0
-    const frontier = frontierOf(now.size)
-    const sub = await fetchSubtrees(tx)(frontier)
-    const stack = frontier.map((f) => ({ ...f, hash: sub(f.level, f.index) }))
-    const leaves: {
-      leaf_index: number
-      event_id: string
-      stream_id: string
-      stream_position: number
-      global_position: string
-      event_hash: string
-      leaf_hash: string
-    }[] = []
+  /** One batch; `more` when the page was full (or the tree moved under this follower), so the next should come at once. */
+  private async advance(): Promise<{ added: number; more: boolean }> {
+    const before = this.known?.state ?? (await treeState(this.sql))
+    const limit = this.options.batchSize ?? 2000
+    // Only where each event stands and its hash: the content is not the tree's business (and costs the most to read).
+    const read = { after: before.position, limit }
+    const page = this.store.readAllEntries ? await this.store.readAllEntries(read) : await this.store.readAll(read)
+    let added = 0
+    let moved = false
+    if (page.events.length > 0) {
+      const known = this.known?.state === before ? this.known : null
+      const result = await this.sql.begin((tx) => this.add(tx, before, known, page.events))
+      this.known = result
+      added = result ? page.events.length : 0
+      moved = result === null
+    }
+    if (this.options.checkpoints) await this.checkpointWhenDue(this.options.checkpoints, before.size + added)
+    return { added, more: moved || page.events.length >= limit }
+  }
+
+  /**
+   * Adds the batch after `expected` in one statement: the tree row's update (which takes its lock and checks that it
+   * still is as expected), the leaves and the completed subtrees. Without a `known` edge (first batch, or after
+   * another writer) the row is locked and the edge read first. Returns what the tree is after it, or null when the
+   * tree was not as expected (another follower moved it): nothing is written then.
+   */
+  private async add(tx: TransactionSql, expected: TreeState, known: KnownTree | null, events: LogEntry[]): Promise<KnownTree | null> {
+    let edge: EdgeSubtree[]
+    let stamp: string
+    if (known) {
+      edge = known.edge
+      stamp = known.stamp
+    } else {
+      const [row] = await tx<{ size: string; tx: string; gp: string; stamp: string }[]>`
+        SELECT size::text, transaction_id::text AS tx, global_position::text AS gp, xmin::text AS stamp FROM transparency.tree FOR UPDATE`
+      if (
+        !row ||
+        Number(row.size) !== expected.size ||
+        BigInt(row.tx) !== expected.position.transactionId ||
+        BigInt(row.gp) !== expected.position.globalPosition
+      )
+        return null
+      const frontier = frontierOf(expected.size)
+      const sub = await fetchSubtrees(tx)(frontier)
+      edge = frontier.map((f) => ({ ...f, hash: sub(f.level, f.index) }))
+      stamp = row.stamp
+    }
+    const stack = [...edge]
     const nodes: { level: number; node_index: number; hash: string }[] = []
-    let size = now.size
+    let size = expected.size
+    let lastLeaf: Buffer = EMPTY_ROOT
     for (const e of events) {
-      const hash = leafHash(e.hash)
-      leaves.push({
-        leaf_index: size,
-        event_id: e.eventId,
-        stream_id: e.streamId,
-        stream_position: e.streamPosition,
-        global_position: String(e.globalPosition),
-        event_hash: e.hash,
-        leaf_hash: hash.toString('hex'),
-      })
-      stack.push({ level: 0, index: size, hash })
+      lastLeaf = leafHash(e.hash)
+      stack.push({ level: 0, index: size, hash: lastLeaf })
       size++
       // Two subtrees of one size side by side make the next one up, as binary addition carries.
       while (stack.length >= 2 && stack[stack.length - 1]!.level === stack[stack.length - 2]!.level) {
@@ -237,17 +282,51 @@ export class TreeFollower {
         stack.push(merged)
       }
     }
-    await tx`INSERT INTO transparency.leaves (leaf_index, event_id, stream_id, stream_position, global_position, event_hash, leaf_hash)
-      SELECT r.leaf_index, r.event_id, r.stream_id, r.stream_position, r.global_position, decode(r.event_hash, 'hex'), decode(r.leaf_hash, 'hex')
-      FROM jsonb_to_recordset(${JSON.stringify(leaves)}::text::jsonb)
-        AS r(leaf_index bigint, event_id uuid, stream_id text, stream_position bigint, global_position bigint, event_hash text, leaf_hash text)`
-    if (nodes.length > 0)
-      await tx`INSERT INTO transparency.nodes (level, node_index, hash)
-        SELECT r.level, r.node_index, decode(r.hash, 'hex') FROM jsonb_to_recordset(${JSON.stringify(nodes)}::text::jsonb) AS r(level smallint, node_index bigint, hash text)`
+    const first = expected.position
     const last = events[events.length - 1]!
-    await tx`UPDATE transparency.tree SET size = ${size}, transaction_id = ${String(last.transactionId)}, global_position = ${String(last.globalPosition)}, updated_at = now()`
+    // The leaves' columns come from the log's rows in the range just read: a range of transactions older than every
+    // running one when it was read, so it holds exactly the events read, no more (checked: their count and the last
+    // leaf, against the one hashed here) and nothing is sent back and forth but the subtrees.
+    const [done] = await tx<{ stamp: string | null; leaves: number; last_gp: string | null; last_leaf: string | null }[]>`
+      WITH moved AS (
+        UPDATE transparency.tree SET size = ${size}, transaction_id = ${String(last.transactionId)}, global_position = ${String(last.globalPosition)}, updated_at = now()
+        WHERE size = ${expected.size} AND transaction_id = ${String(first.transactionId)} AND global_position = ${String(first.globalPosition)} AND xmin::text = ${stamp}
+        RETURNING xmin::text AS stamp),
+      leaves AS (
+        INSERT INTO transparency.leaves (leaf_index, event_id, stream_id, stream_position, global_position, event_hash, leaf_hash)
+        SELECT ${expected.size - 1} + row_number() OVER (ORDER BY e.transaction_id, e.global_position), e.event_id, e.stream_id, e.stream_position,
+          e.global_position, decode(e.hash, 'hex'), sha256('\\x00'::bytea || decode(e.hash, 'hex'))
+        FROM ledger.events e
+        WHERE EXISTS (SELECT FROM moved)
+          AND (e.transaction_id, e.global_position) > (${String(first.transactionId)}::xid8, ${String(first.globalPosition)}::bigint)
+          AND (e.transaction_id, e.global_position) <= (${String(last.transactionId)}::xid8, ${String(last.globalPosition)}::bigint)
+        RETURNING leaf_index, global_position, leaf_hash),
+      nodes AS (
+        INSERT INTO transparency.nodes (level, node_index, hash)
+        SELECT r.level, r.node_index, decode(r.hash, 'hex') FROM json_to_recordset(${JSON.stringify(nodes)}::text::json) AS r(level smallint, node_index bigint, hash text)
+        WHERE EXISTS (SELECT FROM moved))
+      SELECT (SELECT stamp FROM moved) AS stamp, (SELECT count(*)::int FROM leaves) AS leaves,
+        (SELECT global_position::text FROM leaves WHERE leaf_index = ${size - 1}) AS last_gp,
+        (SELECT encode(leaf_hash, 'hex') FROM leaves WHERE leaf_index = ${size - 1}) AS last_leaf`
+    if (!done?.stamp) return null
+    if (done.leaves !== events.length || done.last_gp !== String(last.globalPosition) || done.last_leaf !== lastLeaf.toString('hex'))
+      throw new Error(
+        `the log's rows after ${first.globalPosition} up to ${last.globalPosition} are not the ${events.length} events read: the tree is left as it was`,
+      )
     this.options.faults?.('tree:before-commit')
-    return events.length
+    return { state: { size, position: { transactionId: last.transactionId, globalPosition: last.globalPosition } }, edge: stack, stamp: done.stamp }
+  }
+
+  /** Signs a checkpoint when the policy says one is due; the database is asked only when it may be, by what this follower saw last. */
+  private async checkpointWhenDue(policy: CheckpointPolicy, size: number) {
+    const seen = this.checkpointed
+    if (seen !== undefined) {
+      const grew = size > (seen?.size ?? 0)
+      const due = !seen || size - seen.size >= policy.everyEvents || Date.now() - seen.at >= policy.everySeconds * 1000
+      if (!grew || !due) return
+    }
+    const latest = await checkpointIfDue(this.sql, policy)
+    this.checkpointed = latest ? { size: latest.size, at: latest.createdAt.getTime() } : null
   }
 
   /** Adds everything committed before it was called (waiting up to 30 s for commits readers cannot see yet). */
@@ -255,16 +334,16 @@ export class TreeFollower {
     let total = 0
     const deadline = Date.now() + 30_000
     for (;;) {
-      const n = await this.step()
-      total += n
-      if (n > 0) continue
+      const { added, more } = await this.advance()
+      total += added
+      if (added > 0 || more) continue
       const { position } = await treeState(this.sql)
       if ((await this.store.countAfter(position, { max: 1, includeUnreadable: true })) === 0 || Date.now() > deadline) return total
       await new Promise((r) => setTimeout(r, 20))
     }
   }
 
-  /** Runs in the background until `stop`, waiting `idleMs` whenever it has caught up. */
+  /** Runs in the background until `stop`: at once while pages come full, else every `idleMs` (or when poked). */
   start(onError: (error: unknown) => void = () => {}): void {
     this.background.start(onError)
   }

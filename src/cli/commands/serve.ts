@@ -39,12 +39,9 @@ export async function serveUntilSignal(runtime: Runtime, onListening?: (url: str
     db: runtime.db,
     store: runtime.store,
     ledger: runtime.ledger,
-    runner: {
-      poke: () => {
-        runner.poke()
-        follower.poke()
-      },
-    },
+    // Commands poke the projections only: the tree's follower takes what accumulated every idleMs (proofs catch it up
+    // on demand), and a poke per command would have it step per command, beside the writers, under load.
+    runner,
     transparency: { log, public: runtime.config.TRANSPARENCY_PUBLIC },
     timeZone: runtime.config.LEDGER_TIME_ZONE,
     logger: { level: runtime.config.LOG_LEVEL },

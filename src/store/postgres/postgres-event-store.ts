@@ -533,26 +533,17 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** readAll's events without their content, for the transparency log's follower: the same rows, in the same order. */
+  /** readAll's events reduced to where each stands and its hash, for the transparency log's follower: the same rows, in the same order. */
   async readAllEntries(options: ReadAllOptions = {}): Promise<{ events: LogEntry[]; position: LogPosition; caughtUp: boolean }> {
     const after = options.after ?? LOG_START
     const limit = options.limit ?? 1000
-    const rows = await this.sql<
-      { global_position: string; stream_id: string; stream_position: string; event_id: string; transaction_id: string; hash: string }[]
-    >`
-      SELECT global_position, stream_id, stream_position, event_id, transaction_id, hash FROM ledger.events
+    const rows = await this.sql<{ global_position: string; transaction_id: string; hash: string }[]>`
+      SELECT global_position, transaction_id, hash FROM ledger.events
       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         AND (transaction_id, global_position) > (${String(after.transactionId)}::xid8, ${String(after.globalPosition)}::bigint)
       ORDER BY transaction_id, global_position
       LIMIT ${limit}`
-    const events = rows.map((r) => ({
-      eventId: r.event_id,
-      streamId: r.stream_id,
-      streamPosition: Number(r.stream_position),
-      globalPosition: BigInt(r.global_position),
-      transactionId: BigInt(r.transaction_id),
-      hash: r.hash,
-    }))
+    const events = rows.map((r) => ({ globalPosition: BigInt(r.global_position), transactionId: BigInt(r.transaction_id), hash: r.hash }))
     const last = events[events.length - 1]
     return { events, position: last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : after, caughtUp: events.length < limit }
   }
