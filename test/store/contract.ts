@@ -287,8 +287,9 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     )
     t.equal(findChainBreak(read), null, 'the stored chain recomputes')
     const global: RecordedEvent[] = []
+    const end = store.committedEnd ? { end: await store.committedEnd() } : {}
     for (let after = undefined; ; ) {
-      const page = await store.readAll({ after, limit: 100 })
+      const page = await store.readAll({ after, limit: 100, ...end })
       global.push(...page.events.filter((x) => x.streamId === s))
       after = page.position
       if (page.caughtUp) break
@@ -304,7 +305,8 @@ export function storeContract(t: Test, open: OpenStore, options: ContractOptions
     const store = await open(t)
     const s = stream()
     const first = await store.append(s, events(3), { expectedVersion: 'no_stream' })
-    const page = await store.readAll({ limit: 1000 })
+    // To the end committed now, so that another test's transaction on the server hides none of them.
+    const page = await store.readAll({ limit: 1000, ...(store.committedEnd ? { end: await store.committedEnd() } : {}) })
     const mine = page.events.filter((e) => e.streamId === s)
     t.same(
       mine.map((e) => e.globalPosition),
